@@ -1,0 +1,123 @@
+/** The parsed, validated, frozen configuration of a connection or pool. */
+
+export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
+export type ChannelBinding = 'disable' | 'prefer' | 'require'
+export type SslNegotiation = 'postgres' | 'direct'
+export type TargetSessionAttrs = 'any' | 'read-write' | 'read-only' | 'primary' | 'standby' | 'prefer-standby'
+export type LoadBalanceHosts = 'disable' | 'random'
+/** `false` = libpq order; `any` (= `true`) = every node yb_servers() reports. */
+export type LoadBalanceMode = false | 'any' | 'only-primary' | 'only-rr' | 'prefer-primary' | 'prefer-rr'
+/** Authentication methods for require_auth (libpq 16). */
+export type AuthMethod = 'password' | 'md5' | 'scram-sha-256' | 'none' | 'gss' | 'sspi'
+
+/** One host of a multi-host list. */
+export interface HostSpec {
+  host: string
+  port: number
+}
+
+/** One topology key: cloud.region.zone, zone may be '*'; level 1 is preferred first. */
+export interface TopologyKey {
+  cloud: string
+  region: string
+  /** '*' matches every zone. */
+  zone: string
+  level: number
+}
+
+export interface RequireAuth {
+  /** true for `!method` lists: every method but these. */
+  negated: boolean
+  methods: AuthMethod[]
+}
+
+export interface Config {
+  /** Hosts in the order given. At least one. */
+  hosts: readonly HostSpec[]
+  user: string
+  /** Password, or a function returning one (e.g. for rotating tokens). */
+  password?: string | (() => string | Promise<string>)
+  database: string
+  applicationName?: string
+  /** Extra startup parameters sent as-is (options, search_path via options, ...). */
+  options?: string
+  /** Other GUCs to send in the StartupMessage. */
+  startupParams: Readonly<Record<string, string>>
+
+  // TLS (libpq semantics)
+  sslmode: SslMode
+  /** PEM text, a file path (Node), or 'system'. */
+  sslrootcert?: string
+  sslcert?: string
+  sslkey?: string
+  sslpassword?: string
+  sslnegotiation: SslNegotiation
+  channelBinding: ChannelBinding
+  requireAuth?: RequireAuth
+
+  // Timeouts (milliseconds; 0 = none)
+  connectTimeoutMs: number
+  queryTimeoutMs: number
+
+  // Multi-host (libpq 16)
+  targetSessionAttrs: TargetSessionAttrs
+  loadBalanceHosts: LoadBalanceHosts
+
+  // Smart balancing (YugabyteDB smart drivers)
+  loadBalance: LoadBalanceMode
+  topologyKeys: readonly TopologyKey[]
+  /** Seconds between yb_servers() refreshes. */
+  ybServersRefreshInterval: number
+  fallbackToTopologyKeysOnly: boolean
+  /** Seconds a host that failed to connect is skipped. */
+  failedHostTtlSeconds: number
+
+  // Statement cache
+  /** Max named prepared statements per connection; 0 disables (transaction-mode poolers). */
+  statementCacheSize: number
+
+  /** Largest backend message accepted, in bytes. */
+  maxMessageBytes: number
+  /** Max SCRAM iteration count accepted from a server. */
+  maxScramIterations: number
+}
+
+/** What the user may pass: a connection string, an object, or both (object wins). */
+export interface ConnectOptions {
+  connectionString?: string
+  host?: string | string[]
+  hosts?: (string | HostSpec)[]
+  port?: number | string
+  user?: string
+  username?: string
+  password?: string | (() => string | Promise<string>)
+  database?: string
+  dbname?: string
+  applicationName?: string
+  options?: string
+  startupParams?: Record<string, string>
+  sslmode?: SslMode | string
+  ssl?: boolean | SslMode | string
+  sslrootcert?: string
+  sslcert?: string
+  sslkey?: string
+  sslpassword?: string
+  sslnegotiation?: SslNegotiation | string
+  channelBinding?: ChannelBinding | string
+  requireAuth?: string
+  connectTimeout?: number | string
+  queryTimeout?: number | string
+  targetSessionAttrs?: TargetSessionAttrs | string
+  loadBalanceHosts?: LoadBalanceHosts | string
+  loadBalance?: boolean | string
+  topologyKeys?: string
+  ybServersRefreshInterval?: number | string
+  fallbackToTopologyKeysOnly?: boolean | string
+  failedHostTtlSeconds?: number | string
+  failedHostReconnectDelaySecs?: number | string
+  statementCacheSize?: number | string
+  maxMessageBytes?: number
+  maxScramIterations?: number
+  /** Any snake_case / libpq spelling of the above is also accepted. */
+  [key: string]: unknown
+}

@@ -1,0 +1,134 @@
+/**
+ * Every error pgfleet raises. Each has a stable `code` (a pgfleet code for
+ * client-side errors, the SQLSTATE for server errors), an optional `cause`, and
+ * `safeToRetry`: true only when nothing reached the server, so the same request
+ * can be sent again without risk of running twice (pgx's SafeToRetry).
+ * No message ever contains a password.
+ */
+
+/** Base class of all pgfleet errors. */
+export class PgfleetError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: string
+  /** True when the request never reached the server and may be retried as is. */
+  readonly safeToRetry: boolean
+  constructor(message: string, code: string, options: { cause?: unknown; safeToRetry?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.safeToRetry = options.safeToRetry ?? false
+  }
+}
+
+/** Fields of an ErrorResponse / NoticeResponse (protocol 55.8, "Error and Notice Message Fields"). */
+export interface ServerErrorFields {
+  severity: string
+  /** Non-localized severity (field V), PostgreSQL 9.6+. */
+  severityNonLocalized?: string
+  code: string
+  message: string
+  detail?: string
+  hint?: string
+  /** 1-based character index into the query string. */
+  position?: number
+  internalPosition?: number
+  internalQuery?: string
+  where?: string
+  schema?: string
+  table?: string
+  column?: string
+  dataType?: string
+  constraint?: string
+  file?: string
+  line?: string
+  routine?: string
+}
+
+/** An ErrorResponse from the server. `code` is the SQLSTATE. */
+export class PgError extends PgfleetError implements ServerErrorFields {
+  readonly severity: string
+  readonly severityNonLocalized?: string
+  readonly detail?: string
+  readonly hint?: string
+  readonly position?: number
+  readonly internalPosition?: number
+  readonly internalQuery?: string
+  readonly where?: string
+  readonly schema?: string
+  readonly table?: string
+  readonly column?: string
+  readonly dataType?: string
+  readonly constraint?: string
+  readonly file?: string
+  readonly line?: string
+  readonly routine?: string
+  /** The SQL text that failed, when known. */
+  query?: string
+  constructor(fields: ServerErrorFields) {
+    super(fields.message, fields.code)
+    this.severity = fields.severity
+    this.severityNonLocalized = fields.severityNonLocalized
+    this.detail = fields.detail
+    this.hint = fields.hint
+    this.position = fields.position
+    this.internalPosition = fields.internalPosition
+    this.internalQuery = fields.internalQuery
+    this.where = fields.where
+    this.schema = fields.schema
+    this.table = fields.table
+    this.column = fields.column
+    this.dataType = fields.dataType
+    this.constraint = fields.constraint
+    this.file = fields.file
+    this.line = fields.line
+    this.routine = fields.routine
+  }
+}
+
+/** Network-level failure: refused, unreachable, timed out, socket closed. */
+export class ConnectionError extends PgfleetError {
+  /** host:port the error concerns, when known. */
+  readonly address?: string
+  constructor(message: string, options: { code?: string; cause?: unknown; safeToRetry?: boolean; address?: string } = {}) {
+    super(message, options.code ?? 'PGFLEET_CONNECTION', options)
+    this.address = options.address
+  }
+}
+
+/** Authentication failed on the client side (bad SCRAM exchange, require_auth refused, ...). */
+export class AuthError extends PgfleetError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.code ?? 'PGFLEET_AUTH', options)
+  }
+}
+
+/** TLS negotiation or certificate verification failed. */
+export class TlsError extends PgfleetError {
+  constructor(message: string, options: { code?: string; cause?: unknown; safeToRetry?: boolean } = {}) {
+    super(message, options.code ?? 'PGFLEET_TLS', options)
+  }
+}
+
+/** The server sent bytes that break the v3 protocol. */
+export class ProtocolError extends PgfleetError {
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, options.code ?? 'PGFLEET_PROTOCOL', options)
+  }
+}
+
+/** A connection string, option or environment variable is unknown or malformed. */
+export class ConfigError extends PgfleetError {
+  /** The option at fault. */
+  readonly option?: string
+  constructor(message: string, options: { option?: string; cause?: unknown } = {}) {
+    super(message, 'PGFLEET_CONFIG', { ...options, safeToRetry: true })
+    this.option = options.option
+  }
+}
+
+/** A pool could not hand out a connection within its acquire timeout. */
+export class PoolTimeoutError extends PgfleetError {
+  constructor(message: string) {
+    super(message, 'PGFLEET_POOL_TIMEOUT', { safeToRetry: true })
+  }
+}

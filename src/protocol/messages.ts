@@ -1,0 +1,75 @@
+/**
+ * Backend (server → client) messages of protocol 3.0 as a discriminated union
+ * (protocol docs 55.7, "Message Formats"). Byte payloads are Uint8Array views
+ * into the reader's buffer where possible: copy them if you keep them after the
+ * next feed().
+ */
+import type { ServerErrorFields } from '../errors.js'
+
+/** Column description from RowDescription. */
+export interface FieldDescription {
+  name: string
+  tableOid: number
+  columnAttr: number
+  dataTypeOid: number
+  dataTypeSize: number
+  dataTypeModifier: number
+  /** 0 text, 1 binary. */
+  format: number
+}
+
+export type AuthenticationMessage =
+  | { type: 'AuthenticationOk' }
+  | { type: 'AuthenticationKerberosV5' }
+  | { type: 'AuthenticationCleartextPassword' }
+  | { type: 'AuthenticationMD5Password'; salt: Uint8Array }
+  | { type: 'AuthenticationGSS' }
+  | { type: 'AuthenticationGSSContinue'; data: Uint8Array }
+  | { type: 'AuthenticationSSPI' }
+  | { type: 'AuthenticationSASL'; mechanisms: string[] }
+  | { type: 'AuthenticationSASLContinue'; data: Uint8Array }
+  | { type: 'AuthenticationSASLFinal'; data: Uint8Array }
+
+export type BackendMessage =
+  | AuthenticationMessage
+  | { type: 'ParameterStatus'; name: string; value: string }
+  | { type: 'BackendKeyData'; processId: number; secretKey: number }
+  | { type: 'NegotiateProtocolVersion'; newestMinorVersion: number; unrecognizedOptions: string[] }
+  | { type: 'RowDescription'; fields: FieldDescription[] }
+  /** values[i] is null for SQL NULL, else the raw column bytes. */
+  | { type: 'DataRow'; values: (Uint8Array | null)[] }
+  | { type: 'CommandComplete'; tag: string }
+  | { type: 'EmptyQueryResponse' }
+  /** status: 'I' idle, 'T' in transaction, 'E' failed transaction. */
+  | { type: 'ReadyForQuery'; status: 'I' | 'T' | 'E' }
+  | { type: 'ParseComplete' }
+  | { type: 'BindComplete' }
+  | { type: 'CloseComplete' }
+  | { type: 'NoData' }
+  | { type: 'ParameterDescription'; dataTypeOids: number[] }
+  | { type: 'PortalSuspended' }
+  | { type: 'CopyInResponse'; format: number; columnFormats: number[] }
+  | { type: 'CopyOutResponse'; format: number; columnFormats: number[] }
+  | { type: 'CopyBothResponse'; format: number; columnFormats: number[] }
+  | { type: 'CopyData'; data: Uint8Array }
+  | { type: 'CopyDone' }
+  | { type: 'NotificationResponse'; processId: number; channel: string; payload: string }
+  | { type: 'ErrorResponse'; fields: ServerErrorFields }
+  | { type: 'NoticeResponse'; fields: ServerErrorFields }
+
+export type BackendMessageType = BackendMessage['type']
+
+/** Parameter/result format code: 0 text, 1 binary. */
+export type FormatCode = 0 | 1
+
+/** Arguments of Bind (protocol 55.7, "Bind"). */
+export interface BindArgs {
+  portal?: string
+  statement?: string
+  /** One code for all parameters, or one per parameter; empty means all text. */
+  paramFormats?: FormatCode[]
+  /** null is SQL NULL; a string is sent as UTF-8. */
+  params: (Uint8Array | string | null)[]
+  /** One code for all columns, or one per column; empty means all text. */
+  resultFormats?: FormatCode[]
+}

@@ -1,0 +1,74 @@
+/**
+ * The one interface between pgfleet and a runtime's networking. Each runtime
+ * (node.ts, bun.ts, deno.ts, cloudflare.ts) implements it; nothing else under
+ * src/ touches a socket.
+ */
+
+/** Where to dial. */
+export interface DialOptions {
+  host: string
+  port: number
+  /** Abort the dial after this many milliseconds (0 = no limit). */
+  timeoutMs?: number
+  /** Unix-domain socket path (Node only), used instead of host/port. */
+  path?: string
+  /** Open TLS immediately (sslnegotiation=direct) with these options. */
+  directTls?: TlsUpgradeOptions
+}
+
+/** Options for a TLS upgrade. The caller decides policy; the transport only performs it. */
+export interface TlsUpgradeOptions {
+  /** Name to send in SNI and, when checkServerIdentity is true, to verify. */
+  servername: string
+  /** PEM text of trusted roots; undefined = runtime defaults. */
+  ca?: string | string[]
+  /** Verify the chain against ca (verify-ca / verify-full). */
+  rejectUnauthorized: boolean
+  /** Also verify the host name (verify-full). */
+  checkServerIdentity: boolean
+  /** Client certificate and key, PEM text. */
+  cert?: string
+  key?: string
+  /** Passphrase of an encrypted key. */
+  passphrase?: string
+  /** ALPN protocols to offer (['postgresql'] for direct negotiation). */
+  alpnProtocols?: string[]
+}
+
+/** What a completed TLS handshake tells us. */
+export interface TlsInfo {
+  /** DER bytes of the server's leaf certificate (for tls-server-end-point), if the runtime exposes it. */
+  peerCertificate?: Uint8Array
+  /** Negotiated ALPN protocol, if any. */
+  alpnProtocol?: string | false
+  /** Whether the chain was verified by the runtime. */
+  authorized: boolean
+}
+
+/** A connected byte stream. */
+export interface Socket {
+  /** Queue bytes for sending. Returns false when the caller should wait for drain(). */
+  write(data: Uint8Array): boolean
+  /** Resolves when buffered writes have been flushed to the OS. */
+  drain(): Promise<void>
+  /**
+   * Receive side: the transport calls onData for every chunk and onClose once,
+   * with an error if the close was not clean. Set before the first read.
+   */
+  onData: (chunk: Uint8Array) => void
+  onClose: (error?: Error) => void
+  /** Stop / resume delivering onData (backpressure). */
+  pause(): void
+  resume(): void
+  /** Upgrade this socket to TLS (after the server answered 'S' to SSLRequest). */
+  startTls(options: TlsUpgradeOptions): Promise<TlsInfo>
+  /** Close gracefully (end) or at once (destroy). */
+  close(): void
+  destroy(): void
+  /** Whether the process may exit while this socket is open. */
+  unref?(): void
+  ref?(): void
+}
+
+/** A runtime's dialer. */
+export type Dial = (options: DialOptions) => Promise<Socket & { tls?: TlsInfo }>
