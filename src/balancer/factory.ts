@@ -1,0 +1,299 @@
+/**
+ * The connection factory: every new session of a pool or a `connect()` call
+ * goes through it.
+ *
+ * loadBalance on:  discovery list (cached) → balancer picks → count reserved
+ *                  at once → dial → on a network failure mark the node failed
+ *                  and pick again; any other error rejects at once.
+ * loadBalance off: libpq 16 multi-host: the listed hosts in order (shuffled
+ *                  with load_balance_hosts=random), first that connects and
+ *                  satisfies target_session_attrs wins.
+ *
+ * The factory never holds a session of its own (discovery sessions are opened
+ * and closed by `queryServers`), keeps no timers beyond a pending connect's own
+ * timeout, and counts each session exactly once until `session.closed` settles.
+ */
+import type { Config } from '../config/types.js'
+import { ConfigError, ConnectionError } from '../errors.js'
+import { buildCandidates, hostKey, shuffled } from './candidates.js'
+import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
+import { createBuiltinBalancer } from './policies.js'
+import { ServerCache } from './server-cache.js'
+import {
+  describeMismatch,
+  satisfies,
+  sessionPasses,
+  type SessionRequirement,
+  type SessionState,
+} from './session-attrs.js'
+import {
+  systemClock,
+  type BalancedSession,
+  type Balancer,
+  type Candidate,
+  type Clock,
+  type ConnectNode,
+  type NodeAddress,
+  type QueryServers,
+  type Random,
+  type ServerRow,
+} from './types.js'
+
+/** What the factory is built on; everything that does I/O is injected. */
+export interface ConnectionFactoryDeps<S extends BalancedSession> {
+  connectNode: ConnectNode<S>
+  queryServers: QueryServers
+  /** Replaces the built-in balancer of `config.loadBalance` (used only when load balancing is on). */
+  balancer?: Balancer
+  clock?: Clock
+  random?: Random
+  /** Needed when `targetSessionAttrs` is not `any`: reads the session's state. */
+  checkSession?: (session: S) => Promise<SessionState>
+  /** Closes a session the factory turned down or that arrived after its timeout. */
+  closeSession?: (session: S) => unknown
+  /** Where host books live; defaults to the process-wide registry. */
+  books?: HostBookRegistry
+  /** Background failures (a refresh of the server list that failed). */
+  onError?: (error: unknown) => void
+}
+
+/** A session with the node it was opened on. */
+export type BalancedResult<S> = S & { readonly node: NodeAddress }
+
+/** Counters for monitoring and tests. */
+export interface FactoryStats {
+  /** yb_servers() refreshes started by this factory. */
+  refreshes: number
+  /** Nodes skipped for now because they failed to connect (dialled host:port). */
+  failedHosts: string[]
+  /** The last server list, null for plain PostgreSQL or before discovery. */
+  servers: ServerRow[] | null
+  /** True when the cluster is dialled through public IPs. */
+  usePublicIp: boolean
+  /** The balancer in use, undefined when load balancing is off. */
+  balancer: string | undefined
+  /** Why the last refresh failed, when it did. */
+  lastRefreshError?: unknown
+}
+
+export interface ConnectionFactory<S extends BalancedSession> {
+  /** Open one session on the node the policy chooses. */
+  connect(): Promise<BalancedResult<S>>
+  /** Open sessions of this factory per host (0 once all are closed). */
+  hostConnections(): Map<string, number>
+  /** Open sessions per host of every factory in this process on the same cluster. */
+  clusterConnections(): Map<string, number>
+  stats(): FactoryStats
+}
+
+/** One node that did not give a usable session. */
+interface Failure {
+  node: string
+  reason: string
+  /** Refused / unreachable / timed out: not worth a second pass. */
+  network: boolean
+}
+
+interface Target {
+  key: string
+  address: NodeAddress
+}
+
+type Outcome<S> = { session: BalancedResult<S> } | { failure: Failure }
+
+export function createConnectionFactory<S extends BalancedSession>(
+  config: Config,
+  deps: ConnectionFactoryDeps<S>,
+): ConnectionFactory<S> {
+  const clock = deps.clock ?? systemClock
+  const random = deps.random ?? Math.random
+  const seeds: NodeAddress[] = config.hosts.map((h) => ({ host: h.host, port: h.port }))
+  const book = (deps.books ?? sharedHostBooks).bookFor(clusterKeyOf(config.hosts))
+  const own = new HostBook()
+  const ttlMs = config.failedHostTtlSeconds * 1000
+  const passes = sessionPasses(config.targetSessionAttrs)
+  if (config.targetSessionAttrs !== 'any' && deps.checkSession === undefined) {
+    throw new ConfigError(`target_session_attrs=${config.targetSessionAttrs} needs a session check`, {
+      option: 'targetSessionAttrs',
+    })
+  }
+  const balancer =
+    config.loadBalance === false
+      ? undefined
+      : (deps.balancer ??
+        createBuiltinBalancer({
+          mode: config.loadBalance,
+          topologyKeys: config.topologyKeys,
+          fallbackToTopologyKeysOnly: config.fallbackToTopologyKeysOnly,
+          random,
+        }))
+  const cache = new ServerCache({
+    seeds,
+    refreshIntervalSeconds: config.ybServersRefreshInterval,
+    queryServers: deps.queryServers,
+    clock,
+    onError: deps.onError,
+  })
+
+  const close = (session: S): void => {
+    try {
+      Promise.resolve(deps.closeSession?.(session)).catch(() => undefined)
+    } catch {
+      // A failing close changes nothing: the session is already uncounted.
+    }
+  }
+
+  /** Dial with the connect timeout; a session that arrives too late is closed. */
+  const dial = (address: NodeAddress): Promise<S> => {
+    const pending = deps.connectNode(address)
+    const ms = config.connectTimeoutMs
+    if (!(ms > 0)) return pending
+    return new Promise<S>((resolve, reject) => {
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        reject(
+          new ConnectionError(`timeout expired after ${ms} ms`, {
+            code: 'PGFLEET_CONNECT_TIMEOUT',
+            address: `${address.host}:${address.port}`,
+            safeToRetry: true,
+          }),
+        )
+      }, ms)
+      pending.then(
+        (session) => {
+          clearTimeout(timer)
+          if (timedOut) close(session)
+          else resolve(session)
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          if (!timedOut) reject(error)
+        },
+      )
+    })
+  }
+
+  /**
+   * One attempt on one node. The count is reserved before anything else so
+   * concurrent connects see it; it is released exactly once on every path.
+   */
+  const attempt = async (target: Target, want: SessionRequirement): Promise<Outcome<S>> => {
+    const name = `${target.address.host}:${target.address.port}`
+    const shared = book.reserve(target.key, target.address)
+    const mine = own.reserve(target.key, target.address)
+    const release = () => {
+      shared.release()
+      mine.release()
+    }
+    let session: S
+    try {
+      session = await dial(target.address)
+    } catch (error) {
+      release()
+      if (!(error instanceof ConnectionError)) throw error
+      book.markFailed(target.key, clock.now())
+      return { failure: { node: name, reason: error.message, network: true } }
+    }
+    session.closed.then(release, release)
+    book.clearFailed(target.key)
+    if (want !== 'any') {
+      let state: SessionState
+      try {
+        state = await (deps.checkSession as (s: S) => Promise<SessionState>)(session)
+      } catch (error) {
+        release()
+        close(session)
+        // The session was up: whatever happened, the node is not marked down.
+        if (!(error instanceof ConnectionError)) throw error
+        return { failure: { node: name, reason: `session check failed: ${error.message}`, network: false } }
+      }
+      if (!satisfies(want, state)) {
+        release()
+        close(session)
+        return { failure: { node: name, reason: describeMismatch(want, state), network: false } }
+      }
+    }
+    Object.defineProperty(session, 'node', { value: { ...target.address }, configurable: true, enumerable: true })
+    return { session: session as BalancedResult<S> }
+  }
+
+  /** libpq multi-host: hosts in order (or shuffled), pass by pass. */
+  const connectInOrder = async (): Promise<BalancedResult<S>> => {
+    const hosts = config.loadBalanceHosts === 'random' ? shuffled(seeds, random) : seeds
+    const failures: Failure[] = []
+    const unreachable = new Set<string>()
+    for (const want of passes) {
+      for (const address of hosts) {
+        const key = hostKey(address)
+        if (unreachable.has(key)) continue
+        const outcome = await attempt({ key, address }, want)
+        if ('session' in outcome) return outcome.session
+        failures.push(outcome.failure)
+        if (outcome.failure.network) unreachable.add(key)
+      }
+    }
+    throw noSessionError(`Could not connect to any host${attrsNote()}`, failures)
+  }
+
+  /** Smart balancing: the balancer picks among usable nodes until one gives a session. */
+  const connectBalanced = async (chooser: Balancer): Promise<BalancedResult<S>> => {
+    const list = await cache.load()
+    const failures: Failure[] = []
+    let picks = 0
+    for (const want of passes) {
+      const tried = new Set<string>()
+      for (;;) {
+        const now = clock.now()
+        const all = buildCandidates(list, seeds, book, config.topologyKeys)
+        const usable = all.filter((c) => !tried.has(c.key) && !book.isFailed(c.key, now, ttlMs))
+        const chosen = usable.length === 0 ? undefined : chooser.pick(usable, { attempt: ++picks })
+        if (chosen === undefined) break
+        const target = usable.find((c) => c.key === chosen.key)
+        if (target === undefined) {
+          throw new ConnectionError(`Balancer "${chooser.name}" picked ${chosen.key}, which is not one of the candidates`)
+        }
+        tried.add(target.key)
+        const outcome = await attempt(target, want)
+        if ('session' in outcome) return outcome.session
+        failures.push(outcome.failure)
+      }
+    }
+    const all = buildCandidates(list, seeds, book, config.topologyKeys)
+    throw noSessionError(
+      `No node available for load balancing (${chooser.name})${attrsNote()}: ${all.length} node(s) known` +
+        skippedNote(all, clock.now()),
+      failures,
+    )
+  }
+
+  const attrsNote = () =>
+    config.targetSessionAttrs === 'any' ? '' : ` with target_session_attrs=${config.targetSessionAttrs}`
+
+  const skippedNote = (all: readonly Candidate[], now: number): string => {
+    const skipped = all.filter((c) => book.isFailed(c.key, now, ttlMs)).map((c) => `${c.address.host}:${c.address.port}`)
+    return skipped.length === 0
+      ? ''
+      : `; skipped (failed to connect in the last ${config.failedHostTtlSeconds} s): ${skipped.join(', ')}`
+  }
+
+  return {
+    connect: () => (balancer === undefined ? connectInOrder() : connectBalanced(balancer)),
+    hostConnections: () => own.snapshot(),
+    clusterConnections: () => book.snapshot(),
+    stats: () => ({
+      refreshes: cache.refreshes,
+      failedHosts: book.failedKeys(clock.now(), ttlMs).map((key) => book.describe(key)),
+      servers: cache.get(),
+      usePublicIp: cache.current()?.usePublicIp ?? false,
+      balancer: balancer?.name,
+      lastRefreshError: cache.lastRefreshError,
+    }),
+  }
+}
+
+/** The error of a connect that found no usable session, naming every node tried and why. */
+function noSessionError(summary: string, failures: readonly Failure[]): ConnectionError {
+  const tried = failures.length === 0 ? '' : `; tried ${failures.map((f) => `${f.node} (${f.reason})`).join(', ')}`
+  return new ConnectionError(`${summary}${tried}`, { code: 'PGFLEET_NO_HOST', safeToRetry: true })
+}
