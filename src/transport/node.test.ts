@@ -326,7 +326,7 @@ describe('startTls', () => {
     let peerCn: string | undefined
     const server = tls.createServer({ cert: goodCert, key: goodKey, ca: caPem, requestCert: true, rejectUnauthorized: true }, (s) => {
       s.on('error', () => {})
-      peerCn = s.getPeerCertificate().subject?.CN
+      peerCn = String(s.getPeerCertificate().subject?.CN)
       s.end()
     })
     const port = await listen(server)
