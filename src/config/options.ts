@@ -1,0 +1,271 @@
+/**
+ * The option table: every accepted spelling of every option → its canonical
+ * key, value parser and default. One table serves connection strings, the PG*
+ * environment and options objects, so `load_balance=any` in a URL and
+ * `{ loadBalance: 'any' }` are the same thing. Spellings: libpq snake_case,
+ * psycopg2-yugabytedb (`load_balance`, `topology_keys`, ...), @yugabytedb/pg
+ * camelCase (`loadBalance`, `failedHostReconnectDelaySecs`, ...) and ours.
+ * Option NAMES are matched exactly; option VALUES are case-insensitive.
+ *
+ * Units: `connect_timeout` is in seconds (libpq); `connectTimeout` and
+ * `connectionTimeoutMillis` (pg) are in milliseconds; `query_timeout` /
+ * `queryTimeout` are in milliseconds (pg).
+ */
+import { ConfigError } from '../errors.js'
+import { parseHostEntries, parseHostList, parsePortList, type HostEntry } from './hosts.js'
+import { parseRequireAuth } from './require-auth.js'
+import { parseTopologyKeys } from './topology-keys.js'
+import type {
+  ChannelBinding,
+  LoadBalanceHosts,
+  LoadBalanceMode,
+  RequireAuth,
+  SslMode,
+  SslNegotiation,
+  TargetSessionAttrs,
+  TopologyKey,
+} from './types.js'
+import { booleanWord, invalidValue, parseBoolean, parseEnum, parseInteger, parseString, type ValueOrigin } from './values.js'
+
+export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
+export const SSL_NEGOTIATIONS: readonly SslNegotiation[] = ['postgres', 'direct']
+export const CHANNEL_BINDINGS: readonly ChannelBinding[] = ['disable', 'prefer', 'require']
+export const TARGET_SESSION_ATTRS: readonly TargetSessionAttrs[] = ['any', 'read-write', 'read-only', 'primary', 'standby', 'prefer-standby']
+export const LOAD_BALANCE_HOSTS: readonly LoadBalanceHosts[] = ['disable', 'random']
+const LOAD_BALANCE_MODES = ['any', 'only-primary', 'only-rr', 'prefer-primary', 'prefer-rr'] as const
+
+/** Default statement cache size (named prepared statements per connection). */
+export const DEFAULT_STATEMENT_CACHE_SIZE = 100
+/** Default largest backend message accepted: 256 MiB (a DataRow can be up to 1 GiB in theory; few apps need that). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+/** Default cap on SCRAM iterations a server may demand: 1,000,000 (PostgreSQL's default is 4096). */
+export const DEFAULT_MAX_SCRAM_ITERATIONS = 1_000_000
+/** Largest timeout setTimeout can hold, in milliseconds. */
+const MAX_TIMEOUT_MS = 2_147_483_647
+
+/** Option values after parsing, by canonical key (before defaults and cross-checks). */
+export interface ParsedOptions {
+  host: string[]
+  /** Object-only `hosts`; ports in entries win over `port`. */
+  hosts: HostEntry[]
+  port: (number | undefined)[]
+  user: string
+  password: string | (() => string | Promise<string>)
+  database: string
+  applicationName: string
+  fallbackApplicationName: string
+  options: string
+  startupParams: Record<string, string>
+  sslmode: SslMode
+  sslrootcert: string
+  sslcert: string
+  sslkey: string
+  sslpassword: string
+  sslnegotiation: SslNegotiation
+  channelBinding: ChannelBinding
+  requireAuth: RequireAuth | undefined
+  connectTimeoutMs: number
+  queryTimeoutMs: number
+  targetSessionAttrs: TargetSessionAttrs
+  loadBalanceHosts: LoadBalanceHosts
+  loadBalance: LoadBalanceMode
+  topologyKeys: TopologyKey[]
+  ybServersRefreshInterval: number
+  fallbackToTopologyKeysOnly: boolean
+  failedHostTtlSeconds: number
+  statementCacheSize: number
+  maxMessageBytes: number
+  maxScramIterations: number
+}
+
+/** A canonical key, or `ignored:<name>` for libpq options accepted without effect. */
+export type OptionKey = keyof ParsedOptions | `ignored:${string}`
+
+/** One row of the option table. */
+export interface OptionSpec {
+  key: OptionKey
+  /** Every accepted spelling; the first is the canonical libpq-style one. */
+  names: readonly string[]
+  parse: (raw: unknown, origin: ValueOrigin) => unknown
+  /** Accepted only in options objects (functions, arrays, records). */
+  objectOnly?: boolean
+  /** Never shown in messages. */
+  secret?: boolean
+}
+
+const str = (raw: unknown, o: ValueOrigin) => parseString(raw, o)
+const int = (min: number, max?: number, unit?: string) => (raw: unknown, o: ValueOrigin) => parseInteger(raw, o, { min, max, unit })
+const oneOf = <T extends string>(allowed: readonly T[]) => (raw: unknown, o: ValueOrigin) => parseEnum(raw, o, allowed)
+
+function parsePassword(raw: unknown, o: ValueOrigin): string | (() => string | Promise<string>) {
+  if (typeof raw === 'string' || typeof raw === 'function') return raw as string | (() => string)
+  throw invalidValue(o, raw, 'a string or a function returning one')
+}
+
+/** pg-style `ssl`: true → require, false → disable, or an sslmode. */
+function parseSsl(raw: unknown, o: ValueOrigin): SslMode {
+  const flag = booleanWord(raw)
+  if (flag !== undefined) return flag ? 'require' : 'disable'
+  if (typeof raw === 'string' && (SSL_MODES as readonly string[]).includes(raw.trim().toLowerCase())) {
+    return raw.trim().toLowerCase() as SslMode
+  }
+  const hint = typeof raw === 'object' && raw !== null ? ' (give certificates with sslrootcert, sslcert and sslkey)' : ''
+  throw invalidValue(o, raw, `true, false or one of ${SSL_MODES.join(', ')}${hint}`)
+}
+
+/** load_balance: false | true (= any) | a mode; booleans and their words accepted. */
+function parseLoadBalance(raw: unknown, o: ValueOrigin): LoadBalanceMode {
+  const flag = booleanWord(raw)
+  if (flag !== undefined) return flag ? 'any' : false
+  if (typeof raw === 'string') {
+    const word = raw.trim().toLowerCase()
+    const hit = LOAD_BALANCE_MODES.find((m) => m === word)
+    if (hit !== undefined) return hit
+  }
+  throw invalidValue(o, raw, `one of false, true, ${LOAD_BALANCE_MODES.join(', ')}`)
+}
+
+function parseStartupParams(raw: unknown, o: ValueOrigin): Record<string, string> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidValue(o, raw, 'an object of parameter name → string')
+  const out: Record<string, string> = Object.create(null)
+  for (const [name, value] of Object.entries(raw)) {
+    // These have their own options; sending them twice would be ambiguous.
+    if (['user', 'database', 'options', 'application_name', 'replication'].includes(name)) {
+      throw new ConfigError(`invalid ${o.name}: "${name}" has its own option, set it there`, { option: o.name })
+    }
+    if (typeof value !== 'string') throw invalidValue(o, value, 'a string', `parameter "${name}"`)
+    out[name] = value
+  }
+  return out
+}
+
+/** libpq gssencmode: pgfleet has no GSSAPI, so only disable and prefer (= disable) are accepted. */
+function parseGssEncMode(raw: unknown, o: ValueOrigin): string {
+  const mode = parseEnum(raw, o, ['disable', 'prefer', 'require'] as const)
+  if (mode === 'require') throw new ConfigError(`invalid ${o.name} "require": pgfleet does not support GSSAPI encryption`, { option: o.name })
+  return mode
+}
+
+/** client_encoding: the driver speaks UTF-8 only. */
+function parseClientEncoding(raw: unknown, o: ValueOrigin): string {
+  return parseEnum(typeof raw === 'string' ? raw.replace('-', '') : raw, o, ['utf8', 'unicode', 'auto'] as const)
+}
+
+/** Every option pgfleet accepts. */
+export const OPTION_TABLE: readonly OptionSpec[] = [
+  { key: 'host', names: ['host'], parse: parseHostList },
+  { key: 'hosts', names: ['hosts'], parse: parseHostEntries, objectOnly: true },
+  { key: 'port', names: ['port'], parse: parsePortList },
+  { key: 'user', names: ['user', 'username'], parse: str },
+  { key: 'password', names: ['password'], parse: parsePassword, secret: true },
+  { key: 'database', names: ['dbname', 'database'], parse: str },
+  { key: 'applicationName', names: ['application_name', 'applicationName'], parse: str },
+  { key: 'fallbackApplicationName', names: ['fallback_application_name', 'fallbackApplicationName'], parse: str },
+  { key: 'options', names: ['options'], parse: str },
+  { key: 'startupParams', names: ['startupParams'], parse: parseStartupParams, objectOnly: true },
+
+  { key: 'sslmode', names: ['sslmode', 'sslMode'], parse: oneOf(SSL_MODES) },
+  { key: 'sslmode', names: ['ssl'], parse: parseSsl },
+  { key: 'sslrootcert', names: ['sslrootcert', 'sslRootCert'], parse: str },
+  { key: 'sslcert', names: ['sslcert', 'sslCert'], parse: str },
+  { key: 'sslkey', names: ['sslkey', 'sslKey'], parse: str },
+  { key: 'sslpassword', names: ['sslpassword', 'sslPassword'], parse: str, secret: true },
+  { key: 'sslnegotiation', names: ['sslnegotiation', 'sslNegotiation'], parse: oneOf(SSL_NEGOTIATIONS) },
+  { key: 'channelBinding', names: ['channel_binding', 'channelBinding'], parse: oneOf(CHANNEL_BINDINGS) },
+  { key: 'requireAuth', names: ['require_auth', 'requireAuth'], parse: parseRequireAuth },
+
+  // Seconds in libpq; whole seconds → ms.
+  { key: 'connectTimeoutMs', names: ['connect_timeout'], parse: (r, o) => parseInteger(r, o, { min: 0, max: Math.floor(MAX_TIMEOUT_MS / 1000), unit: 'seconds' }) * 1000 },
+  { key: 'connectTimeoutMs', names: ['connectTimeout', 'connectionTimeoutMillis'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
+  { key: 'queryTimeoutMs', names: ['query_timeout', 'queryTimeout'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
+
+  { key: 'targetSessionAttrs', names: ['target_session_attrs', 'targetSessionAttrs'], parse: oneOf(TARGET_SESSION_ATTRS) },
+  { key: 'loadBalanceHosts', names: ['load_balance_hosts', 'loadBalanceHosts'], parse: oneOf(LOAD_BALANCE_HOSTS) },
+
+  { key: 'loadBalance', names: ['load_balance', 'loadBalance'], parse: parseLoadBalance },
+  { key: 'topologyKeys', names: ['topology_keys', 'topologyKeys'], parse: parseTopologyKeys },
+  { key: 'ybServersRefreshInterval', names: ['yb_servers_refresh_interval', 'ybServersRefreshInterval'], parse: int(0, 600, 'seconds') },
+  { key: 'fallbackToTopologyKeysOnly', names: ['fallback_to_topology_keys_only', 'fallbackToTopologyKeysOnly'], parse: parseBoolean },
+  {
+    key: 'failedHostTtlSeconds',
+    names: ['failed_host_ttl_seconds', 'failedHostTtlSeconds', 'failedHostReconnectDelaySecs', 'failed_host_reconnect_delay_secs'],
+    parse: int(0, 60, 'seconds'),
+  },
+
+  { key: 'statementCacheSize', names: ['statement_cache_size', 'statementCacheSize'], parse: int(0, 100_000) },
+  { key: 'maxMessageBytes', names: ['max_message_bytes', 'maxMessageBytes'], parse: int(1024, 1024 * 1024 * 1024, 'bytes') },
+  { key: 'maxScramIterations', names: ['max_scram_iterations', 'maxScramIterations'], parse: int(4096, 100_000_000) },
+
+  // libpq options accepted for compatibility; they have no effect in pgfleet.
+  { key: 'ignored:gssencmode', names: ['gssencmode'], parse: parseGssEncMode },
+  { key: 'ignored:client_encoding', names: ['client_encoding'], parse: parseClientEncoding },
+  { key: 'ignored:keepalives', names: ['keepalives'], parse: parseBoolean },
+  { key: 'ignored:keepalives_idle', names: ['keepalives_idle'], parse: int(0) },
+  { key: 'ignored:keepalives_interval', names: ['keepalives_interval'], parse: int(0) },
+  { key: 'ignored:keepalives_count', names: ['keepalives_count'], parse: int(0) },
+  { key: 'ignored:tcp_user_timeout', names: ['tcp_user_timeout'], parse: int(0) },
+  { key: 'ignored:sslcompression', names: ['sslcompression'], parse: parseBoolean },
+  { key: 'ignored:sslsni', names: ['sslsni'], parse: parseBoolean },
+]
+
+/** libpq keywords pgfleet knows but does not implement: a clear error beats "unknown". */
+const UNSUPPORTED = [
+  'hostaddr', 'passfile', 'service', 'sslcrl', 'sslcrldir', 'sslcertmode', 'requirepeer', 'krbsrvname',
+  'gsslib', 'gssdelegation', 'replication', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'sslkeylogfile',
+]
+
+const BY_NAME = new Map<string, OptionSpec>(OPTION_TABLE.flatMap((spec) => spec.names.map((n) => [n, spec] as const)))
+
+/** True when `name` is an accepted option spelling (objects: `inObject`). */
+export function isKnownOption(name: string, inObject = true): boolean {
+  const spec = BY_NAME.get(name)
+  return spec !== undefined && (inObject || !spec.objectOnly)
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
+      prev = tmp
+    }
+  }
+  return row[b.length]!
+}
+
+const squash = (s: string) => s.toLowerCase().replace(/[_-]/g, '')
+
+/** Up to three accepted spellings close to `name`. */
+export function closeMatches(name: string, inObject: boolean): string[] {
+  const wanted = squash(name)
+  const names = [...BY_NAME.keys()].filter((n) => isKnownOption(n, inObject))
+  return names
+    .map((n) => ({ n, d: squash(n) === wanted ? 0 : distance(wanted, squash(n)) }))
+    .filter(({ n, d }) => d <= Math.max(1, Math.min(3, Math.floor(n.length / 4))))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map(({ n }) => n)
+}
+
+/**
+ * The table row for an option spelling. Unknown names fail like libpq's
+ * `invalid connection option`, listing close matches; the value is never shown.
+ */
+export function findOption(name: string, inObject: boolean, via?: string): OptionSpec {
+  const spec = BY_NAME.get(name)
+  if (spec !== undefined && (inObject || !spec.objectOnly)) return spec
+  const from = via ? ` (from ${via})` : ''
+  if (UNSUPPORTED.includes(name)) {
+    throw new ConfigError(`option "${name}"${from} is not supported by pgfleet`, { option: name })
+  }
+  if (spec !== undefined) {
+    throw new ConfigError(`option "${name}"${from} is accepted only in an options object`, { option: name })
+  }
+  const near = closeMatches(name, inObject)
+  const hint = near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''
+  const guc = ' (set server parameters with options="-c name=value" or startupParams)'
+  throw new ConfigError(`unknown option "${name}"${from}${hint}${near.length === 0 ? guc : ''}`, { option: name })
+}

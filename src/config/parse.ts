@@ -1,0 +1,188 @@
+/**
+ * `parseConfig`: connection string, options object and PG* environment →
+ * one frozen, validated {@link Config}. Pure: the environment is passed in.
+ *
+ * Precedence, per option (libpq layering): options object > connection string
+ * > environment > defaults. Hosts and ports are separate options, as in libpq:
+ * `{ port: 6000 }` with a URL `postgres://h1,h2` gives both hosts port 6000.
+ */
+import { ConfigError } from '../errors.js'
+import { parseConnectionString } from './connection-string.js'
+import { osUser, readEnvOptions } from './env.js'
+import { pairHostsWithPorts, DEFAULT_HOST, type HostEntry } from './hosts.js'
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_SCRAM_ITERATIONS,
+  DEFAULT_STATEMENT_CACHE_SIZE,
+  findOption,
+  type OptionKey,
+  type ParsedOptions,
+} from './options.js'
+import type { Config, ConnectOptions, SslMode } from './types.js'
+import type { ValueOrigin } from './values.js'
+
+/** Default seconds between yb_servers() refreshes (smart drivers). */
+export const DEFAULT_YB_SERVERS_REFRESH_INTERVAL = 300
+/** Default seconds a host that failed to connect is skipped (smart drivers). */
+export const DEFAULT_FAILED_HOST_TTL_SECONDS = 5
+
+/** A parsed value and where it came from, for cross-option error messages. */
+interface Setting {
+  value: unknown
+  origin: ValueOrigin
+}
+type Layer = Map<OptionKey, Setting>
+
+function setFrom(layer: Layer, name: string, raw: unknown, inObject: boolean, via?: string): void {
+  const spec = findOption(name, inObject, via)
+  const origin: ValueOrigin = { name, via, secret: spec.secret }
+  const previous = layer.get(spec.key)
+  if (inObject && previous !== undefined) {
+    throw new ConfigError(`options "${previous.origin.name}" and "${name}" set the same thing; give only one`, { option: name })
+  }
+  layer.set(spec.key, { value: spec.parse(raw, origin), origin })
+}
+
+function objectLayer(object: ConnectOptions): Layer {
+  const layer: Layer = new Map()
+  for (const [name, raw] of Object.entries(object)) {
+    if (name === 'connectionString' || raw === undefined || raw === null) continue
+    setFrom(layer, name, raw, true)
+  }
+  if (layer.has('host') && layer.has('hosts')) {
+    throw new ConfigError('options "host" and "hosts" both given; give only one', { option: 'hosts' })
+  }
+  return layer
+}
+
+function stringLayer(s: string): Layer {
+  const layer: Layer = new Map()
+  for (const [name, value] of parseConnectionString(s)) setFrom(layer, name, value, false, 'connection string')
+  return layer
+}
+
+function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
+  const layer: Layer = new Map()
+  for (const { name, value, variable } of readEnvOptions(env)) setFrom(layer, name, value, false, variable)
+  return layer
+}
+
+const STRONG_SSL: readonly SslMode[] = ['require', 'verify-ca', 'verify-full']
+
+/** Deep-freeze the plain objects and arrays of a config. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
+
+/**
+ * Parse and validate a configuration.
+ *
+ * @param input a `postgres://` URL or libpq `key=value` string, or an options
+ *   object (which may carry `connectionString`; its own keys win over it).
+ * @param env environment variables (PGHOST, PGUSER, ...; USER for the default
+ *   user). Defaults to `{}`: pass `process.env` explicitly on Node.
+ * @throws ConfigError naming the option, the bad value (never a password) and
+ *   the accepted values.
+ *
+ * Units: `connect_timeout` (strings, libpq) is seconds; `connectTimeout` is
+ * milliseconds; `query_timeout`/`queryTimeout` are milliseconds. Defaults:
+ * host localhost, port 5432, user = USER or "postgres", database = user,
+ * sslmode prefer (verify-full with sslrootcert=system), statement cache 100,
+ * max message 256 MiB, max SCRAM iterations 1,000,000.
+ */
+export function parseConfig(input?: string | ConnectOptions, env: Readonly<Record<string, string | undefined>> = {}): Config {
+  let object: ConnectOptions | undefined
+  let connectionString: string | undefined
+  if (typeof input === 'string') connectionString = input
+  else if (typeof input === 'object' && input !== null) {
+    object = input
+    const cs = input.connectionString
+    if (cs !== undefined && cs !== null && typeof cs !== 'string') {
+      throw new ConfigError('invalid connectionString: expected a string', { option: 'connectionString' })
+    }
+    connectionString = cs ?? undefined
+  } else if (input !== undefined) {
+    throw new ConfigError('invalid configuration: expected a connection string or an options object', { option: 'connectionString' })
+  }
+
+  const layers: Layer[] = [
+    object ? objectLayer(object) : new Map(),
+    connectionString !== undefined ? stringLayer(connectionString) : new Map(),
+    envLayer(env),
+  ]
+  const setting = (key: keyof ParsedOptions): Setting | undefined => {
+    for (const layer of layers) {
+      const s = layer.get(key)
+      if (s !== undefined) return s
+    }
+    return undefined
+  }
+  const pick = <K extends keyof ParsedOptions>(key: K): ParsedOptions[K] | undefined =>
+    setting(key)?.value as ParsedOptions[K] | undefined
+
+  // Hosts: object `hosts` (entries may carry ports), else the first `host` list.
+  const entries: HostEntry[] = pick('hosts') ?? pick('host')?.map((host) => ({ host })) ?? [{ host: DEFAULT_HOST }]
+  const hosts = pairHostsWithPorts(entries, pick('port'), setting('port')?.origin.name)
+
+  const user = pick('user') ?? osUser(env) ?? 'postgres'
+  const sslrootcert = pick('sslrootcert')
+  const sslmodeSetting = setting('sslmode')
+  // libpq 16: sslrootcert=system defaults sslmode to verify-full and forbids weaker modes.
+  const sslmode = (sslmodeSetting?.value as SslMode | undefined) ?? (sslrootcert === 'system' ? 'verify-full' : 'prefer')
+  if (sslrootcert === 'system' && sslmode !== 'verify-full') {
+    throw new ConfigError(`weak sslmode "${sslmode}" may not be used with sslrootcert=system (use "verify-full")`, {
+      option: sslmodeSetting?.origin.name ?? 'sslmode',
+    })
+  }
+  const sslnegotiation = pick('sslnegotiation') ?? 'postgres'
+  if (sslnegotiation === 'direct' && !STRONG_SSL.includes(sslmode)) {
+    throw new ConfigError(
+      `weak sslmode "${sslmode}" may not be used with sslnegotiation=direct (use "require", "verify-ca", or "verify-full")`,
+      { option: setting('sslnegotiation')?.origin.name ?? 'sslnegotiation' },
+    )
+  }
+  const channelBinding = pick('channelBinding') ?? 'prefer'
+  if (channelBinding === 'require' && sslmode === 'disable') {
+    throw new ConfigError('channel_binding "require" needs TLS, but sslmode is "disable"', {
+      option: setting('channelBinding')?.origin.name ?? 'channel_binding',
+    })
+  }
+
+  const config: Config = {
+    hosts,
+    user,
+    database: pick('database') ?? user,
+    startupParams: pick('startupParams') ?? {},
+    sslmode,
+    sslnegotiation,
+    channelBinding,
+    connectTimeoutMs: pick('connectTimeoutMs') ?? 0,
+    queryTimeoutMs: pick('queryTimeoutMs') ?? 0,
+    targetSessionAttrs: pick('targetSessionAttrs') ?? 'any',
+    loadBalanceHosts: pick('loadBalanceHosts') ?? 'disable',
+    loadBalance: pick('loadBalance') ?? false,
+    topologyKeys: pick('topologyKeys') ?? [],
+    ybServersRefreshInterval: pick('ybServersRefreshInterval') ?? DEFAULT_YB_SERVERS_REFRESH_INTERVAL,
+    fallbackToTopologyKeysOnly: pick('fallbackToTopologyKeysOnly') ?? false,
+    failedHostTtlSeconds: pick('failedHostTtlSeconds') ?? DEFAULT_FAILED_HOST_TTL_SECONDS,
+    statementCacheSize: pick('statementCacheSize') ?? DEFAULT_STATEMENT_CACHE_SIZE,
+    maxMessageBytes: pick('maxMessageBytes') ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxScramIterations: pick('maxScramIterations') ?? DEFAULT_MAX_SCRAM_ITERATIONS,
+  }
+  const optional: Partial<Config> = {
+    password: pick('password'),
+    applicationName: pick('applicationName') ?? pick('fallbackApplicationName'),
+    options: pick('options'),
+    sslrootcert,
+    sslcert: pick('sslcert'),
+    sslkey: pick('sslkey'),
+    sslpassword: pick('sslpassword'),
+    requireAuth: pick('requireAuth'),
+  }
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v
+  return deepFreeze(config)
+}
