@@ -1,0 +1,14 @@
+/** Every backend (server → client) message decoder. */
+export { decodeBackendMessage, isBackendCode } from './decode.js'
+export { decodeAuthentication } from './auth.js'
+export { decodeRowDescription, decodeDataRow, decodeDataRowRange, decodeParameterDescription } from './rows.js'
+export {
+  decodeParameterStatus,
+  decodeBackendKeyData,
+  decodeNegotiateProtocolVersion,
+  decodeReadyForQuery,
+  decodeCommandComplete,
+  decodeNotificationResponse,
+} from './status.js'
+export { decodeCopyResponse, decodeCopyData } from './copy.js'
+export { decodeErrorFields, decodeErrorResponse, decodeNoticeResponse } from './errors.js'

@@ -1,0 +1,218 @@
+/**
+ * MessageReader: the streaming half of the sans-I/O codec. Feed it the bytes
+ * read from the socket, split anywhere; take typed backend messages out.
+ *
+ * Framing happens in feed(): each message header (type byte + Int32 length) is
+ * checked the moment its 5 bytes have arrived, so an unknown type or a length
+ * outside [4, maxMessageBytes] fails before a single body byte is buffered.
+ * Decoding happens in next().
+ *
+ * Copies: a message that lies inside one chunk is decoded straight from that
+ * chunk (DataRow values are views into it). Only a message split across chunks
+ * is copied, into a buffer of its own that grows by doubling up to the declared
+ * length (so a lying length cannot make the reader allocate more than about
+ * twice what actually arrived). Buffers are never reused or overwritten, so
+ * views handed out stay valid; the caller must not modify a chunk after feeding it.
+ *
+ * After any ProtocolError the reader is failed: feed() and next() throw that
+ * same error forever.
+ */
+import { ProtocolError } from '../errors.js'
+import type { BackendMessage } from './messages.js'
+import { BackendCode } from './codes.js'
+import { decodeBackendMessage, isBackendCode, unknownMessageError } from './backend/decode.js'
+import { decodeDataRowRange } from './backend/rows.js'
+
+/**
+ * Default cap on one message's length (the Int32 length field, which counts
+ * itself): 512 MiB. PostgreSQL cannot send a field above 1 GB (MaxAllocSize) and
+ * in practice fails far below that; 512 MiB keeps a hostile or broken server
+ * from making the client allocate without bound while allowing very large rows.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+
+/** Type byte plus Int32 length. */
+const HEADER_BYTES = 5
+/** Smallest body buffer for a message split across chunks. */
+const MIN_SPLIT_BUFFER = 8 * 1024
+/** Compact the frame queue once this many consumed entries sit at its head. */
+const QUEUE_COMPACT_AT = 1024
+const EMPTY = new Uint8Array(0)
+
+export interface MessageReaderOptions {
+  /** Largest accepted message length (including the 4-byte length field). Default 512 MiB. */
+  maxMessageBytes?: number
+}
+
+export class MessageReader {
+  private readonly maxMessageBytes: number
+  private failure: ProtocolError | undefined
+
+  // Complete frames not yet decoded, as parallel arrays (no object per message).
+  private readonly frameBytes: Uint8Array[] = []
+  private readonly frameStart: number[] = []
+  private readonly frameEnd: number[] = []
+  private readonly frameCode: number[] = []
+  private frameHead = 0
+  private queuedBytes = 0
+
+  // The message currently split across chunks.
+  private readonly header = new Uint8Array(HEADER_BYTES)
+  private headerLength = 0
+  private splitCode = 0
+  private splitBody: Uint8Array | undefined
+  private splitBodyLength = 0
+  private splitBodyNeeded = 0
+
+  constructor(options: MessageReaderOptions = {}) {
+    const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+    if (!Number.isInteger(max) || max < 4 || max > 0x7fffffff) {
+      throw new RangeError(`maxMessageBytes must be an integer from 4 to 2147483647, got ${max}`)
+    }
+    this.maxMessageBytes = max
+  }
+
+  /** Bytes fed but not yet returned by next() (complete frames plus any partial one). */
+  get buffered(): number {
+    return this.queuedBytes + this.headerLength + this.splitBodyLength
+  }
+
+  /** Add bytes read from the server. Throws ProtocolError on a bad message header. */
+  feed(chunk: Uint8Array): void {
+    if (this.failure) throw this.failure
+    try {
+      this.frame(chunk)
+    } catch (error) {
+      throw this.fail(error)
+    }
+  }
+
+  /** The next complete message, or undefined until more bytes are fed. Throws ProtocolError on a malformed body. */
+  next(): BackendMessage | undefined {
+    if (this.failure) throw this.failure
+    const i = this.frameHead
+    if (i === this.frameCode.length) return undefined
+    const bytes = this.frameBytes[i]
+    const start = this.frameStart[i]
+    const end = this.frameEnd[i]
+    const code = this.frameCode[i]
+    this.frameBytes[i] = EMPTY // drop the reference so a consumed chunk can be collected
+    this.frameHead = i + 1
+    this.queuedBytes -= end - start + HEADER_BYTES
+    if (this.frameHead === this.frameCode.length) this.clearQueue()
+    else if (this.frameHead >= QUEUE_COMPACT_AT) this.compactQueue()
+    try {
+      return code === BackendCode.DataRow
+        ? decodeDataRowRange(bytes, start, end)
+        : decodeBackendMessage(code, bytes.subarray(start, end))
+    } catch (error) {
+      throw this.fail(error)
+    }
+  }
+
+  private fail(error: unknown): ProtocolError {
+    this.failure =
+      error instanceof ProtocolError ? error : new ProtocolError(`message decoding failed: ${String(error)}`, { cause: error })
+    this.clearQueue()
+    this.splitBody = undefined
+    this.headerLength = this.splitBodyLength = 0
+    return this.failure
+  }
+
+  private clearQueue(): void {
+    this.frameBytes.length = this.frameStart.length = this.frameEnd.length = this.frameCode.length = 0
+    this.frameHead = 0
+  }
+
+  private compactQueue(): void {
+    const n = this.frameHead
+    this.frameBytes.splice(0, n)
+    this.frameStart.splice(0, n)
+    this.frameEnd.splice(0, n)
+    this.frameCode.splice(0, n)
+    this.frameHead = 0
+  }
+
+  private push(bytes: Uint8Array, start: number, end: number, code: number): void {
+    this.frameBytes.push(bytes)
+    this.frameStart.push(start)
+    this.frameEnd.push(end)
+    this.frameCode.push(code)
+    this.queuedBytes += end - start + HEADER_BYTES
+  }
+
+  /** Check a header; returns the body length. */
+  private checkHeader(code: number, length: number): number {
+    if (!isBackendCode(code)) throw unknownMessageError(code)
+    if (length < 4) throw new ProtocolError(`invalid message length ${length}: expected at least 4 (the length counts itself)`, { code: 'PGFLEET_PROTOCOL_LENGTH' })
+    if (length > this.maxMessageBytes) {
+      throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`, { code: 'PGFLEET_PROTOCOL_LENGTH' })
+    }
+    return length - 4
+  }
+
+  /** Split `chunk` into frames: finish a split message, take whole ones in place, keep the tail. */
+  private frame(chunk: Uint8Array): void {
+    let p = 0
+    const n = chunk.length
+    if (this.headerLength > 0) {
+      p = this.continueSplit(chunk)
+      if (p === n) return
+    }
+    while (n - p >= HEADER_BYTES) {
+      const code = chunk[p]
+      const length = ((chunk[p + 1] << 24) | (chunk[p + 2] << 16) | (chunk[p + 3] << 8) | chunk[p + 4]) >>> 0
+      const bodyLength = this.checkHeader(code, length)
+      const bodyStart = p + HEADER_BYTES
+      if (n - bodyStart < bodyLength) break
+      this.push(chunk, bodyStart, bodyStart + bodyLength, code)
+      p = bodyStart + bodyLength
+    }
+    if (p < n) this.continueSplit(chunk.subarray(p))
+  }
+
+  /** Feed bytes into the split message; returns how many of `bytes` it used. */
+  private continueSplit(bytes: Uint8Array): number {
+    let p = 0
+    const n = bytes.length
+    if (this.headerLength < HEADER_BYTES) {
+      // Reject an unknown type byte as soon as it arrives, without waiting for the length.
+      if (this.headerLength === 0 && n > 0 && !isBackendCode(bytes[0])) throw unknownMessageError(bytes[0])
+      const take = Math.min(HEADER_BYTES - this.headerLength, n)
+      this.header.set(bytes.subarray(0, take), this.headerLength)
+      this.headerLength += take
+      p = take
+      if (this.headerLength < HEADER_BYTES) return p
+      const h = this.header
+      const length = ((h[1] << 24) | (h[2] << 16) | (h[3] << 8) | h[4]) >>> 0
+      this.splitCode = h[0]
+      this.splitBodyNeeded = this.checkHeader(h[0], length)
+      this.splitBodyLength = 0
+      this.splitBody = new Uint8Array(Math.min(this.splitBodyNeeded, Math.max(MIN_SPLIT_BUFFER, 2 * (n - p))))
+    }
+    const missing = this.splitBodyNeeded - this.splitBodyLength
+    const take = Math.min(missing, n - p)
+    if (take > 0) {
+      this.ensureSplitCapacity(this.splitBodyLength + take)
+      this.splitBody!.set(bytes.subarray(p, p + take), this.splitBodyLength)
+      this.splitBodyLength += take
+      p += take
+    }
+    if (this.splitBodyLength === this.splitBodyNeeded) {
+      const body = this.splitBody!
+      this.push(body, 0, this.splitBodyNeeded, this.splitCode)
+      this.splitBody = undefined
+      this.headerLength = this.splitBodyLength = 0
+    }
+    return p
+  }
+
+  /** Grow the split body by doubling, never past its declared length. */
+  private ensureSplitCapacity(size: number): void {
+    const body = this.splitBody!
+    if (size <= body.length) return
+    const next = new Uint8Array(Math.min(this.splitBodyNeeded, Math.max(size, body.length * 2)))
+    next.set(body.subarray(0, this.splitBodyLength))
+    this.splitBody = next
+  }
+}

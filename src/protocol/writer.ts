@@ -1,0 +1,166 @@
+/**
+ * A growable byte writer for building frontend messages. One Writer per call
+ * (never shared module state), so concurrent encoders cannot corrupt each other.
+ *
+ * Messages are framed with `frame(code)`: it writes the type byte and reserves
+ * the 4-byte length, which is filled in when the frame ends (at the next
+ * `frame()`, `endFrame()` or `finish()`). The length counts itself and the body
+ * but not the type byte (protocol docs 55.7).
+ */
+
+const encoder = new TextEncoder()
+
+/** Integers written by the Writer are big-endian (network order), as the protocol requires. */
+export class Writer {
+  private buf: Uint8Array
+  private pos = 0
+  /** Offset of the open frame's length field, or -1 when no frame is open. */
+  private lengthAt = -1
+
+  constructor(initialSize = 256) {
+    this.buf = new Uint8Array(initialSize > 16 ? initialSize : 16)
+  }
+
+  /** Bytes written so far (including any open frame). */
+  get length(): number {
+    return this.pos
+  }
+
+  /** Make room for `n` more bytes, doubling the buffer as needed. */
+  private ensure(n: number): void {
+    const needed = this.pos + n
+    if (needed <= this.buf.length) return
+    let size = this.buf.length * 2
+    while (size < needed) size *= 2
+    const next = new Uint8Array(size)
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+  }
+
+  /** One unsigned byte. */
+  byte(n: number): this {
+    this.ensure(1)
+    this.buf[this.pos++] = n
+    return this
+  }
+
+  /** Int16 (values 0..65535 and -32768..-1 both wrap to the same two bytes). */
+  int16(n: number): this {
+    this.ensure(2)
+    const b = this.buf
+    const p = this.pos
+    b[p] = n >>> 8
+    b[p + 1] = n
+    this.pos = p + 2
+    return this
+  }
+
+  /** Int32 (signed or unsigned 32-bit values, e.g. OIDs above 2^31, wrap to the same bytes). */
+  int32(n: number): this {
+    this.ensure(4)
+    const b = this.buf
+    const p = this.pos
+    b[p] = n >>> 24
+    b[p + 1] = n >>> 16
+    b[p + 2] = n >>> 8
+    b[p + 3] = n
+    this.pos = p + 4
+    return this
+  }
+
+  /**
+   * A String: UTF-8 bytes then a NUL terminator. A NUL inside `s` would end the
+   * string early and let the rest be read as further fields, so it is rejected.
+   */
+  cstring(s: string): this {
+    if (s.indexOf('\0') !== -1) throw new TypeError('a protocol string cannot contain a NUL character')
+    this.utf8(s)
+    this.buf[this.pos++] = 0 // utf8() reserved the byte
+    return this
+  }
+
+  /** Raw bytes. */
+  bytes(data: Uint8Array): this {
+    this.ensure(data.length)
+    this.buf.set(data, this.pos)
+    this.pos += data.length
+    return this
+  }
+
+  /** Int32 length then the bytes; null writes length -1 (SQL NULL in Bind). */
+  sizedBytes(data: Uint8Array | null): this {
+    if (data === null) return this.int32(-1)
+    this.int32(data.length)
+    return this.bytes(data)
+  }
+
+  /** Int32 byte length then the UTF-8 bytes of `s` (no terminator; may contain NUL). */
+  sizedString(s: string): this {
+    this.ensure(4)
+    const at = this.pos
+    this.pos += 4
+    const written = this.utf8(s)
+    const b = this.buf
+    b[at] = written >>> 24
+    b[at + 1] = written >>> 16
+    b[at + 2] = written >>> 8
+    b[at + 3] = written
+    return this
+  }
+
+  /** UTF-8 encode `s` at the cursor, reserving one spare byte; returns bytes written. */
+  private utf8(s: string): number {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes (surrogate pairs: 2 units → 4 bytes).
+    this.ensure(s.length * 3 + 1)
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos))
+    this.pos += written
+    return written
+  }
+
+  /**
+   * Start a message: ends any open frame, writes the type byte (omitted for the
+   * untyped startup-phase packets: StartupMessage, SSLRequest, CancelRequest)
+   * and reserves the length.
+   */
+  frame(code?: number): this {
+    this.endFrame()
+    if (code !== undefined) this.byte(code)
+    this.ensure(4)
+    this.lengthAt = this.pos
+    this.pos += 4
+    return this
+  }
+
+  /** Fill in the open frame's length (from its length field to the cursor). */
+  endFrame(): this {
+    const at = this.lengthAt
+    if (at === -1) return this
+    const n = this.pos - at
+    const b = this.buf
+    b[at] = n >>> 24
+    b[at + 1] = n >>> 16
+    b[at + 2] = n >>> 8
+    b[at + 3] = n
+    this.lengthAt = -1
+    return this
+  }
+
+  /** End any open frame and return everything written so far, as a view of the Writer's buffer. */
+  finish(): Uint8Array {
+    this.endFrame()
+    return this.buf.subarray(0, this.pos)
+  }
+}
+
+/** Concatenate byte arrays into one new array. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let size = 0
+  for (const part of parts) size += part.length
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const part of parts) {
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
