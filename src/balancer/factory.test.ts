@@ -45,8 +45,8 @@ function setup(
   return { cluster, clock, books, factory, config }
 }
 
-async function connectMany(factory: { connect(): Promise<FakeSession> }, n: number): Promise<FakeSession[]> {
-  const out: FakeSession[] = []
+async function connectMany<S>(factory: { connect(): Promise<S> }, n: number): Promise<S[]> {
+  const out: S[] = []
   for (let i = 0; i < n; i++) out.push(await factory.connect())
   return out
 }
