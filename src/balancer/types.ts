@@ -108,7 +108,7 @@ export interface Balancer {
 /** What the balancer needs from a live session. */
 export interface BalancedSession {
   /** Resolves once when the session ends for ANY reason (close, server kill, socket error). */
-  readonly closed: Promise<void>
+  readonly closed: Promise<unknown>
 }
 
 /**

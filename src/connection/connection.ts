@@ -1,0 +1,369 @@
+/**
+ * One server session. States, in order:
+ *
+ *   open ──► ready ──► closing ──► closed
+ *               └──────────────────► closed   (socket error, server kill, destroy)
+ *
+ * `Connection.open` runs the startup (startup.ts) and returns a ready
+ * connection. Queries become operations in a FIFO queue; each is written as
+ * soon as it is queued (pipelining) unless an exclusive operation (COPY) is in
+ * flight. Backend messages go to the oldest operation until its ReadyForQuery.
+ * When the session ends for any reason every queued operation is rejected and
+ * `closed` resolves exactly once.
+ */
+import type { Config, HostSpec } from '../config/types.js'
+import { describeHost } from '../config/index.js'
+import { ConnectionError, PgError, type ServerErrorFields } from '../errors.js'
+import { TERMINATE } from '../protocol/frontend/index.js'
+import type { BackendMessage } from '../protocol/messages.js'
+import { TypeRegistry } from '../types/registry.js'
+import { sendCancelRequest } from './cancel.js'
+import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
+import type { Operation, OperationHost } from './operation.js'
+import type { Result, Row, RowMode } from './result.js'
+import type { RowSink } from './collector.js'
+import { SimpleQuery } from './simple-query.js'
+import { startSession, type Runtime, type SessionInfo } from './startup.js'
+import { StatementCache } from './statement-cache.js'
+import type { Wire } from './wire.js'
+
+export type ConnectionState = 'ready' | 'closing' | 'closed'
+
+/** A NotificationResponse (LISTEN/NOTIFY). */
+export interface Notification {
+  processId: number
+  channel: string
+  payload: string
+}
+
+export interface QueryOptions {
+  /** 'array' returns rows as arrays of values. */
+  rowMode?: RowMode
+  /** Use a cached named statement (default true when the cache is on). */
+  prepare?: boolean
+  /** Cancel the query when aborted. */
+  signal?: AbortSignal
+  /** Cancel the query after this many milliseconds (default: config.queryTimeoutMs). */
+  timeoutMs?: number
+}
+
+export interface ConnectionHooks {
+  onNotice?: (notice: ServerErrorFields) => void
+  onNotification?: (notification: Notification) => void
+  /** The session ended without the user closing it (server kill, network). */
+  onError?: (error: Error) => void
+}
+
+export class Connection implements OperationHost {
+  /** Server parameters (server_version, TimeZone, ...), kept up to date. */
+  readonly parameters: Map<string, string>
+  readonly processId: number
+  /** The exact node this session runs on (cancel goes here). */
+  readonly host: HostSpec
+  readonly types: TypeRegistry
+  /** Whether the session is encrypted. */
+  readonly encrypted: boolean
+  /** Resolves once, when the session has ended for any reason, with the reason (undefined after close()). */
+  readonly closed: Promise<Error | undefined>
+
+  private state: ConnectionState = 'ready'
+  private status: 'I' | 'T' | 'E'
+  private readonly wire: Wire
+  private readonly secretKey: number
+  private readonly sent: Operation[] = []
+  private readonly waiting: Operation[] = []
+  private exclusiveInFlight: Operation | undefined
+  private outbox: Uint8Array[] = []
+  private flushScheduled = false
+  private readonly ctx: ExtendedContext
+  private endReason: Error | undefined
+  private resolveClosed!: (reason: Error | undefined) => void
+  private userClosed = false
+  readonly hooks: ConnectionHooks
+
+  private constructor(
+    readonly config: Config,
+    private readonly runtime: Runtime,
+    session: SessionInfo,
+    host: HostSpec,
+    hooks: ConnectionHooks,
+  ) {
+    this.host = host
+    this.hooks = hooks
+    this.wire = session.wire
+    this.parameters = session.parameters
+    this.processId = session.processId
+    this.secretKey = session.secretKey
+    this.status = session.status
+    this.encrypted = session.tls !== undefined
+    this.types = new TypeRegistry()
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve))
+    this.ctx = {
+      registry: this.types,
+      cache: new StatementCache(config.statementCacheSize),
+      staleStatements: [],
+      requeue: (op) => this.enqueue(op),
+    }
+    this.wire.setHandler((message) => this.dispatch(message))
+    this.wire.onClose((error) => this.ended(error))
+  }
+
+  /** Open a session on `host` (startup and authentication included). */
+  static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}): Promise<Connection> {
+    const session = await startSession(config, host, runtime)
+    return new Connection(config, runtime, session, host, hooks)
+  }
+
+  /** 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (from the last ReadyForQuery). */
+  get transactionStatus(): 'I' | 'T' | 'E' {
+    return this.status
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready'
+  }
+
+  /** Number of operations not yet finished. */
+  get pending(): number {
+    return this.sent.length + this.waiting.length
+  }
+
+  /**
+   * Run one statement. With `values` (even empty) or options it uses the
+   * extended protocol with bound parameters; without, the simple protocol,
+   * which also accepts several statements (the last one's result is returned).
+   */
+  query<R = Row>(sql: string, values?: readonly unknown[], options: QueryOptions = {}): Promise<Result<R>> {
+    if (values === undefined && options.prepare === undefined)
+      return this.simple(sql, options).then((results) => results[results.length - 1] ?? emptyResult()) as Promise<Result<R>>
+    return this.extended(sql, values ?? [], options) as Promise<Result<R>>
+  }
+
+  /** Run a script of one or more statements (simple protocol); one result per statement. */
+  simple(sql: string, options: QueryOptions = {}): Promise<Result<unknown>[]> {
+    return this.track(options, (resolve, reject) => new SimpleQuery(sql, this.types, options.rowMode ?? 'object', resolve, reject))
+  }
+
+  /** Run one statement with bound parameters, rows delivered to `sink` when given. */
+  extended(sql: string, values: readonly unknown[], options: QueryOptions = {}, sink?: RowSink): Promise<Result<unknown>> {
+    return this.track(options, (resolve, reject) => {
+      const params = bindParams(this.types, values)
+      const prepare = options.prepare ?? true
+      return new ExtendedQuery(this.ctx, sql, params, { mode: options.rowMode ?? 'object', sink, prepare }, resolve, reject)
+    })
+  }
+
+  /**
+   * Queue an operation built by `make`, wiring abort signal and timeout to a
+   * CancelRequest. Rejects at once if the connection is not ready.
+   */
+  track<T>(options: QueryOptions, make: (resolve: (value: T) => void, reject: (error: Error) => void) => Operation): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.state !== 'ready') return reject(this.notReadyError())
+      const signal = options.signal
+      if (signal?.aborted) return reject(abortError(signal))
+      const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let op: Operation
+      const cleanup = () => {
+        if (timer) clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      }
+      const onAbort = () => this.abort(op)
+      try {
+        op = make(
+          (value) => (cleanup(), resolve(value)),
+          (error) => (cleanup(), reject(error)),
+        )
+      } catch (error) {
+        return reject(error)
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      if (timeoutMs > 0) timer = setTimeout(onAbort, timeoutMs)
+      this.enqueue(op)
+    })
+  }
+
+  /** Queue an operation (written now unless an exclusive one is in flight). */
+  enqueue(op: Operation): void {
+    if (this.state === 'closed') return op.fail(this.notReadyError())
+    if (this.exclusiveInFlight || this.waiting.length > 0) this.waiting.push(op)
+    else this.start(op)
+  }
+
+  /**
+   * Ask the server to cancel whatever this session is running: a
+   * CancelRequest on a new socket to this session's own host and port, with
+   * the same TLS settings (protocol docs 55.2.8).
+   */
+  cancel(): Promise<void> {
+    return sendCancelRequest(this.config, this.host, this.runtime, this.processId, this.secretKey)
+  }
+
+  /** Wait for queued operations, send Terminate and close the socket. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return void (await this.closed)
+    this.userClosed = true
+    if (this.state === 'ready') {
+      this.state = 'closing'
+      await this.idle()
+      if (!this.wire.error) {
+        this.write(TERMINATE)
+        this.flush()
+        this.wire.socket.close()
+      }
+    }
+    await this.closed
+  }
+
+  /** Close at once: pending operations are rejected. */
+  destroy(error?: Error): void {
+    this.userClosed = true
+    this.wire.fail(error ?? new ConnectionError('connection destroyed', { code: 'PGFLEET_DESTROYED', address: describeHost(this.host) }))
+  }
+
+  /** Allow the process to exit while this connection is open (idle pool connections). */
+  unref(): void {
+    this.wire.socket.unref?.()
+  }
+
+  ref(): void {
+    this.wire.socket.ref?.()
+  }
+
+  // ---- OperationHost -------------------------------------------------------
+
+  write(bytes: Uint8Array): void {
+    this.outbox.push(bytes)
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(() => this.flush())
+    }
+  }
+
+  pause(): void {
+    this.wire.pause()
+  }
+
+  resume(): void {
+    this.wire.resume()
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private start(op: Operation): void {
+    this.sent.push(op)
+    if (op.exclusive) this.exclusiveInFlight = op
+    op.send(this)
+  }
+
+  /** Coalesce the messages queued in this tick into one socket write. */
+  private flush(): void {
+    this.flushScheduled = false
+    const parts = this.outbox
+    if (parts.length === 0) return
+    this.outbox = []
+    this.wire.write(parts.length === 1 ? parts[0]! : concat(parts))
+  }
+
+  private dispatch(message: BackendMessage): void {
+    switch (message.type) {
+      case 'NotificationResponse':
+        this.hooks.onNotification?.({ processId: message.processId, channel: message.channel, payload: message.payload })
+        return
+      case 'NoticeResponse':
+        this.hooks.onNotice?.(message.fields)
+        return
+      case 'ParameterStatus':
+        this.parameters.set(message.name, message.value)
+        return
+    }
+    const op = this.sent[0]
+    // A FATAL error ends the session (e.g. 57P01 after pg_terminate_backend): keep it as the reason.
+    if (message.type === 'ErrorResponse' && (!op || isFatal(message.fields))) this.endReason = new PgError(message.fields)
+    if (!op) return
+    if (message.type === 'ReadyForQuery') this.status = message.status
+    if (!op.handle(message, this)) return
+    this.sent.shift()
+    const next = this.sent[0]
+    if (next && this.cancelWhenFirst.delete(next)) this.cancel().catch(() => undefined)
+    if (op === this.exclusiveInFlight) {
+      this.exclusiveInFlight = undefined
+      while (this.waiting.length > 0 && !this.exclusiveInFlight) this.start(this.waiting.shift()!)
+    }
+    if (this.state === 'closing' && this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w())
+  }
+
+  private readonly idleWaiters: (() => void)[] = []
+  private readonly cancelWhenFirst = new Set<Operation>()
+
+  private idle(): Promise<void> {
+    if (this.pending === 0 || this.wire.error) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private abort(op: Operation): void {
+    const index = this.waiting.indexOf(op)
+    if (index !== -1) {
+      this.waiting.splice(index, 1)
+      return op.fail(new ConnectionError('query aborted before it was sent', { code: 'PGFLEET_ABORTED', safeToRetry: true }))
+    }
+    // Already sent: the server answers the cancel with 57014, which rejects the query.
+    // A CancelRequest stops whatever runs now, so wait until this query is the one running.
+    if (this.sent[0] === op) this.cancel().catch(() => undefined)
+    else if (this.sent.includes(op)) this.cancelWhenFirst.add(op)
+  }
+
+  private ended(wireError: Error): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    const reason = this.endReason ?? wireError
+    const error = this.userClosed && !this.endReason ? wireError : reason
+    for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
+    this.idleWaiters.splice(0).forEach((w) => w())
+    if (this.userClosed) this.resolveClosed(undefined)
+    else {
+      this.resolveClosed(error)
+      this.hooks.onError?.(error)
+    }
+  }
+
+  private notReadyError(): Error {
+    return new ConnectionError(
+      `connection to ${describeHost(this.host)} is ${this.state}${this.endReason ? `: ${this.endReason.message}` : ''}`,
+      { code: 'PGFLEET_NOT_READY', safeToRetry: true, cause: this.endReason, address: describeHost(this.host) },
+    )
+  }
+}
+
+/** The error a pending query receives when the session ends under it. */
+function rejectionFor(reason: Error, host: HostSpec): Error {
+  if (reason instanceof PgError) return reason
+  if (reason instanceof ConnectionError) return reason
+  return new ConnectionError(`connection to ${describeHost(host)} ended: ${reason.message}`, { cause: reason, address: describeHost(host) })
+}
+
+function isFatal(fields: ServerErrorFields): boolean {
+  const severity = fields.severityNonLocalized ?? fields.severity
+  return severity === 'FATAL' || severity === 'PANIC'
+}
+
+function abortError(signal: AbortSignal): Error {
+  return new ConnectionError(`query aborted: ${String(signal.reason ?? 'aborted')}`, { code: 'PGFLEET_ABORTED', safeToRetry: true, cause: signal.reason })
+}
+
+function emptyResult(): Result<unknown> {
+  return { command: '', rowCount: null, rows: [], fields: [] }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let size = 0
+  for (const p of parts) size += p.length
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const p of parts) {
+    out.set(p, offset)
+    offset += p.length
+  }
+  return out
+}

@@ -1,0 +1,29 @@
+/**
+ * An operation is one request/response exchange on a connection: it writes its
+ * messages when it reaches the wire, then receives every backend message until
+ * its ReadyForQuery. Operations are queued FIFO; the server answers in order,
+ * so pipelining is just writing the next one before the previous finished.
+ */
+import type { BackendMessage } from '../protocol/messages.js'
+
+export interface OperationHost {
+  /** Queue bytes for the socket (flushed together at the end of the tick). */
+  write(bytes: Uint8Array): void
+  /** Stop / resume reading from the socket (row backpressure). */
+  pause(): void
+  resume(): void
+}
+
+export interface Operation {
+  /**
+   * While this operation is in flight no later operation is written
+   * (COPY, cursor batches: the server must not read other messages meanwhile).
+   */
+  readonly exclusive: boolean
+  /** Write this operation's messages. */
+  send(host: OperationHost): void
+  /** Handle one message; return true once the operation is finished (after its ReadyForQuery). */
+  handle(message: BackendMessage, host: OperationHost): boolean
+  /** The connection ended before the operation finished. */
+  fail(error: Error): void
+}

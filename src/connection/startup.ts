@@ -1,0 +1,238 @@
+/**
+ * Opening a session, top to bottom: dial, TLS negotiation (libpq sslmode
+ * rules, src/tls/policy), StartupMessage, the authentication exchange, then
+ * ParameterStatus / BackendKeyData until the first ReadyForQuery
+ * (protocol docs 55.2.1, "Start-up").
+ */
+import { checkAuthRequest } from '../auth/require-auth.js'
+import { md5PasswordMessage } from '../auth/md5.js'
+import { continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
+import type { Config, HostSpec } from '../config/types.js'
+import { describeHost } from '../config/index.js'
+import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
+import {
+  encodePassword,
+  encodeSASLInitialResponse,
+  encodeSASLResponse,
+  encodeStartup,
+  SSL_REQUEST,
+} from '../protocol/frontend/index.js'
+import { tlsServerEndPoint } from '../tls/channel-binding.js'
+import {
+  checkNegotiatedAlpn,
+  firstAttempt,
+  onSslResponse,
+  retryAfterFailure,
+  stepFor,
+  tlsUpgradeOptions,
+  type EncryptionAttempt,
+} from '../tls/policy.js'
+import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
+import { Wire } from './wire.js'
+
+/** What the startup learned about the session. */
+export interface SessionInfo {
+  wire: Wire
+  parameters: Map<string, string>
+  processId: number
+  secretKey: number
+  /** Set when the session runs over TLS. */
+  tls?: TlsInfo
+  /** Initial transaction status from the first ReadyForQuery. */
+  status: 'I' | 'T' | 'E'
+}
+
+/** Runtime hooks the connection needs (injected so the core stays runtime-free). */
+export interface Runtime {
+  dial: Dial
+  /** Read a file as text (sslrootcert/sslcert/sslkey given as paths); absent on edge runtimes. */
+  readFile?: (path: string) => string | undefined
+}
+
+/**
+ * Dial `host` and establish a session, or reject with a typed error. Follows
+ * libpq's per-host encryption attempts: sslmode=allow retries with TLS after a
+ * startup error in clear, prefer retries in clear after a failed handshake or
+ * a startup error over TLS (src/tls/policy.ts).
+ */
+export async function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
+  const target = { unixSocket: host.host.startsWith('/') }
+  let attempt = firstAttempt(config, target)
+  for (;;) {
+    try {
+      return await attemptSession(config, host, runtime, attempt)
+    } catch (error) {
+      const retryable = !(error instanceof AfterAuthError)
+      const cause = error instanceof AfterAuthError ? error.error : error
+      const next = retryable ? retryAfterFailure(config, attempt, cause, target) : undefined
+      if (!next) throw cause
+      attempt = next
+    }
+  }
+}
+
+/** Marks an error that arrived after AuthenticationOk: never a reason to retry with other encryption. */
+class AfterAuthError {
+  constructor(readonly error: unknown) {}
+}
+
+async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, attempt: EncryptionAttempt): Promise<SessionInfo> {
+  const address = describeHost(host)
+  const step = stepFor(config, attempt)
+  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile)
+  const socket = await runtime.dial({
+    host: host.host,
+    port: host.port,
+    path: host.host.startsWith('/') ? `${host.host}/.s.PGSQL.${host.port}` : undefined,
+    timeoutMs: config.connectTimeoutMs,
+    directTls: step === 'direct-tls' ? upgrade : undefined,
+  })
+  let tls: TlsInfo | undefined = socket.tls
+  try {
+    if (step === 'ssl-request') tls = await negotiateSsl(socket, config, upgrade!, attempt)
+    if (tls) {
+      const alpnError = checkNegotiatedAlpn(step === 'direct-tls', tls.alpnProtocol)
+      if (alpnError) throw alpnError
+    }
+  } catch (error) {
+    socket.destroy()
+    throw error
+  }
+  const wire = new Wire(socket, config.maxMessageBytes, address)
+  try {
+    return await authenticate(wire, config, tls, address)
+  } catch (error) {
+    wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
+    throw error
+  }
+}
+
+/**
+ * SSLRequest → one byte. 'S': upgrade; any byte after it before the handshake
+ * is fatal (CVE-2021-23222). 'N'/'E' are judged by the sslmode policy.
+ * Returns undefined when the policy says to go on in clear.
+ */
+export async function negotiateSsl(
+  socket: Socket,
+  config: Config,
+  upgrade: TlsUpgradeOptions,
+  attempt?: EncryptionAttempt,
+): Promise<TlsInfo | undefined> {
+  const answer = await new Promise<Uint8Array>((resolve, reject) => {
+    socket.onData = (chunk) => {
+      socket.pause()
+      resolve(chunk)
+    }
+    socket.onClose = (error) =>
+      reject(error ?? new TlsError('server closed the connection during SSL negotiation', { safeToRetry: true }))
+    socket.write(SSL_REQUEST)
+  })
+  const decision = onSslResponse(config, answer[0]!, answer.length - 1, attempt)
+  if (decision.action === 'fail') throw decision.error
+  if (decision.action === 'continue-plain') {
+    socket.resume()
+    return undefined
+  }
+  return socket.startTls(upgrade)
+}
+
+async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined, address: string): Promise<SessionInfo> {
+  const params: Record<string, string> = {
+    user: config.user,
+    database: config.database,
+    client_encoding: 'UTF8',
+    ...config.startupParams,
+  }
+  if (config.applicationName !== undefined) params.application_name = config.applicationName
+  if (config.options !== undefined) params.options = config.options
+  wire.write(encodeStartup(params))
+
+  const parameters = new Map<string, string>()
+  let processId = 0
+  let secretKey = 0
+  let scram: ScramSession | undefined
+  let authenticated = false
+
+  for (;;) {
+    const message = await wire.next()
+    switch (message.type) {
+      case 'AuthenticationCleartextPassword':
+        checkAuthRequest(config.requireAuth, 'password')
+        refuseWithoutChannelBinding(config, 'cleartext password')
+        wire.write(encodePassword(await resolvePassword(config, address)))
+        break
+      case 'AuthenticationMD5Password':
+        checkAuthRequest(config.requireAuth, 'md5')
+        refuseWithoutChannelBinding(config, 'MD5')
+        wire.write(encodePassword(md5PasswordMessage(config.user, await resolvePassword(config, address), message.salt)))
+        break
+      case 'AuthenticationSASL': {
+        checkAuthRequest(config.requireAuth, 'scram-sha-256')
+        const endpointHash = tls?.peerCertificate ? await tlsServerEndPoint(tls.peerCertificate) : undefined
+        const started = startScram({
+          password: await resolvePassword(config, address),
+          mechanisms: message.mechanisms,
+          channelBinding: config.channelBinding,
+          endpointHash,
+        })
+        scram = started.session
+        wire.write(encodeSASLInitialResponse(started.mechanism, started.initialResponse))
+        break
+      }
+      case 'AuthenticationSASLContinue':
+        if (!scram) throw new ProtocolError('server sent SASLContinue without a SASL exchange')
+        wire.write(encodeSASLResponse(await continueScram(scram, message.data, { maxIterations: config.maxScramIterations })))
+        break
+      case 'AuthenticationSASLFinal':
+        if (!scram) throw new ProtocolError('server sent SASLFinal without a SASL exchange')
+        await finishScram(scram, message.data)
+        break
+      case 'AuthenticationOk':
+        // A server that skips SASL final has not proven it knows the password.
+        if (scram && !scram.completed) throw new AuthError('server sent AuthenticationOk before completing SCRAM (no server signature)')
+        if (!scram && !authenticated) checkAuthRequest(config.requireAuth, 'ok-without-auth')
+        if (config.channelBinding === 'require' && !scram?.channelBound)
+          throw new AuthError('channel binding required, but the server authenticated the client without channel binding')
+        authenticated = true
+        break
+      case 'AuthenticationKerberosV5':
+      case 'AuthenticationGSS':
+      case 'AuthenticationGSSContinue':
+      case 'AuthenticationSSPI':
+        throw new AuthError(`server requested ${message.type.slice('Authentication'.length)} authentication, which pgfleet does not support`)
+      case 'ParameterStatus':
+        parameters.set(message.name, message.value)
+        break
+      case 'BackendKeyData':
+        processId = message.processId
+        secretKey = message.secretKey
+        break
+      case 'NegotiateProtocolVersion':
+        // We request 3.0 with no protocol extensions, so nothing to downgrade.
+        break
+      case 'NoticeResponse':
+        break
+      case 'ErrorResponse':
+        if (authenticated) throw new AfterAuthError(new PgError(message.fields))
+        throw new PgError(message.fields)
+      case 'ReadyForQuery':
+        if (!authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
+        return { wire, parameters, processId, secretKey, tls, status: message.status }
+      default:
+        throw new ProtocolError(`unexpected ${message.type} during startup`)
+    }
+  }
+}
+
+/** libpq: channel_binding=require refuses any method that cannot bind the channel. */
+function refuseWithoutChannelBinding(config: Config, method: string): void {
+  if (config.channelBinding === 'require')
+    throw new AuthError(`channel binding required, but server requested ${method} authentication`)
+}
+
+async function resolvePassword(config: Config, address: string): Promise<string> {
+  const password = typeof config.password === 'function' ? await config.password() : config.password
+  if (password === undefined || password === '')
+    throw new AuthError(`server ${address} requested a password, but none was given`, { code: 'PGFLEET_NO_PASSWORD' })
+  return password
+}

@@ -1,0 +1,129 @@
+/**
+ * A socket plus the message reader: bytes in, typed backend messages out.
+ * Two modes: `next()` pulls one message (the linear startup handshake uses it),
+ * `setHandler()` pushes every message to one callback (steady state, fast path).
+ * `pause()` stops delivery between two messages, even mid-chunk, so a slow row
+ * consumer holds back the socket (backpressure).
+ */
+import { ConnectionError, ProtocolError } from '../errors.js'
+import type { BackendMessage } from '../protocol/messages.js'
+import { MessageReader } from '../protocol/reader.js'
+import type { Socket } from '../transport/socket.js'
+
+type Handler = (message: BackendMessage) => void
+
+export class Wire {
+  private readonly reader: MessageReader
+  private handler: Handler | undefined
+  private waiter: { resolve: (m: BackendMessage) => void; reject: (e: Error) => void } | undefined
+  private paused = false
+  private failure: Error | undefined
+  private closeListeners: ((error: Error) => void)[] = []
+
+  constructor(
+    readonly socket: Socket,
+    maxMessageBytes: number,
+    private readonly address: string,
+  ) {
+    this.reader = new MessageReader({ maxMessageBytes })
+    socket.onData = (chunk) => {
+      try {
+        this.reader.feed(chunk)
+      } catch (error) {
+        return this.fail(error as Error)
+      }
+      this.deliver()
+    }
+    socket.onClose = (error) =>
+      this.fail(
+        new ConnectionError(`connection to ${address} closed${error ? `: ${error.message}` : ''}`, {
+          code: 'PGFLEET_CONNECTION_CLOSED',
+          cause: error,
+          address,
+        }),
+      )
+  }
+
+  /** The error that ended this wire, if it has ended. */
+  get error(): Error | undefined {
+    return this.failure
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.failure) return
+    this.socket.write(bytes)
+  }
+
+  /** Pull the next message (startup only; do not mix with setHandler). */
+  next(): Promise<BackendMessage> {
+    if (this.failure) return Promise.reject(this.failure)
+    const message = this.readOne()
+    if (message) return Promise.resolve(message)
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject }
+    })
+  }
+
+  /** Switch to push mode: every message, including buffered ones, goes to handler. */
+  setHandler(handler: Handler): void {
+    this.handler = handler
+    this.deliver()
+  }
+
+  /** Called once when the wire ends, with the reason. */
+  onClose(listener: (error: Error) => void): void {
+    if (this.failure) listener(this.failure)
+    else this.closeListeners.push(listener)
+  }
+
+  pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.socket.pause()
+  }
+
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.socket.resume()
+    this.deliver()
+  }
+
+  /** End the wire: reject a pending pull, tell listeners, destroy the socket. */
+  fail(error: Error): void {
+    if (this.failure) return
+    this.failure = error
+    const waiter = this.waiter
+    this.waiter = undefined
+    waiter?.reject(error)
+    this.socket.destroy()
+    for (const listener of this.closeListeners.splice(0)) listener(error)
+  }
+
+  private readOne(): BackendMessage | undefined {
+    try {
+      return this.reader.next()
+    } catch (error) {
+      this.fail(error instanceof ProtocolError ? error : new ProtocolError(String(error), { cause: error }))
+      return undefined
+    }
+  }
+
+  private deliver(): void {
+    if (this.waiter) {
+      const message = this.readOne()
+      if (!message) return
+      const waiter = this.waiter
+      this.waiter = undefined
+      waiter.resolve(message)
+      return
+    }
+    const handler = this.handler
+    if (!handler) return
+    while (!this.paused && !this.failure) {
+      const message = this.readOne()
+      if (!message) return
+      handler(message)
+    }
+  }
+}
