@@ -108,7 +108,9 @@ export function createConnectionFactory<S extends BalancedSession>(
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
   const seeds: NodeAddress[] = config.hosts.map((h) => ({ host: h.host, port: h.port }))
-  const book = (deps.books ?? sharedHostBooks).bookFor(clusterKeyOf(config.hosts))
+  const registry = deps.books ?? sharedHostBooks
+  const clusterKey = clusterKeyOf(config.hosts)
+  const book = registry.bookFor(clusterKey)
   const own = new HostBook()
   const ttlMs = config.failedHostTtlSeconds * 1000
   const passes = sessionPasses(config.targetSessionAttrs)
@@ -127,13 +129,19 @@ export function createConnectionFactory<S extends BalancedSession>(
           fallbackToTopologyKeysOnly: config.fallbackToTopologyKeysOnly,
           random,
         }))
-  const cache = new ServerCache({
-    seeds,
-    refreshIntervalSeconds: config.ybServersRefreshInterval,
-    queryServers: deps.queryServers,
-    clock,
-    onError: deps.onError,
-  })
+  // One server list per cluster, user and database (discovery runs as that user).
+  const cacheKey = `${clusterKey}|${config.user}|${config.database}|${config.ybServersRefreshInterval}`
+  const cache = registry.sharedFor(
+    cacheKey,
+    () =>
+      new ServerCache({
+        seeds,
+        refreshIntervalSeconds: config.ybServersRefreshInterval,
+        queryServers: deps.queryServers,
+        clock,
+        onError: deps.onError,
+      }),
+  )
 
   const close = (session: S): void => {
     try {

@@ -126,9 +126,23 @@ export class HostBook {
  */
 const MAX_FAILED_TTL_MS = 24 * 60 * 60 * 1000
 
-/** Books by cluster key. */
+/** Books (and server lists) by cluster key. */
 export class HostBookRegistry {
   private readonly books = new Map<string, HostBook>()
+  private readonly caches = new Map<string, unknown>()
+
+  /**
+   * The shared value under `key` (the cluster's server list cache), created
+   * on first use, so every connect and pool on a cluster discovers it once.
+   */
+  sharedFor<T>(key: string, create: () => T): T {
+    let value = this.caches.get(key) as T | undefined
+    if (value === undefined) {
+      value = create()
+      this.caches.set(key, value)
+    }
+    return value
+  }
 
   /** The book of the cluster `key`, created on first use. */
   bookFor(key: string): HostBook {
@@ -141,8 +155,13 @@ export class HostBookRegistry {
   }
 }
 
-/** The process-wide registry: pools on the same cluster share a book through it. */
-export const sharedHostBooks = new HostBookRegistry()
+/**
+ * The process-wide registry: pools on the same cluster share a book through
+ * it. Kept on globalThis so the ESM and CJS builds (or two bundled copies)
+ * loaded in one process still share it.
+ */
+export const sharedHostBooks: HostBookRegistry = ((globalThis as Record<symbol, unknown>)[Symbol.for('pgfleet.hostBooks')] ??=
+  new HostBookRegistry()) as HostBookRegistry
 
 /**
  * Identity of a cluster from the hosts the user listed: the sorted, de-duplicated
