@@ -1,0 +1,56 @@
+/**
+ * Binary dates and timestamps (integer datetimes, the only kind since
+ * PostgreSQL 10): timestamp/timestamptz are int64 microseconds since
+ * 2000-01-01 00:00:00 (UTC for timestamptz, wall clock for timestamp); date is
+ * int32 days since 2000-01-01. The extreme values stand for ±infinity
+ * (DT_NOBEGIN/DT_NOEND, DATEVAL_NOBEGIN/NOEND). Results match text mode: the
+ * same Date (ms, truncated toward the earlier instant), the same 'infinity'
+ * strings, the same date strings.
+ */
+import { type CivilTime, PG_EPOCH_DAYS, PG_EPOCH_MS, civilFromDays, civilFromEpochMs, formatIsoDate, localDate } from '../calendar.js'
+import { checkWidth } from './scalars.js'
+
+const scratch: CivilTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, ms: 0 }
+const INT32_MAX = 0x7fffffff
+const INT32_MIN = -0x80000000
+
+/** Milliseconds since 1970 for an int64 microsecond count since 2000, or ±Infinity for the specials. */
+function epochMs(bytes: Uint8Array): number {
+  const hi = (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
+  const lo = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0
+  if (hi === INT32_MAX && lo === 0xffffffff) return Infinity
+  if (hi === INT32_MIN && lo === 0) return -Infinity
+  // Exact: every valid timestamp is far below 2^53 microseconds.
+  const micros = hi * 4294967296 + lo
+  return Math.floor(micros / 1000) + PG_EPOCH_MS
+}
+
+function infinityString(ms: number): string {
+  return ms > 0 ? 'infinity' : '-infinity'
+}
+
+/** timestamptz → Date, or 'infinity' / '-infinity'. */
+export function decodeTimestamptz(bytes: Uint8Array): Date | string {
+  checkWidth('timestamptz', bytes, 8)
+  const ms = epochMs(bytes)
+  return Number.isFinite(ms) ? new Date(ms) : infinityString(ms)
+}
+
+/** timestamp (without time zone) → Date for that wall-clock time in local time, or 'infinity' / '-infinity'. */
+export function decodeTimestamp(bytes: Uint8Array): Date | string {
+  checkWidth('timestamp', bytes, 8)
+  const ms = epochMs(bytes)
+  if (!Number.isFinite(ms)) return infinityString(ms)
+  civilFromEpochMs(ms, scratch)
+  return localDate(scratch)
+}
+
+/** date → 'YYYY-MM-DD' (' BC' suffix before year 1), or 'infinity' / '-infinity'. */
+export function decodeDate(bytes: Uint8Array): string {
+  checkWidth('date', bytes, 4)
+  const days = (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
+  if (days === INT32_MAX) return 'infinity'
+  if (days === INT32_MIN) return '-infinity'
+  civilFromDays(days + PG_EPOCH_DAYS, scratch)
+  return formatIsoDate(scratch.year, scratch.month, scratch.day)
+}

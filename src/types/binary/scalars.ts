@@ -1,0 +1,123 @@
+/**
+ * Binary-format decoders for scalar types (the server's *send functions:
+ * network byte order, fixed widths). Each returns exactly what the text
+ * parser returns for the same value.
+ */
+import { ProtocolError } from '../../errors.js'
+import { utf8Decode } from '../utf8.js'
+
+/** Scratch for float and int8 reads: copying 4/8 bytes in beats allocating a DataView per value. */
+const scratch = new ArrayBuffer(8)
+const scratchBytes = new Uint8Array(scratch)
+const scratchF32 = new Float32Array(scratch, 0, 1)
+const scratchF64 = new Float64Array(scratch)
+const scratchI64 = new BigInt64Array(scratch)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+
+/** Copy `width` big-endian bytes into the scratch buffer in host order. */
+function loadScratch(bytes: Uint8Array, width: number): void {
+  if (LITTLE_ENDIAN) for (let i = 0; i < width; i++) scratchBytes[i] = bytes[width - 1 - i]!
+  else for (let i = 0; i < width; i++) scratchBytes[i] = bytes[i]!
+}
+
+/** Throw unless a fixed-width value has its width. */
+export function checkWidth(type: string, bytes: Uint8Array, width: number): void {
+  if (bytes.length !== width)
+    throw new ProtocolError(`binary ${type} value must be ${width} bytes, got ${bytes.length}`)
+}
+
+export function decodeBool(bytes: Uint8Array): boolean {
+  checkWidth('bool', bytes, 1)
+  return bytes[0] !== 0
+}
+
+export function decodeInt2(bytes: Uint8Array): number {
+  checkWidth('int2', bytes, 2)
+  return (((bytes[0]! << 8) | bytes[1]!) << 16) >> 16
+}
+
+export function decodeInt4(bytes: Uint8Array): number {
+  checkWidth('int4', bytes, 4)
+  return (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
+}
+
+/** oid (and xid, cid): unsigned 32-bit. */
+export function decodeOid(bytes: Uint8Array): number {
+  checkWidth('oid', bytes, 4)
+  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0
+}
+
+/** int8 → bigint (as in text mode). */
+export function decodeInt8(bytes: Uint8Array): bigint {
+  checkWidth('int8', bytes, 8)
+  loadScratch(bytes, 8)
+  return scratchI64[0]!
+}
+
+export function decodeFloat8(bytes: Uint8Array): number {
+  checkWidth('float8', bytes, 8)
+  loadScratch(bytes, 8)
+  return scratchF64[0]!
+}
+
+/**
+ * float4 → the number text mode gives. The server prints a float4 with the
+ * fewest digits that read back as the same float4 (float4out with the default
+ * extra_float_digits = 1, Ryu since PostgreSQL 12), so text mode reads 0.1 for
+ * 0.1::float4, not the float's exact value 0.100000001490116... Do the same here:
+ * find that shortest decimal, then read it as a double.
+ */
+export function decodeFloat4(bytes: Uint8Array): number {
+  checkWidth('float4', bytes, 4)
+  loadScratch(bytes, 4)
+  return shortestFloat4(scratchF32[0]!)
+}
+
+/** The double nearest to the shortest decimal that rounds to the float32 `f`. */
+export function shortestFloat4(f: number): number {
+  if (f === 0 || !Number.isFinite(f)) return f
+  if (f < 0) return -shortestFloat4(-f)
+  for (let p = 1; p < 9; p++) {
+    const e = f.toExponential(p - 1)
+    const x = Number(e)
+    if (Math.fround(x) === f) return x
+    if (x < f) {
+      // At a power of two the gap below is half the gap above, so the nearest
+      // p-digit decimal can miss while the next one up still rounds to f.
+      const up = nextDecimalUp(e)
+      if (Math.fround(up) === f) return up
+    }
+  }
+  return Number(f.toExponential(8))
+}
+
+/** For a positive `d.ddde±x`, the next decimal up with as many digits. */
+function nextDecimalUp(exp: string): number {
+  const ePos = exp.indexOf('e')
+  const digits = exp.slice(0, ePos).replace('.', '')
+  const scale = Number(exp.slice(ePos + 1)) - (digits.length - 1)
+  return Number(`${Number(digits) + 1}e${scale}`)
+}
+
+/** bytea → a copy: the input is a view into the connection's reused read buffer. */
+export function decodeBytea(bytes: Uint8Array): Uint8Array {
+  return bytes.slice()
+}
+
+/** text, varchar, bpchar, name, and other types sent as their UTF-8 text. */
+export function decodeText(bytes: Uint8Array): string {
+  return utf8Decode(bytes)
+}
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
+
+/** uuid → lowercase `8-4-4-4-12` string, as uuid_out prints it. */
+export function decodeUuid(bytes: Uint8Array): string {
+  checkWidth('uuid', bytes, 16)
+  const h = HEX
+  const b = bytes
+  return (
+    h[b[0]!]! + h[b[1]!]! + h[b[2]!]! + h[b[3]!]! + '-' + h[b[4]!]! + h[b[5]!]! + '-' + h[b[6]!]! + h[b[7]!]! + '-' +
+    h[b[8]!]! + h[b[9]!]! + '-' + h[b[10]!]! + h[b[11]!]! + h[b[12]!]! + h[b[13]!]! + h[b[14]!]! + h[b[15]!]!
+  )
+}

@@ -1,0 +1,47 @@
+/**
+ * The built-in type table every TypeRegistry starts from: for each OID, its
+ * text parser (and a byte-level fast path where no string is needed) and, for
+ * the types where binary is faster to read, its binary decoder.
+ *
+ * Types not listed (numeric, money, time, timetz, interval, inet, cidr,
+ * macaddr, bit, point, ranges, ...) and unknown OIDs come back as the string
+ * the server printed: numeric as a string keeps every digit, and the others
+ * have no lossless JS equivalent.
+ */
+import { decodeBool, decodeBytea, decodeFloat4, decodeFloat8, decodeInt2, decodeInt4, decodeInt8, decodeOid, decodeText, decodeUuid } from './binary/scalars.js'
+import { decodeDate, decodeTimestamp, decodeTimestamptz } from './binary/datetime.js'
+import { Oid } from './oids.js'
+import { parseBool, parseBoolBytes, parseBytea, parseFloat, parseInt8, parseInteger, parseIntegerBytes, parseJson, parseString } from './text/scalars.js'
+import { parseTimestamp, parseTimestamptz } from './text/datetime.js'
+
+/** How one type is read. */
+export interface TypeCodec {
+  /** Text format, from the decoded string. */
+  parse: (text: string) => unknown
+  /** Text format straight from the bytes, when that avoids making a string. */
+  parseBytes?: (bytes: Uint8Array) => unknown
+  /** Binary format; the bytes are a view into a reused buffer. */
+  parseBinary?: (bytes: Uint8Array) => unknown
+}
+
+/** Built-in codecs by OID. */
+export const BUILTIN_CODECS: ReadonlyMap<number, TypeCodec> = new Map<number, TypeCodec>([
+  [Oid.bool, { parse: parseBool, parseBytes: parseBoolBytes, parseBinary: decodeBool }],
+  [Oid.int2, { parse: parseInteger, parseBytes: parseIntegerBytes, parseBinary: decodeInt2 }],
+  [Oid.int4, { parse: parseInteger, parseBytes: parseIntegerBytes, parseBinary: decodeInt4 }],
+  [Oid.oid, { parse: parseInteger, parseBytes: parseIntegerBytes, parseBinary: decodeOid }],
+  [Oid.int8, { parse: parseInt8, parseBinary: decodeInt8 }],
+  [Oid.float4, { parse: parseFloat, parseBinary: decodeFloat4 }],
+  [Oid.float8, { parse: parseFloat, parseBinary: decodeFloat8 }],
+  [Oid.bytea, { parse: parseBytea, parseBinary: decodeBytea }],
+  [Oid.text, { parse: parseString, parseBinary: decodeText }],
+  [Oid.varchar, { parse: parseString, parseBinary: decodeText }],
+  [Oid.bpchar, { parse: parseString, parseBinary: decodeText }],
+  [Oid.name, { parse: parseString, parseBinary: decodeText }],
+  [Oid.uuid, { parse: parseString, parseBinary: decodeUuid }],
+  [Oid.date, { parse: parseString, parseBinary: decodeDate }],
+  [Oid.timestamp, { parse: parseTimestamp, parseBinary: decodeTimestamp }],
+  [Oid.timestamptz, { parse: parseTimestamptz, parseBinary: decodeTimestamptz }],
+  [Oid.json, { parse: parseJson }],
+  [Oid.jsonb, { parse: parseJson }],
+])

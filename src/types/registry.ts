@@ -1,0 +1,195 @@
+/**
+ * A per-client type registry: no global mutable table (pg's `types.setTypeParser`
+ * changes every client in the process). `new TypeRegistry()` knows the built-in
+ * types; `register` adds or replaces one, and its array type with it.
+ *
+ * ```ts
+ * const types = new TypeRegistry()
+ *   .register({ oid: 20, parse: Number })                // int8 as number (lossy above 2^53)
+ *   .registerByName('mood')                              // an enum: OID looked up in pg_type
+ * ```
+ */
+import { decodeArray } from './binary/array.js'
+import { BUILTIN_CODECS, type TypeCodec } from './builtins.js'
+import { BUILTIN_ARRAYS } from './oids.js'
+import { type SerializedParam, serializeParam } from './serialize.js'
+import { parseArray } from './text/array.js'
+import { parseString } from './text/scalars.js'
+import { utf8Decode } from './utf8.js'
+
+/** A parser for one column value (never called for NULL). */
+export type ValueParser = (bytes: Uint8Array) => unknown
+
+/** A user type. */
+export interface TypeSpec {
+  oid: number
+  /** The OID of the type's array (pg_type.typarray); its values are parsed element by element. */
+  arrayOid?: number
+  /** Array element delimiter (pg_type.typdelim); ',' for all but box. */
+  delimiter?: string
+  name?: string
+  /** Text format; default: the string itself (right for enums and domains over text). */
+  parse?: (text: string) => unknown
+  /** Binary format. When absent the registry asks for text for this type. */
+  parseBinary?: (bytes: Uint8Array) => unknown
+  /** Serializes parameter values that `match` accepts: a string is sent as text, bytes as binary, both with `oid`. */
+  serialize?: (value: unknown) => string | Uint8Array
+  /** Which parameter values `serialize` handles. */
+  match?: (value: unknown) => boolean
+}
+
+/** What `registerByName` keeps until the connection resolves the name. */
+export type NamedTypeSpec = Omit<TypeSpec, 'oid' | 'arrayOid' | 'name'>
+
+interface ArrayInfo {
+  elementOid: number
+  delimiter: string
+}
+
+interface Serializer {
+  oid: number
+  match: (value: unknown) => boolean
+  serialize: (value: unknown) => string | Uint8Array
+}
+
+/** Types by OID, with parsers for both formats and parameter serialization. */
+export class TypeRegistry {
+  private readonly codecs: Map<number, TypeCodec>
+  private readonly arrays: Map<number, ArrayInfo>
+  private readonly pending: Map<string, NamedTypeSpec>
+  private serializers: Serializer[]
+  /** parserFor results, keyed `oid * 2 + format`; cleared by register. */
+  private readonly parsers = new Map<number, ValueParser>()
+
+  /** A registry with the built-in types, or a copy of `base` (its registrations included). */
+  constructor(base?: TypeRegistry) {
+    if (base) {
+      this.codecs = new Map(base.codecs)
+      this.arrays = new Map(base.arrays)
+      this.pending = new Map(base.pending)
+      this.serializers = base.serializers.slice()
+    } else {
+      this.codecs = new Map(BUILTIN_CODECS)
+      this.arrays = new Map()
+      for (const [arrayOid, [elementOid, delimiter]] of BUILTIN_ARRAYS) this.arrays.set(arrayOid, { elementOid, delimiter })
+      this.pending = new Map()
+      this.serializers = []
+    }
+  }
+
+  /** Add or replace a type (and its array type). Replacing a built-in drops its binary decoder unless `parseBinary` is given, so text and binary never disagree. */
+  register(type: TypeSpec): this {
+    if (!Number.isInteger(type.oid) || type.oid <= 0) throw new RangeError(`type oid must be a positive integer, got ${type.oid}`)
+    const codec: TypeCodec = { parse: type.parse ?? parseString }
+    if (type.parseBinary) codec.parseBinary = type.parseBinary
+    this.codecs.set(type.oid, codec)
+    this.arrays.delete(type.oid)
+    if (type.arrayOid !== undefined && type.arrayOid > 0)
+      this.arrays.set(type.arrayOid, { elementOid: type.oid, delimiter: type.delimiter ?? ',' })
+    this.serializers = this.serializers.filter((s) => s.oid !== type.oid)
+    if (type.serialize && type.match) this.serializers.push({ oid: type.oid, match: type.match, serialize: type.serialize })
+    if (type.name !== undefined) this.pending.delete(type.name)
+    this.parsers.clear()
+    return this
+  }
+
+  /**
+   * Register a type whose OID differs per database (enums, domains, extension
+   * types): the connection looks `pendingNames()` up in pg_type and calls
+   * `resolveName` with the OIDs it found.
+   */
+  registerByName(name: string, type: NamedTypeSpec = {}): this {
+    this.pending.set(name, type)
+    return this
+  }
+
+  /** Names given to registerByName and not yet resolved. */
+  pendingNames(): string[] {
+    return [...this.pending.keys()]
+  }
+
+  /** Complete a registerByName with the type's OID and array OID (pg_type.oid, pg_type.typarray). */
+  resolveName(name: string, oid: number, arrayOid?: number): this {
+    const spec = this.pending.get(name)
+    if (spec === undefined) throw new RangeError(`type ${JSON.stringify(name)} was not registered by name`)
+    return this.register({ ...spec, name, oid, arrayOid })
+  }
+
+  /** True when the binary format of `oid` can be decoded (and is worth asking for). */
+  hasBinaryDecoder(oid: number): boolean {
+    const codec = this.codecs.get(oid)
+    if (codec !== undefined) return codec.parseBinary !== undefined
+    const array = this.arrays.get(oid)
+    return array !== undefined && this.codecs.get(array.elementOid)?.parseBinary !== undefined
+  }
+
+  /**
+   * The parser the connection calls for every value of a column. Built once per
+   * (oid, format) and cached. Text is decoded once per value with a shared
+   * TextDecoder; ints and bools are read from the bytes without a string.
+   * Binary values with no decoder come back as a copy of their bytes.
+   */
+  parserFor(oid: number, format: 0 | 1): ValueParser {
+    const key = oid * 2 + format
+    let parser = this.parsers.get(key)
+    if (parser === undefined) {
+      parser = format === 1 ? this.binaryParser(oid) : this.textParser(oid)
+      this.parsers.set(key, parser)
+    }
+    return parser
+  }
+
+  /** Decode one value in either format. */
+  decode(oid: number, format: 0 | 1, bytes: Uint8Array): unknown {
+    return this.parserFor(oid, format)(bytes)
+  }
+
+  /** Parse one text-format value given as a string. */
+  decodeText(oid: number, text: string): unknown {
+    return this.stringParser(oid)(text)
+  }
+
+  /** Serialize parameter `index` (1-based, for error messages): registered serializers first, then the defaults. */
+  serialize(value: unknown, index: number): SerializedParam {
+    const serializers = this.serializers
+    for (let i = 0; i < serializers.length; i++) {
+      const s = serializers[i]!
+      if (value !== null && value !== undefined && s.match(value)) {
+        const out = s.serialize(value)
+        return typeof out === 'string' ? { value: out, oid: s.oid, format: 0 } : { value: out, oid: s.oid, format: 1 }
+      }
+    }
+    return serializeParam(value, index)
+  }
+
+  private stringParser(oid: number): (text: string) => unknown {
+    const codec = this.codecs.get(oid)
+    if (codec !== undefined) return codec.parse
+    const array = this.arrays.get(oid)
+    if (array === undefined) return parseString
+    const element = this.stringParser(array.elementOid)
+    const delimiter = array.delimiter
+    return (text) => parseArray(text, element, delimiter)
+  }
+
+  private textParser(oid: number): ValueParser {
+    const codec = this.codecs.get(oid)
+    if (codec?.parseBytes) return codec.parseBytes
+    const parse = this.stringParser(oid)
+    if (parse === parseString) return utf8Decode
+    return (bytes) => parse(utf8Decode(bytes))
+  }
+
+  private binaryParser(oid: number): ValueParser {
+    const codec = this.codecs.get(oid)
+    if (codec?.parseBinary) return codec.parseBinary
+    const array = codec === undefined ? this.arrays.get(oid) : undefined
+    const element = array && this.codecs.get(array.elementOid)?.parseBinary
+    if (element) return (bytes) => decodeArray(bytes, element)
+    return copyBytes
+  }
+}
+
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.slice()
+}

@@ -1,0 +1,31 @@
+/**
+ * UTF-8 decoding for column values. One shared TextDecoder (stateless when
+ * called without `stream`, so sharing is safe); short ASCII values skip it,
+ * because a native call costs more than a loop over a few bytes.
+ */
+
+const decoder = new TextDecoder('utf-8')
+const encoder = new TextEncoder()
+
+/** Below this length an all-ASCII value is decoded in JS. */
+const SHORT = 32
+
+/** Decode UTF-8 bytes to a string (invalid sequences become U+FFFD, as TextDecoder does). */
+export function utf8Decode(bytes: Uint8Array): string {
+  const n = bytes.length
+  if (n < SHORT) {
+    let s = ''
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i]!
+      if (b >= 0x80) return decoder.decode(bytes)
+      s += String.fromCharCode(b)
+    }
+    return s
+  }
+  return decoder.decode(bytes)
+}
+
+/** Encode a string as UTF-8. */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text)
+}
