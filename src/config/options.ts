@@ -25,7 +25,7 @@ import type {
   TargetSessionAttrs,
   TopologyKey,
 } from './types.js'
-import { booleanWord, invalidValue, parseBoolean, parseEnum, parseInteger, parseString, type ValueOrigin } from './values.js'
+import { booleanWord, invalidValue, optionError, parseBoolean, parseEnum, parseInteger, parseString, type ValueOrigin } from './values.js'
 
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 export const SSL_NEGOTIATIONS: readonly SslNegotiation[] = ['postgres', 'direct']
@@ -131,7 +131,7 @@ function parseStartupParams(raw: unknown, o: ValueOrigin): Record<string, string
   for (const [name, value] of Object.entries(raw)) {
     // These have their own options; sending them twice would be ambiguous.
     if (['user', 'database', 'options', 'application_name', 'replication'].includes(name)) {
-      throw new ConfigError(`invalid ${o.name}: "${name}" has its own option, set it there`, { option: o.name })
+      throw optionError(o, `invalid ${o.name}: "${name}" has its own option, set it there`)
     }
     if (typeof value !== 'string') throw invalidValue(o, value, 'a string', `parameter "${name}"`)
     out[name] = value
@@ -142,7 +142,7 @@ function parseStartupParams(raw: unknown, o: ValueOrigin): Record<string, string
 /** libpq gssencmode: pgfleet has no GSSAPI, so only disable and prefer (= disable) are accepted. */
 function parseGssEncMode(raw: unknown, o: ValueOrigin): string {
   const mode = parseEnum(raw, o, ['disable', 'prefer', 'require'] as const)
-  if (mode === 'require') throw new ConfigError(`invalid ${o.name} "require": pgfleet does not support GSSAPI encryption`, { option: o.name })
+  if (mode === 'require') throw optionError(o, `invalid ${o.name} "require": pgfleet does not support GSSAPI encryption`)
   return mode
 }
 
