@@ -20,6 +20,7 @@ describe('hosts and ports', () => {
     ['postgres://h1,h2:5433', ['h1:5432', 'h2:5433']],
     ['postgres://[::1],[2001:db8::2]:6000', ['[::1]:5432', '[2001:db8::2]:6000']],
     ['postgres:///db', ['localhost:5432']],
+    ['postgres://u:p@/db', ['localhost:5432']],
     ['postgres://:5433/db', ['localhost:5433']],
     ['postgres://%2Ftmp/db', ['/tmp/.s.PGSQL.5432']],
     ['postgres:///db?host=/var/run/postgresql&port=5433', ['/var/run/postgresql/.s.PGSQL.5433']],
