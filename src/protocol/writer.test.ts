@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { Writer, concatBytes } from './writer.js'
+
+describe('Writer', () => {
+  it('writes big-endian integers, strings and raw bytes', () => {
+    const bytes = new Writer(16).byte(0xab).int16(0x1234).int32(0x01020304).cstring('hé').bytes(new Uint8Array([9, 8])).finish()
+    expect([...bytes]).toEqual([0xab, 0x12, 0x34, 1, 2, 3, 4, 0x68, 0xc3, 0xa9, 0, 9, 8])
+  })
+
+  it('wraps negative and unsigned 32-bit values to the same bytes', () => {
+    expect([...new Writer().int32(-1).finish()]).toEqual([0xff, 0xff, 0xff, 0xff])
+    expect([...new Writer().int32(0xffffffff).finish()]).toEqual([0xff, 0xff, 0xff, 0xff])
+    expect([...new Writer().int16(-2).finish()]).toEqual([0xff, 0xfe])
+    expect([...new Writer().int16(65535).finish()]).toEqual([0xff, 0xff])
+  })
+
+  it('fills in frame lengths counting the length field but not the type byte', () => {
+    const bytes = new Writer().frame(0x51).cstring('x').frame(0x53).frame().int32(7).finish()
+    expect([...bytes]).toEqual([0x51, 0, 0, 0, 6, 0x78, 0, 0x53, 0, 0, 0, 4, 0, 0, 0, 8, 0, 0, 0, 7])
+  })
+
+  it('grows past its initial size, keeping earlier bytes', () => {
+    const w = new Writer(16)
+    const long = 'x'.repeat(10_000) + '€'.repeat(5000)
+    w.frame(0x51).cstring(long)
+    const bytes = w.finish()
+    expect(bytes.length).toBe(1 + 4 + 10_000 + 15_000 + 1)
+    expect(new TextDecoder().decode(bytes.subarray(5, bytes.length - 1))).toBe(long)
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getInt32(1)).toBe(bytes.length - 1)
+  })
+
+  it('writes length-prefixed strings and bytes, null as -1', () => {
+    const bytes = new Writer().sizedString('é\0').sizedBytes(new Uint8Array([5])).sizedBytes(null).finish()
+    expect([...bytes]).toEqual([0, 0, 0, 3, 0xc3, 0xa9, 0, 0, 0, 0, 1, 5, 0xff, 0xff, 0xff, 0xff])
+  })
+
+  it('rejects a NUL inside a String, which would let the rest be read as other fields', () => {
+    expect(() => new Writer().cstring('a\0b')).toThrow(TypeError)
+  })
+
+  it('encodes surrogate pairs as 4-byte UTF-8', () => {
+    expect([...new Writer(16).cstring('😀').finish()]).toEqual([0xf0, 0x9f, 0x98, 0x80, 0])
+  })
+})
+
+describe('concatBytes', () => {
+  it('joins parts into one new array', () => {
+    const joined = concatBytes([new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])])
+    expect([...joined]).toEqual([1, 2, 3])
+    expect(concatBytes([]).length).toBe(0)
+  })
+})
