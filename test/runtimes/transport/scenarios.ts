@@ -1,0 +1,246 @@
+/**
+ * Runtime-neutral transport scenarios: each runtime's entry script runs them
+ * with its own Dial against the Node fixtures (servers.ts) and prints one
+ * JSON object { scenario: outcome }. Outcomes are short strings so the vitest
+ * side can assert them exactly; errors become "error <code>".
+ */
+import type { Dial, Socket, TlsUpgradeOptions } from '../../../src/transport/socket.js'
+
+export interface ScenarioEnv {
+  host2: string
+  echoPort: number
+  echoPort2: number
+  startTlsPort: number
+  directTlsPort: number
+  closedPort: number
+  ca: string
+  clientCert: string
+  clientKey: string
+}
+
+const SSL_REQUEST = new Uint8Array([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f])
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+/** Collect `length` bytes from the socket (with a deadline). */
+function readBytes(socket: Socket, length: number, ms = 5000): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const out = new Uint8Array(length)
+    let filled = 0
+    const timer = setTimeout(() => reject(new Error(`read timeout after ${filled}/${length} bytes`)), ms)
+    socket.onData = (chunk) => {
+      out.set(chunk.subarray(0, length - filled), filled)
+      filled += chunk.length
+      if (filled >= length) {
+        clearTimeout(timer)
+        resolve(out)
+      }
+    }
+    socket.onClose = (error) => {
+      clearTimeout(timer)
+      reject(error ?? new Error('closed'))
+    }
+  })
+}
+
+/** SSLRequest, wait for 'S' (pausing in onData, as negotiateSsl does), upgrade. */
+async function upgrade(dial: Dial, env: ScenarioEnv, options: TlsUpgradeOptions) {
+  const socket = await dial({ host: '127.0.0.1', port: env.startTlsPort, timeoutMs: 5000 })
+  const answer = await new Promise<Uint8Array>((resolve, reject) => {
+    socket.onData = (chunk) => {
+      socket.pause()
+      resolve(chunk)
+    }
+    socket.onClose = (error) => reject(error ?? new Error('closed'))
+    socket.write(SSL_REQUEST)
+  })
+  if (text(answer) !== 'S') throw new Error(`unexpected answer ${text(answer)}`)
+  const info = await socket.startTls(options)
+  return { socket, info }
+}
+
+/** Ask the TLS fixture for the client certificate's CN (answered as one line). */
+function whoami(socket: Socket, ms = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let line = ''
+    const timer = setTimeout(() => reject(new Error('whoami timeout')), ms)
+    socket.onData = (chunk) => {
+      line += text(chunk)
+      if (line.endsWith('\n')) {
+        clearTimeout(timer)
+        resolve(line.trim())
+      }
+    }
+    socket.onClose = (error) => reject(error ?? new Error('closed'))
+    socket.write(bytes('whoami'))
+  })
+}
+
+async function roundTrip(socket: Socket, message: string): Promise<string> {
+  const reply = readBytes(socket, bytes(message).length)
+  socket.write(bytes(message))
+  return text(await reply)
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: string }).code
+  return code ? `error ${code}` : `error ${(error as Error).name}: ${(error as Error).message}`
+}
+
+type Scenario = (dial: Dial, env: ScenarioEnv) => Promise<string>
+
+const verifyFull = (env: ScenarioEnv, extra: Partial<TlsUpgradeOptions> = {}): TlsUpgradeOptions => ({
+  servername: 'localhost',
+  ca: env.ca,
+  rejectUnauthorized: true,
+  checkServerIdentity: true,
+  alpnProtocols: ['postgresql'],
+  ...extra,
+})
+
+export const scenarios: Record<string, Scenario> = {
+  /** 1 MiB echoed back intact, with a pause that really stops delivery. */
+  async echo(dial, env) {
+    const socket = await dial({ host: '127.0.0.1', port: env.echoPort, timeoutMs: 5000 })
+    const payload = new Uint8Array(1024 * 1024).map((_, i) => (i * 7) % 251)
+    let received = 0
+    let duringPause = 0
+    let paused = false
+    let pausedOnce = false
+    const done = new Promise<boolean>((resolve, reject) => {
+      const out = new Uint8Array(payload.length)
+      socket.onData = (chunk) => {
+        if (paused) duringPause += chunk.length
+        out.set(chunk, received)
+        received += chunk.length
+        if (!pausedOnce && received >= 64 * 1024) {
+          pausedOnce = paused = true
+          socket.pause()
+          setTimeout(() => {
+            paused = false
+            socket.resume()
+          }, 100)
+        }
+        if (received >= payload.length) resolve(out.every((b, i) => b === payload[i]))
+      }
+      socket.onClose = (error) => reject(error ?? new Error('closed early'))
+    })
+    let writesRefused = 0
+    for (let offset = 0; offset < payload.length; offset += 16 * 1024) {
+      if (!socket.write(payload.subarray(offset, offset + 16 * 1024))) {
+        writesRefused++
+        await socket.drain()
+      }
+    }
+    const intact = await done
+    const closed = new Promise<string>((resolve) => (socket.onClose = (error) => resolve(error ? 'error' : 'clean')))
+    socket.close()
+    return `intact=${intact} pausedDelivery=${duringPause} close=${await closed}`
+  },
+  async secondLoopback(dial, env) {
+    const socket = await dial({ host: env.host2, port: env.echoPort2, timeoutMs: 5000 })
+    const reply = await roundTrip(socket, 'via 127.0.0.2')
+    socket.destroy()
+    return reply
+  },
+  async refused(dial, env) {
+    try {
+      await dial({ host: '127.0.0.1', port: env.closedPort, timeoutMs: 5000 })
+      return 'connected?'
+    } catch (error) {
+      return `${describe(error)} retry=${(error as { safeToRetry?: boolean }).safeToRetry}`
+    }
+  },
+  async verifyFull(dial, env) {
+    try {
+      const { socket, info } = await upgrade(dial, env, verifyFull(env))
+      const reply = await roundTrip(socket, 'over tls')
+      socket.destroy()
+      return `${reply} authorized=${info.authorized} alpn=${info.alpnProtocol} peerCert=${info.peerCertificate ? 'der' : 'none'}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async wrongName(dial, env) {
+    try {
+      const { socket } = await upgrade(dial, env, verifyFull(env, { servername: 'wrong.example' }))
+      socket.destroy()
+      return 'accepted'
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async verifyCaWrongName(dial, env) {
+    try {
+      const { socket, info } = await upgrade(dial, env, verifyFull(env, { servername: 'wrong.example', checkServerIdentity: false }))
+      const reply = await roundTrip(socket, 'ca only')
+      socket.destroy()
+      return `${reply} authorized=${info.authorized}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async verifyCaUntrusted(dial, env) {
+    try {
+      const { socket } = await upgrade(dial, env, verifyFull(env, { ca: undefined, checkServerIdentity: false }))
+      socket.destroy()
+      return 'accepted'
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async requireNoVerify(dial, env) {
+    try {
+      const { socket, info } = await upgrade(dial, env, { servername: 'localhost', rejectUnauthorized: false, checkServerIdentity: false })
+      const reply = await roundTrip(socket, 'unverified')
+      socket.destroy()
+      return `${reply} authorized=${info.authorized}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async clientCert(dial, env) {
+    try {
+      const { socket } = await upgrade(dial, env, verifyFull(env, { cert: env.clientCert, key: env.clientKey }))
+      const reply = await whoami(socket)
+      socket.destroy()
+      return `cn=${reply}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async directTls(dial, env) {
+    try {
+      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, timeoutMs: 5000, directTls: verifyFull(env) })
+      const reply = await roundTrip(socket, 'direct')
+      socket.destroy()
+      return `${reply} alpn=${socket.tls?.alpnProtocol}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  async directTlsClientCert(dial, env) {
+    try {
+      const options = verifyFull(env, { servername: '127.0.0.1', cert: env.clientCert, key: env.clientKey })
+      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, timeoutMs: 5000, directTls: options })
+      const reply = await whoami(socket)
+      socket.destroy()
+      return `cn=${reply}`
+    } catch (error) {
+      return describe(error)
+    }
+  },
+}
+
+/** Run every scenario (one at a time) and return the outcomes. */
+export async function runScenarios(dial: Dial, env: ScenarioEnv): Promise<Record<string, string>> {
+  const results: Record<string, string> = {}
+  for (const [name, scenario] of Object.entries(scenarios)) {
+    try {
+      results[name] = await scenario(dial, env)
+    } catch (error) {
+      results[name] = `threw ${(error as Error).message}`
+    }
+  }
+  return results
+}
