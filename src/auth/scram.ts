@@ -5,9 +5,9 @@
  * client-final, finishScram(server-final) verifies the server signature.
  * WebCrypto only. Mechanism choice and GS2 flags follow libpq (fe-auth-scram.c).
  */
-import saslprep from '@mongodb-js/saslprep'
 import type { ChannelBinding } from '../config/types.js'
 import { AuthError } from '../errors.js'
+import { saslprep } from './saslprep.js'
 import { base64Decode, base64Encode, concatBytes, constantTimeEqual, utf8Decode, utf8Encode, xorBytes } from './bytes.js'
 
 export const SCRAM_SHA_256 = 'SCRAM-SHA-256'
