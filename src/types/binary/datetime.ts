@@ -20,9 +20,9 @@ function epochMs(bytes: Uint8Array): number {
   const lo = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0
   if (hi === INT32_MAX && lo === 0xffffffff) return Infinity
   if (hi === INT32_MIN && lo === 0) return -Infinity
-  // Exact: every valid timestamp is far below 2^53 microseconds.
-  const micros = hi * 4294967296 + lo
-  return Math.floor(micros / 1000) + PG_EPOCH_MS
+  // micros = hi * 2^32 + lo exceeds 2^53 beyond ±285 years from 2000, so divide
+  // in parts (2^32 = 4294967 * 1000 + 296) to keep every step exact.
+  return hi * 4294967 + Math.floor((hi * 296 + lo) / 1000) + PG_EPOCH_MS
 }
 
 function infinityString(ms: number): string {

@@ -73,14 +73,18 @@ export function decodeFloat4(bytes: Uint8Array): number {
   return shortestFloat4(scratchF32[0]!)
 }
 
-/** The double nearest to the shortest decimal that rounds to the float32 `f`. */
+/**
+ * The double nearest to the shortest decimal that rounds to the float32 `f`,
+ * chosen as Ryu's f2s chooses (closest to f; exact halfway ties to an even
+ * last digit), so it reads back as the same double as the server's text.
+ */
 export function shortestFloat4(f: number): number {
   if (f === 0 || !Number.isFinite(f)) return f
   if (f < 0) return -shortestFloat4(-f)
   for (let p = 1; p < 9; p++) {
     const e = f.toExponential(p - 1)
     const x = Number(e)
-    if (Math.fround(x) === f) return x
+    if (Math.fround(x) === f) return halfwayToEven(f, p) ?? x
     if (x < f) {
       // At a power of two the gap below is half the gap above, so the nearest
       // p-digit decimal can miss while the next one up still rounds to f.
@@ -89,6 +93,35 @@ export function shortestFloat4(f: number): number {
     }
   }
   return Number(f.toExponential(8))
+}
+
+/**
+ * When f lies exactly halfway between two p-digit decimals, toExponential rounds
+ * up; Ryu rounds to the even one. Return the lower one when that is the even
+ * one, else undefined.
+ */
+function halfwayToEven(f: number, p: number): number | undefined {
+  const longer = f.toExponential(p)
+  const ePos = longer.indexOf('e')
+  if (longer.charCodeAt(ePos - 1) !== 0x35) return undefined
+  const digits = longer.slice(0, ePos).replace('.', '')
+  if (exactDigits(f) !== digits) return undefined
+  const lastKept = digits.charCodeAt(p - 1) - 0x30
+  if (lastKept % 2 !== 0) return undefined
+  const down = `${digits[0]}${p > 1 ? '.' : ''}${digits.slice(1, p)}${longer.slice(ePos)}`
+  return Number(down)
+}
+
+/** The significant decimal digits of a positive double, exactly (no trailing zeros). */
+function exactDigits(f: number): string {
+  let m = f
+  let k = 0
+  while (!Number.isInteger(m)) {
+    m *= 2
+    k--
+  }
+  const n = k < 0 ? BigInt(m) * 5n ** BigInt(-k) : BigInt(m)
+  return String(n).replace(/0+$/, '')
 }
 
 /** For a positive `d.ddde±x`, the next decimal up with as many digits. */
