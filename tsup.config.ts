@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
-// ESM + CJS + .d.ts. Dev dependencies such as @mongodb-js/saslprep are bundled
-// so the published package has no runtime dependencies.
+// ESM + CJS + .d.ts, no runtime dependencies (SASLprep is our own,
+// src/auth/saslprep.ts, tested against @mongodb-js/saslprep).
 export default defineConfig({
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
@@ -10,7 +10,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'neutral',
-  noExternal: ['@mongodb-js/saslprep'],
   external: [/^node:/, /^cloudflare:/],
   splitting: false,
   treeshake: true,

@@ -168,7 +168,13 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         break
       case 'AuthenticationSASL': {
         checkAuthRequest(config.requireAuth, 'scram-sha-256')
-        const endpointHash = tls?.peerCertificate ? await tlsServerEndPoint(tls.peerCertificate) : undefined
+        // Hash the certificate only when -PLUS can be chosen (libpq): an
+        // Ed25519 certificate has no hash and must not break plain SCRAM.
+        const plusOffered = message.mechanisms.includes('SCRAM-SHA-256-PLUS')
+        const endpointHash =
+          tls?.peerCertificate && plusOffered && config.channelBinding !== 'disable'
+            ? await tlsServerEndPoint(tls.peerCertificate)
+            : undefined
         const started = startScram({
           password: await resolvePassword(config, address),
           mechanisms: message.mechanisms,
