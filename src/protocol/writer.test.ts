@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Writer, concatBytes } from './writer.js'
 
@@ -40,6 +41,21 @@ describe('Writer', () => {
 
   it('encodes surrogate pairs as 4-byte UTF-8', () => {
     expect([...new Writer(16).cstring('😀').finish()]).toEqual([0xf0, 0x9f, 0x98, 0x80, 0])
+  })
+})
+
+describe('Writer string encoding (property)', () => {
+  it('cstring and sizedString match TextEncoder for any text, ASCII fast path or not', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 100 }), fc.string({ unit: 'grapheme-ascii', maxLength: 100 }))
+    fc.assert(
+      fc.property(text, fc.string({ unit: 'grapheme-ascii', maxLength: 10 }), (s, prefix) => {
+        const expected = new TextEncoder().encode(s)
+        const sized = new Writer(16).byte(1).sizedString(s).finish()
+        expect(sized).toEqual(new Uint8Array([1, ...new Uint8Array(new Uint32Array([expected.length]).buffer).reverse(), ...expected]))
+        const withoutNul = prefix + s.replaceAll('\0', '')
+        expect(new Writer(16).cstring(withoutNul).finish()).toEqual(new Uint8Array([...new TextEncoder().encode(withoutNul), 0]))
+      }),
+    )
   })
 })
 

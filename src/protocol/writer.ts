@@ -10,6 +10,9 @@
 
 const encoder = new TextEncoder()
 
+/** Longest string copied by the ASCII fast path. */
+const ASCII_FAST_PATH_MAX = 64
+
 /** Integers written by the Writer are big-endian (network order), as the protocol requires. */
 export class Writer {
   private buf: Uint8Array
@@ -73,8 +76,12 @@ export class Writer {
    * string early and let the rest be read as further fields, so it is rejected.
    */
   cstring(s: string): this {
-    if (s.indexOf('\0') !== -1) throw new TypeError('a protocol string cannot contain a NUL character')
+    const start = this.pos
     this.utf8(s)
+    if (this.buf.indexOf(0, start) < this.pos) {
+      this.pos = start
+      throw new TypeError('a protocol string cannot contain a NUL character')
+    }
     this.buf[this.pos++] = 0 // utf8() reserved the byte
     return this
   }
@@ -112,9 +119,22 @@ export class Writer {
   private utf8(s: string): number {
     // A UTF-16 code unit is at most 3 UTF-8 bytes (surrogate pairs: 2 units → 4 bytes).
     this.ensure(s.length * 3 + 1)
-    const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos))
-    this.pos += written
-    return written
+    const b = this.buf
+    const start = this.pos
+    let p = start
+    let i = 0
+    // Short ASCII strings (names, small parameters) are cheaper copied by hand than
+    // through encodeInto's call overhead; anything else goes to the encoder.
+    if (s.length <= ASCII_FAST_PATH_MAX) {
+      for (; i < s.length; i++) {
+        const c = s.charCodeAt(i)
+        if (c >= 0x80) break
+        b[p++] = c
+      }
+    }
+    if (i < s.length) p += encoder.encodeInto(i === 0 ? s : s.slice(i), b.subarray(p)).written
+    this.pos = p
+    return p - start
   }
 
   /**
