@@ -63,8 +63,9 @@ function cannot(index: number, what: string): TypeError {
 
 /** Decimal text of a number; JS's shortest round-trip form keeps every bit of a double. */
 export function numberText(n: number): string {
-  // String() already gives 'NaN' and 'Infinity', which PostgreSQL reads for float and numeric.
-  return String(n)
+  // String() already gives 'NaN' and 'Infinity', which PostgreSQL reads for float and
+  // numeric; it prints -0 as '0', which would lose the sign of a float8 -0.
+  return Object.is(n, -0) ? '-0' : String(n)
 }
 
 function pad(n: number, width: number): string {
