@@ -249,6 +249,11 @@ export class Connection implements OperationHost {
     this.wire.resume()
   }
 
+  drain(): Promise<void> {
+    this.flush()
+    return this.wire.error ? Promise.resolve() : this.wire.socket.drain()
+  }
+
   // ---- internals -----------------------------------------------------------
 
   private start(op: Operation): void {

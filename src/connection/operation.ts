@@ -12,6 +12,8 @@ export interface OperationHost {
   /** Stop / resume reading from the socket (row backpressure). */
   pause(): void
   resume(): void
+  /** Send what is queued and resolve once the socket can take more (write backpressure, COPY FROM). */
+  drain(): Promise<void>
 }
 
 export interface Operation {
