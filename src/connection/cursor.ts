@@ -1,0 +1,200 @@
+/**
+ * Cursor-style batches over one portal (protocol docs 55.2.3): Parse, Bind,
+ * Describe and Execute with a row limit, then Flush instead of Sync, so the
+ * portal stays open; the server answers a batch with PortalSuspended while
+ * rows remain, CommandComplete when they are exhausted. Each read sends one
+ * more Execute + Flush. Sync at close ends the implicit transaction, which
+ * closes the portal ("a portal survives only until Sync"); it is also sent
+ * as soon as the rows are exhausted or an error arrives.
+ *
+ * The operation is exclusive: while the cursor is open nothing else is
+ * written on the session (anything queued waits for close()).
+ */
+import { PgError } from '../errors.js'
+import { encodeBind, encodeDescribe, encodeExecute, encodeParse, FLUSH, SYNC } from '../protocol/frontend/index.js'
+import type { BackendMessage } from '../protocol/messages.js'
+import type { TypeRegistry } from '../types/registry.js'
+import type { Connection } from './connection.js'
+import { bindParams, type BoundParams } from './extended-query.js'
+import type { Operation, OperationHost } from './operation.js'
+import { RowBuilder, type RowMode } from './result.js'
+
+/** Options of `Client.cursor()`. */
+export interface CursorOptions {
+  /** Rows per read() when read() is called without a count (default 100). */
+  batchSize?: number
+  /** 'array' returns rows as arrays of values. */
+  rowMode?: RowMode
+}
+
+/** Rows of one query fetched in batches. */
+export interface Cursor<R> {
+  /** The next up to `count` rows (default batchSize); an empty array once exhausted. */
+  read(count?: number): Promise<R[]>
+  /** End the portal (Sync) and free the session for other queries. */
+  close(): Promise<void>
+  /** `await using cur = client.cursor(...)` */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+interface PendingRead {
+  count: number
+  resolve: (rows: unknown[]) => void
+  reject: (error: Error) => void
+}
+
+/** The exclusive operation behind a cursor. */
+export class CursorOperation implements Operation {
+  readonly exclusive = true
+  private host: OperationHost | undefined
+  private builder: RowBuilder | undefined
+  private rows: unknown[] = []
+  private readonly reads: PendingRead[] = []
+  private executing: PendingRead | undefined
+  private exhausted = false
+  private syncSent = false
+  private failure: Error | undefined
+
+  constructor(
+    private readonly registry: TypeRegistry,
+    private readonly sql: string,
+    private readonly params: BoundParams,
+    private readonly mode: RowMode,
+    private readonly finished: () => void,
+    private readonly failed: (error: Error) => void,
+  ) {}
+
+  /** Queue a read; its Execute is written once the portal exists and the previous batch is in. */
+  read(count: number): Promise<unknown[]> {
+    if (!Number.isInteger(count) || count < 1) return Promise.reject(new RangeError(`read count must be a positive integer, got ${count}`))
+    if (this.failure) return Promise.reject(this.failure)
+    if (this.exhausted) return Promise.resolve([])
+    return new Promise((resolve, reject) => {
+      this.reads.push({ count, resolve, reject })
+      this.pump()
+    })
+  }
+
+  /** Send Sync (once): the server closes the portal and answers ReadyForQuery. */
+  close(): void {
+    if (this.syncSent) return
+    if (!this.host) {
+      // Not on the wire yet: send only Sync when it gets there.
+      this.exhausted = true
+      return
+    }
+    this.syncSent = true
+    this.host.write(SYNC)
+  }
+
+  send(host: OperationHost): void {
+    this.host = host
+    if (this.exhausted) {
+      this.syncSent = true
+      host.write(SYNC)
+      return
+    }
+    const { params } = this
+    host.write(encodeParse('', this.sql, params.oids))
+    host.write(encodeBind({ statement: '', params: params.values, paramFormats: params.formats, resultFormats: [] }))
+    host.write(encodeDescribe('P', ''))
+    if (!this.pump()) host.write(FLUSH)
+  }
+
+  handle(message: BackendMessage): boolean {
+    switch (message.type) {
+      case 'RowDescription':
+        this.builder = new RowBuilder(message.fields, this.registry, this.mode)
+        return false
+      case 'DataRow':
+        this.rows.push(this.builder!.build(message.values))
+        return false
+      case 'PortalSuspended':
+        this.deliver()
+        return false
+      case 'NoData':
+        // A statement without rows still runs on the first Execute.
+        return false
+      case 'CommandComplete':
+      case 'EmptyQueryResponse':
+        this.exhausted = true
+        this.deliver()
+        for (const read of this.reads.splice(0)) read.resolve([])
+        // Nothing left to read: end the portal now so the session is free even before close().
+        this.close()
+        return false
+      case 'ErrorResponse': {
+        const error = new PgError(message.fields)
+        error.query = this.sql
+        this.failure = error
+        for (const read of [this.executing, ...this.reads.splice(0)]) read?.reject(error)
+        this.executing = undefined
+        // The server skips everything until Sync (protocol docs 55.2.3, error handling).
+        this.close()
+        return false
+      }
+      case 'ReadyForQuery':
+        this.exhausted = true
+        for (const read of this.reads.splice(0)) read.resolve([])
+        if (this.failure) this.failed(this.failure)
+        else this.finished()
+        return true
+      default:
+        return false
+    }
+  }
+
+  fail(error: Error): void {
+    this.failure ??= error
+    for (const read of [this.executing, ...this.reads.splice(0)]) read?.reject(error)
+    this.executing = undefined
+    this.failed(error)
+  }
+
+  /** Write the next Execute if a read waits and none is in flight; true when written. */
+  private pump(): boolean {
+    if (!this.host || this.executing || this.syncSent || this.failure) return false
+    const next = this.reads.shift()
+    if (!next) return false
+    this.executing = next
+    this.host.write(encodeExecute('', next.count))
+    this.host.write(FLUSH)
+    return true
+  }
+
+  private deliver(): void {
+    const read = this.executing
+    this.executing = undefined
+    const rows = this.rows
+    this.rows = []
+    read?.resolve(rows)
+    this.pump()
+  }
+}
+
+/** Open a cursor: queue its operation and return the reader. */
+export function openCursor<R>(connection: Connection, sql: string, values: readonly unknown[], options: CursorOptions = {}): Cursor<R> {
+  const batchSize = options.batchSize ?? 100
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
+  let op!: CursorOperation
+  // No timeout: the cursor lives as long as the caller reads from it.
+  const done = connection.track<void>({ timeoutMs: 0 }, (resolve, reject) => {
+    op = new CursorOperation(connection.types, sql, bindParams(connection.types, values), options.rowMode ?? 'object', resolve, reject)
+    return op
+  })
+  // Errors reach the caller through read(); close() reports only session loss.
+  const settled = done.then(
+    () => undefined,
+    (error: Error) => error,
+  )
+  const close = async (): Promise<void> => {
+    if (op) op.close()
+    const error = await settled
+    if (error && !(error instanceof PgError)) throw error
+  }
+  return {
+    read: (count = batchSize) => (op ? (op.read(count) as Promise<R[]>) : done.then(() => [])),
+    close,
+    [Symbol.asyncDispose]: close,
+  }
+}
