@@ -16,7 +16,6 @@ const UNDEFINED_FUNCTION = '42883'
 export function queryServersWith(config: Config, runtime: Runtime): QueryServers {
   return async (node) => {
     const conn = await Connection.open(config, node, runtime)
-    conn.unref()
     try {
       const { rows } = await conn.query<Record<string, unknown>>('select * from yb_servers()', [], { prepare: false })
       return rows.map(toServerRow)
