@@ -1,0 +1,343 @@
+/**
+ * The pool's bookkeeping, independent of what it pools: a fair FIFO wait
+ * queue, min/max size, idle timeout, max lifetime, acquire timeout, a health
+ * check before handing out a connection that sat idle, and a graceful end.
+ * `Pool` (pool.ts) plugs sessions in through `ResourceHooks`; unit tests plug
+ * in fakes.
+ *
+ * Invariants:
+ * - `slots.size + creating <= max` at all times (a resource counts from the
+ *   moment its creation starts until it is closed or destroyed).
+ * - Waiters are served strictly in arrival order: whatever becomes free (a
+ *   release, a new resource, a passed health check) goes to the oldest waiter.
+ * - A resource whose `closed` settled is never handed out; one released as
+ *   broken is destroyed, never reused.
+ */
+import { ConnectionError, PoolTimeoutError } from '../errors.js'
+
+/** How the pool creates, checks and ends one resource. */
+export interface ResourceHooks<R> {
+  create(): Promise<R>
+  /** Settles when the resource ended on its own (server kill, network) or was closed. */
+  closed(resource: R): Promise<unknown>
+  /** Synchronous liveness: false once the resource cannot run queries. */
+  usable(resource: R): boolean
+  /** A cheap round trip before reuse after an idle period; false or a rejection drops it. */
+  validate(resource: R): Promise<unknown>
+  /** End gracefully (finish what is queued). */
+  close(resource: R): Promise<unknown>
+  /** End at once. */
+  destroy(resource: R): void
+  /** Called when the resource goes idle (e.g. unref its socket). */
+  onIdle?(resource: R): void
+  /** Called when the resource is handed out (e.g. ref its socket). */
+  onCheckout?(resource: R): void
+}
+
+/** Sizing and timing of a pool. Times in milliseconds; 0 disables a timer. */
+export interface PoolSizing {
+  /** Connections kept open even when idle (default 0). */
+  min: number
+  /** Upper bound on open plus opening connections (default 10). */
+  max: number
+  /** Close a connection idle this long while more than `min` are open (default 10,000). */
+  idleTimeoutMs: number
+  /** Retire a connection this old when it is next idle (default 0: never). */
+  maxLifetimeMs: number
+  /** Reject an acquire that waited this long with PoolTimeoutError (default 30,000). */
+  acquireTimeoutMs: number
+  /** Run a cheap check before handing out a connection idle at least this long (default 1,000; 0: always). */
+  idleCheckMs: number
+}
+
+export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
+  min: 0,
+  max: 10,
+  idleTimeoutMs: 10_000,
+  maxLifetimeMs: 0,
+  acquireTimeoutMs: 30_000,
+  idleCheckMs: 1_000,
+})
+
+/** One pooled resource and its state. */
+export interface Slot<R> {
+  readonly resource: R
+  readonly createdAt: number
+  state: 'idle' | 'busy' | 'checking' | 'gone'
+  idleSince: number
+  /** `closed` settled: never hand out again. */
+  dead: boolean
+  timer?: ReturnType<typeof setTimeout>
+}
+
+interface Waiter<R> {
+  resolve(slot: Slot<R>): void
+  reject(error: Error): void
+  timer?: ReturnType<typeof setTimeout>
+}
+
+/** Counts for monitoring. */
+export interface PoolCounts {
+  /** Open connections (idle + checked out + being checked), not counting ones being opened. */
+  total: number
+  idle: number
+  /** Checked out by callers. */
+  active: number
+  /** Acquires waiting for a connection. */
+  waiting: number
+  /** Connections being opened now. */
+  pending: number
+}
+
+export class ResourcePool<R> {
+  private readonly slots = new Set<Slot<R>>()
+  /** Idle slots, most recently used last (LIFO reuse lets the rest time out). */
+  private readonly idle: Slot<R>[] = []
+  private readonly waiters: Waiter<R>[] = []
+  private creating = 0
+  private readonly closing = new Set<Promise<unknown>>()
+  private checking = 0
+  private ending: Promise<void> | undefined
+  private resolveEnded: (() => void) | undefined
+
+  constructor(
+    private readonly hooks: ResourceHooks<R>,
+    readonly sizing: PoolSizing,
+    private readonly options: { onError?: (error: unknown) => void; now?: () => number } = {},
+  ) {
+    this.fillToMin()
+  }
+
+  get ended(): boolean {
+    return this.ending !== undefined
+  }
+
+  counts(): PoolCounts {
+    let active = 0
+    for (const s of this.slots) if (s.state === 'busy') active++
+    return { total: this.slots.size, idle: this.idle.length, active, waiting: this.waiters.length, pending: this.creating }
+  }
+
+  /** Wait for a resource (FIFO); rejects with PoolTimeoutError after `acquireTimeoutMs`. */
+  acquire(): Promise<Slot<R>> {
+    if (this.ending) return Promise.reject(endedError())
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter<R> = { resolve, reject }
+      const ms = this.sizing.acquireTimeoutMs
+      if (ms > 0) {
+        waiter.timer = setTimeout(() => {
+          const index = this.waiters.indexOf(waiter)
+          if (index === -1) return
+          this.waiters.splice(index, 1)
+          reject(this.timeoutError(ms))
+        }, ms)
+      }
+      this.waiters.push(waiter)
+      this.dispatch()
+    })
+  }
+
+  /** Give a checked-out resource back; `destroy` (or a dead resource) ends it instead of reusing it. */
+  release(slot: Slot<R>, destroy = false): void {
+    if (slot.state !== 'busy') throw new Error('release called on a connection that is not checked out of this pool')
+    const expired = this.sizing.maxLifetimeMs > 0 && this.now() - slot.createdAt >= this.sizing.maxLifetimeMs
+    if (destroy || slot.dead || !this.hooks.usable(slot.resource)) this.remove(slot, 'destroy')
+    else if (this.ending || expired) this.remove(slot, 'close')
+    else this.makeIdle(slot)
+    this.fillToMin()
+    this.dispatch()
+  }
+
+  /** Stop handing out resources: reject waiters, close idle ones, wait for checked-out ones to come back. */
+  end(): Promise<void> {
+    if (this.ending) return this.ending
+    this.ending = new Promise((resolve) => (this.resolveEnded = resolve))
+    for (const waiter of this.waiters.splice(0)) {
+      if (waiter.timer) clearTimeout(waiter.timer)
+      waiter.reject(endedError())
+    }
+    for (const slot of this.idle.slice()) this.remove(slot, 'close')
+    this.checkEnded()
+    return this.ending
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private now(): number {
+    return (this.options.now ?? Date.now)()
+  }
+
+  private timeoutError(ms: number): PoolTimeoutError {
+    const c = this.counts()
+    return new PoolTimeoutError(
+      `timed out after ${ms} ms waiting for a connection: all ${this.sizing.max} (max) are in use ` +
+        `(${c.active} checked out, ${c.pending} opening, ${c.waiting} other acquires waiting)`,
+    )
+  }
+
+  /** Serve waiters from idle resources, then open new ones while below max. */
+  private dispatch(): void {
+    while (this.waiters.length > 0 && this.idle.length > 0) {
+      const slot = this.idle.pop()!
+      this.clearTimer(slot)
+      if (slot.dead || !this.hooks.usable(slot.resource)) {
+        this.remove(slot, 'destroy')
+        continue
+      }
+      if (this.now() - slot.idleSince >= this.sizing.idleCheckMs) this.check(slot)
+      else this.handOut(slot)
+    }
+    if (this.ending) return
+    while (
+      this.waiters.length > this.creating + this.checking &&
+      this.slots.size + this.creating < this.sizing.max
+    )
+      this.create()
+  }
+
+  private handOut(slot: Slot<R>): void {
+    const waiter = this.waiters.shift()
+    if (!waiter) return this.makeIdle(slot)
+    if (waiter.timer) clearTimeout(waiter.timer)
+    slot.state = 'busy'
+    this.hooks.onCheckout?.(slot.resource)
+    waiter.resolve(slot)
+  }
+
+  /** Health check of a resource that sat idle: pass → first waiter, fail → drop it. */
+  private check(slot: Slot<R>): void {
+    slot.state = 'checking'
+    this.checking++
+    const done = (ok: boolean) => {
+      this.checking--
+      if (slot.state !== 'checking') return this.dispatch() // died meanwhile
+      if (ok && !slot.dead && this.hooks.usable(slot.resource) && !this.ending) {
+        slot.idleSince = this.now()
+        this.handOut(slot)
+      } else this.remove(slot, 'destroy')
+      this.fillToMin()
+      this.dispatch()
+    }
+    this.hooks.validate(slot.resource).then(
+      (result) => done(result !== false),
+      () => done(false),
+    )
+  }
+
+  private create(): void {
+    this.creating++
+    let promise: Promise<R>
+    try {
+      promise = this.hooks.create()
+    } catch (error) {
+      promise = Promise.reject(error)
+    }
+    promise.then(
+      (resource) => {
+        this.creating--
+        const slot: Slot<R> = { resource, createdAt: this.now(), state: 'idle', idleSince: this.now(), dead: false }
+        this.slots.add(slot)
+        this.hooks.closed(resource).then(
+          () => this.died(slot),
+          () => this.died(slot),
+        )
+        if (this.ending) this.remove(slot, 'close')
+        else if (this.waiters.length > 0) this.handOut(slot)
+        else this.makeIdle(slot)
+        this.dispatch()
+      },
+      (error: unknown) => {
+        this.creating--
+        // The oldest waiter not covered by another pending creation learns why.
+        if (this.waiters.length > this.creating + this.checking) {
+          const waiter = this.waiters.shift()!
+          if (waiter.timer) clearTimeout(waiter.timer)
+          waiter.reject(error instanceof Error ? error : new Error(String(error)))
+        } else this.options.onError?.(error)
+        this.checkEnded()
+      },
+    )
+  }
+
+  private fillToMin(): void {
+    if (this.ending) return
+    while (this.slots.size + this.creating < this.sizing.min) this.create()
+  }
+
+  private makeIdle(slot: Slot<R>): void {
+    slot.state = 'idle'
+    slot.idleSince = this.now()
+    this.idle.push(slot)
+    this.hooks.onIdle?.(slot.resource)
+    this.armIdleTimer(slot)
+  }
+
+  /** One timer per idle resource: idle timeout or end of lifetime, whichever comes first. */
+  private armIdleTimer(slot: Slot<R>): void {
+    const { idleTimeoutMs, maxLifetimeMs } = this.sizing
+    const lifeLeft = maxLifetimeMs > 0 ? Math.max(0, slot.createdAt + maxLifetimeMs - this.now()) : Infinity
+    const idleLeft = idleTimeoutMs > 0 ? idleTimeoutMs : Infinity
+    const ms = Math.min(lifeLeft, idleLeft)
+    if (ms === Infinity) return
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined
+      if (slot.state !== 'idle') return
+      const expired = maxLifetimeMs > 0 && this.now() - slot.createdAt >= maxLifetimeMs
+      if (expired || this.slots.size > this.sizing.min) {
+        this.remove(slot, 'close')
+        this.fillToMin()
+      } else this.armIdleTimer(slot)
+    }, ms)
+    // An idle pool must not keep the process alive.
+    ;(slot.timer as { unref?: () => void }).unref?.()
+  }
+
+  private clearTimer(slot: Slot<R>): void {
+    if (slot.timer) clearTimeout(slot.timer)
+    slot.timer = undefined
+  }
+
+  /** The resource ended on its own. Idle: forget it now. Checked out: its release destroys it. */
+  private died(slot: Slot<R>): void {
+    slot.dead = true
+    if (slot.state === 'idle') {
+      this.remove(slot, 'destroy')
+      this.fillToMin()
+      this.dispatch()
+    }
+  }
+
+  private remove(slot: Slot<R>, how: 'close' | 'destroy'): void {
+    if (slot.state === 'gone') return
+    slot.state = 'gone'
+    this.clearTimer(slot)
+    const index = this.idle.indexOf(slot)
+    if (index !== -1) this.idle.splice(index, 1)
+    this.slots.delete(slot)
+    let ended: Promise<unknown>
+    try {
+      if (how === 'destroy') this.hooks.destroy(slot.resource)
+      ended = how === 'destroy' ? this.hooks.closed(slot.resource) : this.hooks.close(slot.resource)
+    } catch (error) {
+      ended = Promise.reject(error)
+    }
+    // end() resolves only once every session is really closed (host counts released).
+    const settled = ended.then(
+      () => this.closing.delete(settled),
+      () => this.closing.delete(settled),
+    )
+    this.closing.add(settled)
+    this.checkEnded()
+  }
+
+  private checkEnded(): void {
+    if (!this.ending || this.slots.size > 0 || this.creating > 0 || !this.resolveEnded) return
+    const resolve = this.resolveEnded
+    this.resolveEnded = undefined
+    void Promise.all(this.closing).then(() => resolve())
+  }
+}
+
+function endedError(): ConnectionError {
+  return new ConnectionError('the pool has been ended', { code: 'PGFLEET_POOL_ENDED', safeToRetry: true })
+}
