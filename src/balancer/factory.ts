@@ -246,7 +246,7 @@ export function createConnectionFactory<S extends BalancedSession>(
 
   /** Smart balancing: the balancer picks among usable nodes until one gives a session. */
   const connectBalanced = async (chooser: Balancer): Promise<BalancedResult<S>> => {
-    const list = await cache.load()
+    const list = await cache.load(deps.queryServers)
     const failures: Failure[] = []
     let picks = 0
     for (const want of passes) {

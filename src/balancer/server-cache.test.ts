@@ -16,6 +16,14 @@ function setup(seeds = ['10.0.0.1']) {
 }
 
 describe('ServerCache', () => {
+  it("uses each caller's own query: a failed load with bad credentials does not poison the next caller", async () => {
+    const { cluster, cache } = setup()
+    const denied = () => Promise.reject(new PgError({ severity: 'FATAL', code: '28P01', message: 'password authentication failed' }))
+    await expect(cache.load(denied)).rejects.toMatchObject({ code: '28P01' })
+    const list = await cache.load(cluster.queryServers)
+    expect(list.rows?.map((r) => r.host)).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+  })
+
   it('loads once for concurrent callers (single-flight)', async () => {
     const { cluster, cache } = setup()
     const lists = await Promise.all(Array.from({ length: 10 }, () => cache.load()))

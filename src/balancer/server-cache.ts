@@ -66,22 +66,27 @@ export class ServerCache {
    * The list to balance over: the cached one when there is one (starting a
    * background refresh when it is stale), else the first load, awaited.
    */
-  load(): Promise<ServerList> {
+  load(queryServers?: QueryServers): Promise<ServerList> {
     const list = this.list
-    if (list === undefined) return this.refresh()
+    if (list === undefined) return this.refresh(queryServers)
     if (this.isStale(list)) {
       // Errors are kept and reported; the stale list keeps serving.
-      this.refresh().catch(() => undefined)
+      this.refresh(queryServers).catch(() => undefined)
     }
     return Promise.resolve(list)
   }
 
-  /** Start a refresh unless one is running; resolves the new list. */
-  refresh(): Promise<ServerList> {
+  /**
+   * Start a refresh unless one is running; resolves the new list.
+   * `queryServers` is the caller's own (its credentials and TLS settings), so
+   * one caller's wrong password never poisons discovery for the others;
+   * default: the one given at construction.
+   */
+  refresh(queryServers: QueryServers = this.options.queryServers): Promise<ServerList> {
     if (this.inflight !== undefined) return this.inflight
     this.refreshCount += 1
     this.lastAttemptAt = this.options.clock.now()
-    const run = this.fetch().then(
+    const run = this.fetch(queryServers).then(
       (list) => {
         this.list = list
         this.lastError = undefined
@@ -112,13 +117,13 @@ export class ServerCache {
   }
 
   /** Ask the seeds in order, then the known nodes, until one answers. */
-  private async fetch(): Promise<ServerList> {
+  private async fetch(queryServers: QueryServers): Promise<ServerList> {
     const tried: string[] = []
     let lastError: unknown
     for (const node of this.addressesToAsk()) {
       let rows: ServerRow[] | null
       try {
-        rows = await this.options.queryServers(node)
+        rows = await queryServers(node)
       } catch (error) {
         // Only network failures move on; auth or database errors would fail
         // on every node alike, so they reach the caller at once.
