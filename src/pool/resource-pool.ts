@@ -322,7 +322,7 @@ export class ResourcePool<R> {
       ended = Promise.reject(error)
     }
     // end() resolves only once every session is really closed (host counts released).
-    const settled = ended.then(
+    const settled: Promise<unknown> = ended.then(
       () => this.closing.delete(settled),
       () => this.closing.delete(settled),
     )
