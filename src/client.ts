@@ -11,6 +11,10 @@ import type { ServerErrorFields } from './errors.js'
 import { RowStream, type StreamOptions } from './connection/stream.js'
 import { openCursor, type Cursor, type CursorOptions } from './connection/cursor.js'
 import { copyFrom, copyTo, type CopyOptions, type CopyOutStream, type CopyResult, type CopySource, type CopyToOptions } from './connection/copy.js'
+import { runTransaction, type Transaction, type TransactionOptions } from './transaction.js'
+import { toQuery, type SqlFragment } from './sql.js'
+import { registerTypeByName, type TypeInfo } from './connection/type-names.js'
+import type { NamedTypeSpec } from './types/registry.js'
 import { NotificationHub, notify, type ListenOptions, type NotificationListener, type Subscription } from './connection/listen.js'
 
 export class Client {
@@ -55,6 +59,54 @@ export class Client {
    */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
     return this.connection.query<R>(sql, values, options)
+  }
+
+  /**
+   * Run a tagged template: every `${value}` is a bound parameter, never text
+   * (see `sql` for identifiers, lists and fragments). Also takes a fragment
+   * built with `sql` and query options.
+   *
+   * @example
+   * const { rows } = await db.sql`select * from accounts where id = ${id}`
+   * await db.sql(sql`select pg_sleep(${s})`, { timeoutMs: 100 })
+   */
+  sql<R = Row>(strings: TemplateStringsArray | SqlFragment, ...values: unknown[]): Promise<Result<R>> {
+    const fragment = !Array.isArray(strings)
+    const query = toQuery(strings, fragment ? [] : values)
+    const options = fragment ? (values[0] as QueryOptions | undefined) : undefined
+    return this.connection.query<R>(query.text, query.values, options)
+  }
+
+  /**
+   * Run `fn` in a transaction: BEGIN (with the options), COMMIT when it
+   * resolves, ROLLBACK when it throws. Serialization failures (40001) and
+   * deadlocks (40P01) run `fn` again after a jittered exponential backoff, up
+   * to `retries` (default 5) times, so `fn` may run more than once. A COMMIT
+   * whose reply is lost rejects with TransactionOutcomeUnknownError and is
+   * not retried. Do not run other queries on this client meanwhile: they
+   * would join the transaction.
+   *
+   * @example
+   * await db.transaction(async (tx) => {
+   *   await tx.query('update accounts set balance = balance - $1 where id = $2', [100, 1])
+   *   await tx.query('update accounts set balance = balance + $1 where id = $2', [100, 2])
+   * }, { isolation: 'serializable' })
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    return runTransaction(this.connection, fn, options)
+  }
+
+  /**
+   * Register a user type by name (enum, domain, composite, extension type):
+   * its OID and array OID are looked up in pg_type, then `spec` is registered
+   * for both. `parse` receives the text form (for composites, `parseComposite`
+   * splits the fields).
+   *
+   * @example
+   * await db.registerType('mood', { parse: (t) => t.toUpperCase() })
+   */
+  registerType(name: string, spec?: NamedTypeSpec): Promise<TypeInfo> {
+    return registerTypeByName(this.connection, this.connection.types, name, spec)
   }
 
   /**

@@ -132,3 +132,14 @@ export class PoolTimeoutError extends PgfleetError {
     super(message, 'PGFLEET_POOL_TIMEOUT', { safeToRetry: true })
   }
 }
+
+/**
+ * The connection failed after COMMIT was sent and before its reply arrived:
+ * the transaction may or may not have committed. Never retried automatically
+ * (running it again could apply it twice); `cause` is the connection failure.
+ */
+export class TransactionOutcomeUnknownError extends PgfleetError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, 'PGFLEET_COMMIT_UNKNOWN', { ...options, safeToRetry: false })
+  }
+}
