@@ -4,6 +4,7 @@
  * a sink when the caller streams them.
  */
 import type { FieldDescription } from '../protocol/messages.js'
+import { ProtocolError } from '../errors.js'
 import type { TypeRegistry } from '../types/registry.js'
 import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result.js'
 
@@ -38,7 +39,12 @@ export class ResultCollector {
 
   /** Returns false when a sink asked for a pause. */
   row(values: (Uint8Array | null)[]): boolean {
-    const row = this.builder!.build(values)
+    const builder = this.builder
+    // A hostile or broken server must not make the row builder read past its parsers.
+    if (builder === undefined) throw new ProtocolError('server sent DataRow without a RowDescription')
+    if (values.length !== builder.fields.length)
+      throw new ProtocolError(`server sent DataRow with ${values.length} columns, but RowDescription has ${builder.fields.length}`)
+    const row = builder.build(values)
     if (this.sink) return this.sink(row) !== false
     this.rows.push(row)
     return true

@@ -123,7 +123,13 @@ export class Wire {
     while (!this.paused && !this.failure) {
       const message = this.readOne()
       if (!message) return
-      handler(message)
+      try {
+        handler(message)
+      } catch (error) {
+        // A message the session cannot handle ends it; it must never escape
+        // into the socket's data callback and crash the process.
+        this.fail(error instanceof ProtocolError ? error : new ProtocolError(`cannot handle ${message.type}: ${(error as Error).message}`, { cause: error }))
+      }
     }
   }
 }
