@@ -52,7 +52,8 @@ export function resolveConfig(input: string | ClientOptions | undefined, runtime
 export function factoryFor(config: Config, runtime: RuntimeEnvironment, extras: ConnectExtras): ConnectionFactory<Connection> {
   const hooks: ConnectionHooks = { onNotice: extras.onNotice, onNotification: extras.onNotification, onError: extras.onError }
   return createConnectionFactory<Connection>(config, {
-    connectNode: (node) => Connection.open(config, node, runtime, hooks),
+    // A hooks object per session, so a pool can route one session's events (pgfleet/pg does).
+    connectNode: (node) => Connection.open(config, node, runtime, { ...hooks }),
     queryServers: queryServersWith(config, runtime),
     balancer: extras.balancer,
     checkSession: sessionState,

@@ -1,0 +1,179 @@
+/**
+ * A pg-compatible `Pool` over pgfleet's balanced pool: connect() → a Client
+ * with release(), query(), end(), totalCount / idleCount / waitingCount and
+ * the events 'connect', 'acquire', 'release', 'remove' and 'error' (an idle
+ * client's session died). Every new session goes through the balancer.
+ *
+ * pg option → pgfleet: max, min, idleTimeoutMillis → idleTimeoutMs,
+ * connectionTimeoutMillis → acquireTimeoutMs (and the connect timeout, as in
+ * pg), maxLifetimeSeconds → maxLifetimeMs. Any pgfleet pool key
+ * (acquireTimeoutMs, idleCheckMs, ...) is accepted as well.
+ */
+import type { Connection } from '../connection/connection.js'
+import { Pool as BalancedPool, type CreatePoolOptions, type PoolClient as BalancedClient } from '../pool/pool.js'
+import type { PoolOptions } from '../pool/options.js'
+import { attachConnection, Client } from './client.js'
+import { fromPgConfig, type PgClientConfig } from './config.js'
+import { Emitter } from './emitter.js'
+import type { CustomTypesConfig } from './pg-types.js'
+import type { QueryConfig, QueryResult } from './result.js'
+
+/** pg's PoolConfig (the parts honoured) plus pgfleet pool keys. */
+export interface PgPoolConfig extends PgClientConfig, PoolOptions {
+  idleTimeoutMillis?: number
+  maxLifetimeSeconds?: number
+  maxUses?: number
+  allowExitOnIdle?: boolean
+}
+
+/** A client checked out of a Pool. */
+export type PoolClient = Client & {
+  /** Give the client back; with an Error or `true` its session is closed instead. */
+  release(destroy?: Error | boolean): void
+}
+
+type Callback<T> = (error: Error | null, result?: T) => void
+
+const PG_POOL_KEYS = ['idleTimeoutMillis', 'maxLifetimeSeconds', 'maxUses', 'allowExitOnIdle', 'log'] as const
+
+export class Pool extends Emitter {
+  readonly options: Readonly<PgPoolConfig>
+  #pool: BalancedPool
+  #types: CustomTypesConfig | undefined
+  #clients = new WeakMap<Connection, Client>()
+  #ending = false
+
+  constructor(config: string | PgPoolConfig = {}) {
+    super()
+    const given: PgPoolConfig = typeof config === 'string' ? { connectionString: config } : { ...config }
+    this.options = Object.freeze({ ...given })
+    const sizing: PoolOptions = {
+      max: given.max ?? 10,
+      min: given.min ?? 0,
+      idleTimeoutMs: given.idleTimeoutMs ?? given.idleTimeoutMillis ?? 10_000,
+      // pg waits forever for a client unless connectionTimeoutMillis is set.
+      acquireTimeoutMs: given.acquireTimeoutMs ?? (typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0),
+      maxLifetimeMs: given.maxLifetimeMs ?? (given.maxLifetimeSeconds ? given.maxLifetimeSeconds * 1000 : 0),
+      onError: (error) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
+    }
+    if (given.idleCheckMs !== undefined) sizing.idleCheckMs = given.idleCheckMs
+    const connection: Record<string, unknown> = { ...given }
+    for (const key of [...PG_POOL_KEYS, 'max', 'min', 'idleTimeoutMs', 'acquireTimeoutMs', 'maxLifetimeMs', 'idleCheckMs', 'onError'])
+      delete connection[key]
+    const { options, types } = fromPgConfig(connection as PgClientConfig)
+    this.#types = types
+    this.#pool = new BalancedPool((typeof options === 'string' ? { connectionString: options } : (options ?? {})) as CreatePoolOptions, sizing)
+  }
+
+  /** Sessions open (idle + checked out). */
+  get totalCount(): number {
+    const s = this.#pool.stats()
+    return s.total
+  }
+
+  get idleCount(): number {
+    return this.#pool.stats().idle
+  }
+
+  /** Callers waiting for a client. */
+  get waitingCount(): number {
+    return this.#pool.stats().waiting
+  }
+
+  get expiredCount(): number {
+    return 0
+  }
+
+  get ending(): boolean {
+    return this.#ending
+  }
+
+  get ended(): boolean {
+    return this.#pool.ended && this.totalCount === 0
+  }
+
+  /** pgfleet's pool underneath (host counts: `pool.balanced.hostConnections()`). */
+  get balanced(): BalancedPool {
+    return this.#pool
+  }
+
+  /** Check out a client; give it back with `client.release()`. */
+  connect(): Promise<PoolClient>
+  connect(callback: (error: Error | null, client?: PoolClient, done?: (release?: Error | boolean) => void) => void): void
+  connect(callback?: (error: Error | null, client?: PoolClient, done?: (release?: Error | boolean) => void) => void): Promise<PoolClient> | void {
+    const promise = this.#checkout()
+    if (!callback) return promise
+    promise.then(
+      (client) => callback(null, client, (d) => client.release(d)),
+      (error: Error) => callback(error),
+    )
+  }
+
+  async #checkout(): Promise<PoolClient> {
+    const lease: BalancedClient = await this.#pool.connect()
+    const conn = lease.connection
+    let client = this.#clients.get(conn)
+    const fresh = client === undefined
+    if (!client) {
+      const made: Client = attachConnection(conn, this.#types, (error) => this.emit('error', error, made))
+      client = made
+      this.#clients.set(conn, made)
+      conn.closed.then(() => this.emit('remove', made))
+    }
+    const pooled = client as PoolClient
+    pooled.setIdleErrorTarget(undefined)
+    let released = false
+    pooled.release = (destroy?: Error | boolean) => {
+      if (released) throw new Error('Release called on client which has already been released to the pool.')
+      released = true
+      pooled.setIdleErrorTarget((error) => this.emit('error', error, pooled))
+      lease.release(destroy === undefined ? false : destroy)
+      this.emit('release', destroy instanceof Error ? destroy : undefined, pooled)
+    }
+    if (fresh) this.emit('connect', pooled)
+    this.emit('acquire', pooled)
+    return pooled
+  }
+
+  /** Run one query on a pooled client (checked out and released around it). */
+  query<R = any>(text: string | QueryConfig, values?: readonly unknown[]): Promise<QueryResult<R>>
+  query<R = any>(text: string | QueryConfig, callback: Callback<QueryResult<R>>): void
+  query<R = any>(text: string | QueryConfig, values: readonly unknown[] | undefined, callback: Callback<QueryResult<R>>): void
+  query<R = any>(
+    text: string | QueryConfig,
+    values?: readonly unknown[] | Callback<QueryResult<R>>,
+    callback?: Callback<QueryResult<R>>,
+  ): Promise<QueryResult<R>> | void {
+    if (typeof values === 'function') {
+      callback = values
+      values = undefined
+    }
+    const args = values
+    const promise = (async () => {
+      const client = await this.#checkout()
+      try {
+        return await client.query<R>(text, args)
+      } finally {
+        client.release()
+      }
+    })()
+    if (!callback) return promise
+    const cb = callback
+    promise.then((result) => cb(null, result), (error: Error) => cb(error))
+  }
+
+  /** Close idle clients, wait for checked-out ones to be released, then close them. */
+  end(): Promise<void>
+  end(callback: (error?: Error) => void): void
+  end(callback?: (error?: Error) => void): Promise<void> | void {
+    if (this.#ending) {
+      const error = new Error('Called end on pool more than once')
+      if (callback) return void queueMicrotask(() => callback(error))
+      return Promise.reject(error)
+    }
+    this.#ending = true
+    const done = this.#pool.end()
+    if (!callback) return done
+    done.then(() => callback(), (error: Error) => callback(error))
+  }
+}

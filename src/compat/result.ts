@@ -1,0 +1,90 @@
+/**
+ * pg's query config normalization and result shape, over pgfleet results
+ * fetched as raw text arrays (see raw-text.ts).
+ */
+import type { Result } from '../connection/result.js'
+import type { CustomTypesConfig, PgTypeParser } from './pg-types.js'
+
+/** pg's QueryConfig (the parts pgfleet/pg honours). */
+export interface QueryConfig {
+  text: string
+  values?: readonly unknown[]
+  /** 'array' returns rows as arrays. */
+  rowMode?: 'array'
+  /** pg prepares a named statement; pgfleet caches statements by text, so the name only forces the extended protocol. */
+  name?: string
+  /** Per-query type parsers. */
+  types?: CustomTypesConfig
+  /** 'extended' forces the extended protocol even without values. */
+  queryMode?: 'extended'
+}
+
+/** pg's FieldDef. */
+export interface FieldDef {
+  name: string
+  tableID: number
+  columnID: number
+  dataTypeID: number
+  dataTypeSize: number
+  dataTypeModifier: number
+  format: 'text' | 'binary'
+}
+
+/** pg's QueryResult. */
+export interface QueryResult<R = any> {
+  command: string
+  rowCount: number | null
+  /** Always 0 for INSERT (tables have no OIDs since PostgreSQL 12), null otherwise. */
+  oid: number | null
+  rows: R[]
+  fields: FieldDef[]
+  rowAsArray: boolean
+}
+
+/** pg's `prepareValue`: objects with toPostgres() are converted first; the rest is serialized by pgfleet. */
+export function prepareValue(value: unknown, seen: unknown[] = []): unknown {
+  if (value === null || typeof value !== 'object') return value
+  const custom = (value as { toPostgres?: (prepare: (v: unknown) => unknown) => unknown }).toPostgres
+  if (typeof custom === 'function') {
+    if (seen.includes(value)) throw new Error(`circular reference detected while preparing "${String(value)}" for query`)
+    seen.push(value)
+    return prepareValue(custom.call(value, (v) => prepareValue(v)), seen)
+  }
+  if (Array.isArray(value)) return value.map((v) => prepareValue(v, seen))
+  return value
+}
+
+/** Turn a raw-text result into pg's shape, parsing each value with `types`. */
+export function toPgResult(result: Result<unknown>, arrayMode: boolean, types: CustomTypesConfig): QueryResult {
+  const fields: FieldDef[] = result.fields.map((f) => ({
+    name: f.name,
+    tableID: f.tableOid,
+    columnID: f.columnAttr,
+    dataTypeID: f.dataTypeOid,
+    dataTypeSize: f.dataTypeSize,
+    dataTypeModifier: f.dataTypeModifier,
+    format: 'text',
+  }))
+  const parsers = fields.map((f) => types.getTypeParser(f.dataTypeID, 'text') as PgTypeParser)
+  const names = fields.map((f) => f.name)
+  const rows = (result.rows as (string | null)[][]).map((raw) => {
+    if (arrayMode) return raw.map((v, i) => (v === null ? null : parsers[i]!(v)))
+    const row: Record<string, unknown> = {}
+    for (let i = 0; i < raw.length; i++) {
+      const v = raw[i]
+      const value = v === null || v === undefined ? null : parsers[i]!(v)
+      // Column names are data: `__proto__` becomes an own property, never the prototype.
+      if (names[i] === '__proto__') Object.defineProperty(row, '__proto__', { value, enumerable: true, writable: true, configurable: true })
+      else row[names[i]!] = value
+    }
+    return row
+  })
+  return {
+    command: result.command,
+    rowCount: result.rowCount,
+    oid: result.command === 'INSERT' ? 0 : null,
+    rows,
+    fields,
+    rowAsArray: arrayMode,
+  }
+}
