@@ -129,8 +129,9 @@ export function createConnectionFactory<S extends BalancedSession>(
           fallbackToTopologyKeysOnly: config.fallbackToTopologyKeysOnly,
           random,
         }))
-  // One server list per cluster, user and database (discovery runs as that user).
-  const cacheKey = `${clusterKey}|${config.user}|${config.database}|${config.ybServersRefreshInterval}`
+  // One server list per cluster, user, database and startup options (discovery
+  // runs as that user, with those options, which may change what it sees).
+  const cacheKey = `${clusterKey}|${config.user}|${config.database}|${config.options ?? ''}|${config.ybServersRefreshInterval}`
   const cache = registry.sharedFor(
     cacheKey,
     () =>
