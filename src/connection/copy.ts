@@ -46,6 +46,11 @@ export interface CopyResult {
 }
 
 const CHUNK_BYTES = 64 * 1024
+/** Bytes sent between two yields to the event loop (so a server error is read while a fast source runs). */
+const YIELD_BYTES = 1024 * 1024
+
+/** Let I/O callbacks run: a source that never waits would otherwise hide the server's answers. */
+const nextMacrotask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0))
 const encoder = new TextEncoder()
 
 /** The chunks of any supported source, as bytes. Closes the source when iteration stops early. */
@@ -134,9 +139,11 @@ export class CopyFromOperation implements Operation {
   private async pump(host: OperationHost): Promise<void> {
     let parts: Uint8Array[] = []
     let size = 0
+    let sinceYield = 0
     const sendParts = (): void => {
       if (size === 0) return
       host.write(encodeCopyData(parts.length === 1 ? parts[0]! : concat(parts, size)))
+      sinceYield += size
       parts = []
       size = 0
     }
@@ -149,6 +156,10 @@ export class CopyFromOperation implements Operation {
         if (size >= CHUNK_BYTES) {
           sendParts()
           await host.drain()
+          if (sinceYield >= YIELD_BYTES) {
+            sinceYield = 0
+            await nextMacrotask()
+          }
           if (this.stopped) return
         }
       }
