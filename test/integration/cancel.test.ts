@@ -1,0 +1,132 @@
+/**
+ * Cancel and timeouts on a real server: client.cancel() during pg_sleep,
+ * AbortSignal before sending and while running, queryTimeout and per-query
+ * timeoutMs (all 57014 from the server, session still usable), and
+ * connectTimeout against a listener that accepts TCP and never answers.
+ */
+import { createServer, type Server, type Socket } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConnectionError, PgError, connect, type Client } from '../../src/index.js'
+import { openTestClient } from './helpers/server.js'
+
+let db: Client
+
+beforeAll(async () => {
+  db = await openTestClient()
+})
+afterAll(async () => {
+  await db?.close()
+})
+
+async function expectCancelled(promise: Promise<unknown>, withinMs: number): Promise<void> {
+  const started = Date.now()
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(PgError)
+  expect((error as PgError).code).toBe('57014') // query_canceled
+  expect(Date.now() - started).toBeLessThan(withinMs)
+}
+
+async function stillUsable(client: Client): Promise<void> {
+  expect((await client.query<{ x: number }>('select $1::int as x', [7])).rows).toEqual([{ x: 7 }])
+  expect(client.connection.transactionStatus).toBe('I')
+}
+
+describe('cancel', () => {
+  it('client.cancel() stops pg_sleep(10) quickly and the session stays usable', async () => {
+    const running = db.query('select pg_sleep(10)')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await db.cancel()
+    await expectCancelled(running, 3000)
+    await stillUsable(db)
+  })
+
+  it('an AbortSignal that is already aborted rejects before sending', async () => {
+    const controller = new AbortController()
+    controller.abort(new Error('not needed'))
+    const error = await db.query('select 1', [], { signal: controller.signal }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect((error as ConnectionError).code).toBe('PGFLEET_ABORTED')
+    expect((error as ConnectionError).safeToRetry).toBe(true)
+    await stillUsable(db)
+  })
+
+  it('aborting while the query runs cancels it on the server', async () => {
+    const controller = new AbortController()
+    const running = db.query('select pg_sleep(10)', [], { signal: controller.signal })
+    setTimeout(() => controller.abort(), 100)
+    await expectCancelled(running, 3000)
+    await stillUsable(db)
+  })
+
+  it('aborting a query queued behind another removes it without cancelling the one running', async () => {
+    const controller = new AbortController()
+    const first = db.query<{ x: number }>('select pg_sleep(0.3), 1 as x', [])
+    const second = db.query('select pg_sleep(10)', [], { signal: controller.signal })
+    setTimeout(() => controller.abort(), 50)
+    await expectCancelled(second, 3000)
+    expect((await first).rows[0]!.x).toBe(1)
+    await stillUsable(db)
+  })
+
+  it('timeoutMs per query cancels it with 57014', async () => {
+    await expectCancelled(db.query('select pg_sleep(10)', [], { timeoutMs: 150 }), 3000)
+    await stillUsable(db)
+  })
+
+  it('the queryTimeout option applies to every query', async () => {
+    const client = await openTestClient({ queryTimeout: 150 })
+    try {
+      await expectCancelled(client.query('select pg_sleep(10)'), 3000)
+      expect((await client.query<{ x: number }>('select 1 as x')).rows).toEqual([{ x: 1 }])
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+/** The factory reports "no host" with each host's reason; with one host that reason is the timeout. */
+function expectTimeout(error: ConnectionError): void {
+  expect(['PGFLEET_CONNECT_TIMEOUT', 'PGFLEET_NO_HOST']).toContain(error.code)
+  expect(error.message).toMatch(/timeout expired after 300 ms/)
+  expect(error.safeToRetry).toBe(true)
+}
+
+describe('connectTimeout', () => {
+  let server: Server
+  const sockets: Socket[] = []
+  let port = 0
+
+  beforeAll(async () => {
+    // Accepts TCP, reads the startup packet and never answers.
+    server = createServer((socket) => {
+      sockets.push(socket)
+      socket.on('error', () => undefined)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    port = (server.address() as { port: number }).port
+  })
+  afterAll(async () => {
+    for (const s of sockets) s.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('rejects with a timeout ConnectionError within bound', async () => {
+    const started = Date.now()
+    const error = await connect({ host: '127.0.0.1', port, user: 'postgres', sslmode: 'disable', connectTimeout: 300 }).catch((e: unknown) => e)
+    const elapsed = Date.now() - started
+    expect(error).toBeInstanceOf(ConnectionError)
+    expectTimeout(error as ConnectionError)
+    expect(elapsed).toBeGreaterThanOrEqual(250)
+    expect(elapsed).toBeLessThan(2000)
+    expect(sockets.length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('also when TLS is requested (the SSLRequest is never answered)', async () => {
+    const error = await connect({ host: '127.0.0.1', port, user: 'postgres', sslmode: 'require', connectTimeout: 300 }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConnectionError)
+    expectTimeout(error as ConnectionError)
+  })
+})
