@@ -10,6 +10,7 @@ installRuntime({
   name: 'node',
   dial: dialNode,
   readFile: readFileText,
+  homeDir: homeDirectory,
   env: () => process.env,
 })
 

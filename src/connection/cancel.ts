@@ -20,7 +20,7 @@ export async function sendCancelRequest(
   secretKey: number,
 ): Promise<void> {
   const step = initialTlsStep(config)
-  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile)
+  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
   const socket = await runtime.dial({
     host: host.host,
     port: host.port,

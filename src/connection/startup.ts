@@ -47,6 +47,12 @@ export interface Runtime {
   dial: Dial
   /** Read a file as text (sslrootcert/sslcert/sslkey given as paths); absent on edge runtimes. */
   readFile?: (path: string) => string | undefined
+  /**
+   * The user's home directory, for libpq's default files
+   * ~/.postgresql/root.crt, postgresql.crt and postgresql.key; absent where
+   * the runtime has none.
+   */
+  homeDir?: () => string | undefined
 }
 
 /**
@@ -79,7 +85,7 @@ class AfterAuthError {
 async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, attempt: EncryptionAttempt): Promise<SessionInfo> {
   const address = describeHost(host)
   const step = stepFor(config, attempt)
-  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile)
+  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
   const socket = await runtime.dial({
     host: host.host,
     port: host.port,
