@@ -203,6 +203,9 @@ export class Connection implements OperationHost {
   /** Wait for queued operations, send Terminate and close the socket. */
   async close(): Promise<void> {
     if (this.state === 'closed') return void (await this.closed)
+    // A close the caller awaits keeps the process alive until it is done (an
+    // idle pooled session is unref'd; otherwise pool.end() never settled).
+    this.ref()
     this.userClosed = true
     if (this.state === 'ready') {
       this.state = 'closing'

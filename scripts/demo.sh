@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# npm run demo: make sure PostgreSQL and the dev dependencies are there, then
+# replay the smart-driver tutorial on a local 3-node cluster (scripts/demo.ts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-postgres.sh >/dev/null
+[ -d node_modules/vitest ] || npm ci
+exec npx tsx scripts/demo.ts
