@@ -158,8 +158,9 @@ export class CopyOutStream implements AsyncIterableIterator<Uint8Array> {
     this.started = true
     const userSignal = this.options.signal
     let signal: AbortSignal = this.stopper.signal
+    const forward = () => this.stopper.abort(userSignal!.reason)
     if (userSignal?.aborted) signal = userSignal
-    else userSignal?.addEventListener('abort', () => this.stopper.abort(userSignal.reason), { once: true })
+    else userSignal?.addEventListener('abort', forward, { once: true })
     const sink: CopyOutSink = {
       chunk: (data) => {
         if (this.stopping) return true
@@ -193,6 +194,7 @@ export class CopyOutStream implements AsyncIterableIterator<Uint8Array> {
         // Rejected before the operation existed (session not ready, aborted while queued).
         if (!this.finished) sink.end(null, error)
       })
+      .finally(() => userSignal?.removeEventListener('abort', forward))
   }
 
   private notify(): void {

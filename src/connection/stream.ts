@@ -122,15 +122,18 @@ export class RowStream<R> implements AsyncIterableIterator<R> {
     this.started = true
     const { signal: userSignal, ...rest } = this.options
     const options: QueryOptions = { rowMode: rest.rowMode, timeoutMs: rest.timeoutMs, signal: this.stopper.signal }
+    const forward = () => this.stopper.abort(userSignal!.reason)
     if (userSignal) {
       if (userSignal.aborted) options.signal = userSignal
-      else userSignal.addEventListener('abort', () => this.stopper.abort(userSignal.reason), { once: true })
+      else userSignal.addEventListener('abort', forward, { once: true })
     }
     const done = this.connection.extended(this.sql, this.values, options, (row) => this.push(row as R))
-    this.completion = done.then(
-      () => this.end(undefined),
-      (error: Error) => this.end(this.stopping && isCancelOrAbort(error) ? undefined : error),
-    )
+    this.completion = done
+      .then(
+        () => this.end(undefined),
+        (error: Error) => this.end(this.stopping && isCancelOrAbort(error) ? undefined : error),
+      )
+      .finally(() => userSignal?.removeEventListener('abort', forward))
   }
 
   /** Row sink: false asks the connection to pause reading. */
