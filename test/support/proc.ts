@@ -1,0 +1,118 @@
+/**
+ * Process helpers for the test harness: run a command and collect its output,
+ * run PostgreSQL's server programs as the `postgres` user when we are root
+ * (the server refuses to run as root), and find the server binaries.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { chown } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+
+/** Output of a finished command. */
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Options for {@link run}. */
+export interface RunOptions {
+  cwd?: string
+  env?: NodeJS.ProcessEnv
+  /** Text written to the command's stdin (then closed). */
+  input?: string
+  /** Kill the command after this many milliseconds (default 60 s). */
+  timeoutMs?: number
+  /** Resolve with a non-zero exit code instead of rejecting. */
+  allowFailure?: boolean
+}
+
+/** True when this process runs as root (uid 0). */
+export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+
+/**
+ * Runs `cmd args` and resolves with its exit code and output. Rejects with an
+ * error holding the output when the exit code is not 0 (unless allowFailure).
+ */
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000)
+    child.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const result = { code: code ?? -1, stdout, stderr }
+      if (result.code === 0 || opts.allowFailure) return resolve(result)
+      const how = signal ? `signal ${signal}` : `exit code ${code}`
+      reject(new Error(`${cmd} ${args.join(' ')} failed (${how})\n${stderr}${stdout}`.trimEnd()))
+    })
+    child.stdin.on('error', () => {}) // the command may exit before reading its input
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+/**
+ * Runs a PostgreSQL program as the `postgres` user when we are root
+ * (`runuser -u postgres --`), directly otherwise.
+ */
+export function runAsPostgres(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return isRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args], opts) : run(cmd, args, opts)
+}
+
+let postgresIds: { uid: number; gid: number } | undefined
+
+/** uid/gid of the `postgres` user (only looked up when root). */
+function postgresUser(): { uid: number; gid: number } {
+  if (!postgresIds) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim())
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim())
+    postgresIds = { uid, gid }
+  }
+  return postgresIds
+}
+
+/** Makes `path` owned by the `postgres` user when we are root; no-op otherwise. */
+export async function chownToPostgres(path: string): Promise<void> {
+  if (!isRoot) return
+  const { uid, gid } = postgresUser()
+  await chown(path, uid, gid)
+}
+
+let binDirCache: string | undefined
+
+/**
+ * The PostgreSQL server bin directory: $PGFLEET_PG_BIN, else
+ * /usr/lib/postgresql/15/bin, else the newest /usr/lib/postgresql/<v>/bin.
+ * Throws (pointing at scripts/ensure-postgres.sh) when none has initdb.
+ */
+export function pgBinDir(): string {
+  if (binDirCache) return binDirCache
+  const candidates: string[] = []
+  if (process.env.PGFLEET_PG_BIN) candidates.push(process.env.PGFLEET_PG_BIN)
+  candidates.push('/usr/lib/postgresql/15/bin')
+  if (existsSync('/usr/lib/postgresql')) {
+    const versions = readdirSync('/usr/lib/postgresql')
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a))
+    for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`)
+  }
+  const found = candidates.find((dir) => existsSync(`${dir}/initdb`))
+  if (!found) {
+    throw new Error(
+      `PostgreSQL server binaries not found (looked in ${candidates.join(', ')}); run scripts/ensure-postgres.sh`,
+    )
+  }
+  binDirCache = found
+  return found
+}
