@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConnectionError, PgError, connect, type Client } from '../../src/index.js'
-import { openTestClient } from './helpers/server.js'
+import { openTestClient, tlsOptions } from './helpers/server.js'
 
 let db: Client
 
@@ -37,10 +37,26 @@ async function stillUsable(client: Client): Promise<void> {
 describe('cancel', () => {
   it('client.cancel() stops pg_sleep(10) quickly and the session stays usable', async () => {
     const running = db.query('select pg_sleep(10)')
+    running.catch(() => undefined) // handled below; the rejection may arrive before cancel() resolves
     await new Promise((resolve) => setTimeout(resolve, 100))
     await db.cancel()
     await expectCancelled(running, 3000)
     await stillUsable(db)
+  })
+
+  it('over TLS the CancelRequest goes to the same node with the same TLS settings', async () => {
+    const client = await openTestClient(tlsOptions())
+    try {
+      expect(client.encrypted).toBe(true)
+      const running = client.query('select pg_sleep(10)')
+      running.catch(() => undefined)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await client.cancel()
+      await expectCancelled(running, 3000)
+      await stillUsable(client)
+    } finally {
+      await client.close()
+    }
   })
 
   it('an AbortSignal that is already aborted rejects before sending', async () => {

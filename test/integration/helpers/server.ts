@@ -1,18 +1,30 @@
 /**
- * Where the power-feature integration tests connect. TEMPORARY: the scratch
- * server until test/support's global setup provides `inject('pg')`; only this
- * file changes when it does.
+ * Where the power-feature integration tests connect: the harness's first main
+ * node (test/support), as the superuser (trust), database `pgfleet`, no TLS
+ * unless asked.
  */
 import { connect, type Client, type ClientOptions } from '../../../src/index.js'
+import { DATABASE, harness, SUPERUSER } from '../../support/harness.js'
+
+function node() {
+  return harness().nodes[0]!
+}
 
 /** A superuser connection string to the test server (trust auth, no TLS). */
 export function serverUrl(params = ''): string {
-  return `postgresql://postgres@127.0.0.50:5499/postgres?sslmode=disable${params ? `&${params}` : ''}`
+  const { host, port } = node()
+  return `postgresql://${SUPERUSER}@${host}:${port}/${DATABASE}?sslmode=disable${params ? `&${params}` : ''}`
 }
 
 /** Open a session; `options` override the defaults. */
 export function openTestClient(options: Partial<ClientOptions> = {}): Promise<Client> {
-  return connect({ host: '127.0.0.50', port: 5499, user: 'postgres', database: 'postgres', sslmode: 'disable', ...options } as ClientOptions)
+  const { host, port } = node()
+  return connect({ host, port, user: SUPERUSER, database: DATABASE, sslmode: 'disable', ...options } as ClientOptions)
+}
+
+/** verify-full options for the test server (its certificate names 127.0.0.1). */
+export function tlsOptions(): Partial<ClientOptions> {
+  return { sslmode: 'verify-full', sslrootcert: harness().certs.ca.cert } as Partial<ClientOptions>
 }
 
 /** A name unique to this run, for tables the test creates. */
