@@ -181,6 +181,11 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
           tls?.peerCertificate && plusOffered && config.channelBinding !== 'disable'
             ? await tlsServerEndPoint(tls.peerCertificate)
             : undefined
+        // On TLS without the peer certificate (Deno, Workers) -PLUS is impossible: say why.
+        if (tls && !tls.peerCertificate && plusOffered && config.channelBinding === 'require')
+          throw new AuthError(
+            'channel binding required, but this runtime does not expose the server certificate, so SCRAM-SHA-256-PLUS (tls-server-end-point) cannot be used',
+          )
         const started = startScram({
           password: await resolvePassword(config, address),
           mechanisms: message.mechanisms,

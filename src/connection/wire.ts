@@ -5,7 +5,7 @@
  * `pause()` stops delivery between two messages, even mid-chunk, so a slow row
  * consumer holds back the socket (backpressure).
  */
-import { ConnectionError, ProtocolError } from '../errors.js'
+import { ConnectionError, ProtocolError, TlsError } from '../errors.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import { MessageReader } from '../protocol/reader.js'
 import type { Socket } from '../transport/socket.js'
@@ -34,13 +34,17 @@ export class Wire {
       }
       this.deliver()
     }
+    // A TLS failure reported by the close (Workers verify lazily: a bad
+    // certificate surfaces as the first read failing) stays a TlsError.
     socket.onClose = (error) =>
       this.fail(
-        new ConnectionError(`connection to ${address} closed${error ? `: ${error.message}` : ''}`, {
-          code: 'PGFLEET_CONNECTION_CLOSED',
-          cause: error,
-          address,
-        }),
+        error instanceof TlsError
+          ? error
+          : new ConnectionError(`connection to ${address} closed${error ? `: ${error.message}` : ''}`, {
+              code: 'PGFLEET_CONNECTION_CLOSED',
+              cause: error,
+              address,
+            }),
       )
   }
 
