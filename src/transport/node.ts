@@ -194,11 +194,24 @@ class NodeSocket implements Socket {
       return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`, { code: CONNECTION_LOST, address: this.address }))
     }
     const raw = this.current
+    let context: tls.SecureContext
+    try {
+      // Built first: a bad certificate, key or sslpassword throws here, synchronously.
+      context = tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, passphrase: options.passphrase })
+    } catch (error) {
+      return Promise.reject(
+        new TlsError(`could not load the TLS certificates or private key: ${(error as Error).message}`, {
+          code: TlsErrorCode.Files,
+          cause: error,
+          safeToRetry: true,
+        }),
+      )
+    }
     this.unlisten(raw)
     // Keep a listener so a late error on the raw socket never goes unheard.
     raw.on('error', () => {})
     this.upgrading = true
-    const secure = tls.connect(connectOptions(raw, options))
+    const secure = tls.connect({ ...connectOptions(raw, options), secureContext: context })
     this.current = secure
     this.listen(secure)
     if (!this.refed) raw.unref()
