@@ -110,7 +110,8 @@ function intervalText(i: PgInterval): string {
   if (i.hours) parts.push(`${i.hours} hours`)
   if (i.minutes) parts.push(`${i.minutes} minutes`)
   if (i.seconds || i.milliseconds) parts.push(`${(i.seconds ?? 0) + (i.milliseconds ?? 0) / 1000} seconds`)
-  return parts.length === 0 ? '0' : parts.join(' ')
+  // postgres-interval's order: smallest unit first.
+  return parts.length === 0 ? '0' : parts.reverse().join(' ')
 }
 
 const parsePoint: PgTypeParser = (value) => {
