@@ -61,9 +61,8 @@ describe('pgfleet/pg Client matches pg', () => {
   })
 
   it('DML results: command, rowCount and oid as pg', async () => {
-    for (const c of [ours, theirs] as const) {
-      await c.query('create temp table cmp (id int)')
-    }
+    await ours.query('create temp table cmp (id int)')
+    await theirs.query('create temp table cmp (id int)')
     for (const text of ['insert into cmp select generate_series(1, 3)', 'update cmp set id = id + 1 where id > 1', 'delete from cmp', 'drop table cmp']) {
       const a = (await ours.query(text)) as QueryResult
       const b = await theirs.query(text)
