@@ -88,6 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now()
   const binDir = pgBinDir()
   await acquireLock()
+  const tLocked = Date.now()
   const baseDir = join(tmpdir(), `${PREFIX}${process.pid}`)
   const teardown = async (): Promise<void> => {
     await stopAllUnder(baseDir)
@@ -106,10 +107,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       makeCerts(join(baseDir, 'certs')),
       writeTopology(topologyDir, 'default', defaultTopologyOf(mainHosts)),
     ])
+    const tTemplate = Date.now()
     const { info } = await startMainCluster({ baseDir, templateDir, topologyDir, certs })
     const harnessInfo: HarnessInfo = { baseDir, binDir, templateDir, topologyDir, certs, ...info }
     project.provide('pg', harnessInfo)
-    if (process.env.PGFLEET_HARNESS_VERBOSE) console.log(`[pgfleet harness] cluster up in ${Date.now() - t0} ms at ${baseDir}`)
+    if (process.env.PGFLEET_HARNESS_VERBOSE) {
+      console.log(
+        `[pgfleet harness] cluster up at ${baseDir}: lock wait ${tLocked - t0} ms, template+certs ${tTemplate - tLocked} ms, servers ${Date.now() - tTemplate} ms`,
+      )
+    }
   } catch (err) {
     await teardown()
     throw err
