@@ -158,6 +158,10 @@ describe.each<Runtime>(['node', 'bun', 'deno', 'workerd'])('smoke suite on %s', 
       expect(Object.keys(unsupported).sort(), JSON.stringify(unsupported, null, 2)).toEqual(Object.keys(limits).sort())
       for (const [name, why] of Object.entries(limits)) expect(unsupported[name]).toMatch(why)
 
+      // prefer against an untrusted server: TLS unverified where the runtime can, else clear.
+      const preferEncrypted = (report.results.tlsPreferUntrusted!.data as { encrypted: boolean }).encrypted
+      expect(preferEncrypted).toBe(runtime === 'node' || runtime === 'bun')
+
       // Load balancing: client map and pg_stat_activity both 3/3/3.
       const hosts = harness().nodes.map((n) => n.host)
       const data = report.results.loadBalance!.data as { map: Record<string, number>; server: Record<string, number> }

@@ -252,6 +252,17 @@ const scenarios: Record<string, Scenario> = {
     return tlsAttempt(pg, { ...env.tls, user: env.scramUser, password: env.password, database: env.database, sslmode: 'require' })
   },
 
+  async tlsPreferUntrusted(pg, env) {
+    // sslmode=prefer (the default) against a server whose CA nobody trusts:
+    // libpq uses TLS without verification; where the runtime always verifies,
+    // the failed handshake is followed by a plain attempt (libpq's prefer rule).
+    return using(pg, { ...env.tlsUntrusted, user: env.scramUser, password: env.password, database: env.database, sslmode: 'prefer' }, async (db) => {
+      const { rows } = await db.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()')
+      check(rows[0]?.ssl === db.encrypted, `pg_stat_ssl says ${rows[0]?.ssl}, client says ${db.encrypted}`)
+      return { ok: true, detail: db.encrypted ? 'connected over TLS (unverified)' : 'connected in clear after the TLS handshake failed', data: { encrypted: db.encrypted } }
+    })
+  },
+
   async tlsChannelBinding(pg, env) {
     return tlsAttempt(pg, {
       ...env.tls,
