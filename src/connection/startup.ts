@@ -27,6 +27,7 @@ import {
   tlsUpgradeOptions,
   type EncryptionAttempt,
 } from '../tls/policy.js'
+import { TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
 import { Wire } from './wire.js'
 
@@ -86,13 +87,17 @@ async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, 
   const address = describeHost(host)
   const step = stepFor(config, attempt)
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
-  const socket = await runtime.dial({
-    host: host.host,
-    port: host.port,
-    path: host.host.startsWith('/') ? `${host.host}/.s.PGSQL.${host.port}` : undefined,
-    timeoutMs: config.connectTimeoutMs,
-    directTls: step === 'direct-tls' ? upgrade : undefined,
-  })
+  const socket = await runtime
+    .dial({
+      host: host.host,
+      port: host.port,
+      path: host.host.startsWith('/') ? `${host.host}/.s.PGSQL.${host.port}` : undefined,
+      timeoutMs: config.connectTimeoutMs,
+      directTls: step === 'direct-tls' ? upgrade : undefined,
+    })
+    .catch((error: unknown) => {
+      throw step === 'direct-tls' ? withDirectTlsHint(error) : error
+    })
   let tls: TlsInfo | undefined = socket.tls
   try {
     if (step === 'ssl-request') tls = await negotiateSsl(socket, config, upgrade!, attempt)
@@ -111,6 +116,19 @@ async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, 
     wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
     throw error
   }
+}
+
+/**
+ * A server before PostgreSQL 17 reads a TLS ClientHello as a malformed
+ * startup packet and hangs up mid-handshake: say so, keeping the error's code.
+ */
+function withDirectTlsHint(error: unknown): unknown {
+  if (!(error instanceof TlsError) || error.code !== TlsErrorCode.Handshake) return error
+  return new TlsError(`${error.message} (sslnegotiation=direct needs a server that accepts TLS without SSLRequest, PostgreSQL 17 or later)`, {
+    code: error.code,
+    cause: error,
+    safeToRetry: error.safeToRetry,
+  })
 }
 
 /**
