@@ -41,7 +41,7 @@ async function startDirectServer(alpn: string[] | undefined): Promise<DirectServ
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
     alpnSeen.push(socket.alpnProtocol ?? false)
-    let buffer = new Uint8Array(0)
+    let buffer: Uint8Array = new Uint8Array(0)
     let started = false
     socket.on('data', (chunk: Buffer) => {
       buffer = concat(buffer, new Uint8Array(chunk))
