@@ -4,6 +4,10 @@
  * resolve in FIFO order, acquire timeout, graceful end, idle shrink to min,
  * and a balanced 1..10 pool spread over the 3 nodes.
  */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createPool, PoolTimeoutError, type Pool, type PoolClient } from '../../src/index.js'
 import { appName, eventually, inOrder, lbUrl, serverCounts, serverCountsEventually, sleep, total } from '../support/balancing.js'
@@ -213,6 +217,30 @@ describe('createPool', () => {
     held.forEach((c) => c.release())
     await p.end()
     expect(inOrder(p.hostConnections(), nodes)).toEqual([0, 0, 0])
+  })
+
+  it('idle pooled sessions (min 2) do not keep the process alive', () => {
+    const app = appName('pool-exit')
+    const url = lbUrl([nodes[0]!], { application_name: app, load_balance: true }, { topology: TOPOLOGY })
+    const dir = mkdtempSync(join(tmpdir(), 'pgfleet-pool-exit-'))
+    const script = join(dir, 'exit.mts')
+    const entry = resolve(__dirname, '../../src/index.ts')
+    writeFileSync(
+      script,
+      `import { createPool } from ${JSON.stringify(entry)}
+       const pool = createPool(${JSON.stringify(url)}, { min: 2, max: 4, idleTimeoutMs: 600000 })
+       const r = await pool.query('select 41 + 1 as x')
+       while (pool.stats().total < 2) await new Promise((done) => setTimeout(done, 10))
+       console.log(JSON.stringify({ x: r.rows[0].x, total: pool.stats().total }))
+       // no pool.end(): the process must still exit
+      `,
+    )
+    const started = Date.now()
+    const child = spawnSync(resolve(__dirname, '../../node_modules/.bin/tsx'), [script], { encoding: 'utf8', timeout: 20_000 })
+    expect(child.stderr).toBe('')
+    expect(child.status).toBe(0)
+    expect(JSON.parse(child.stdout.trim())).toEqual({ x: 42, total: 2 })
+    expect(Date.now() - started).toBeLessThan(15_000)
   })
 
   it('pool keys are validated; unknown connection keys still fail', () => {
