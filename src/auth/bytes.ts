@@ -2,6 +2,7 @@
  * Byte helpers for the auth code: UTF-8, strict base64, concatenation, XOR,
  * constant-time comparison and hex. No Buffer, so they run on every runtime.
  */
+import { concatBytes as concatParts } from '../protocol/writer.js'
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -73,15 +74,7 @@ export function base64Decode(text: string): Uint8Array<ArrayBuffer> | undefined 
 
 /** Concatenate byte arrays into a new one. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  return concatParts(parts) as Uint8Array<ArrayBuffer>
 }
 
 /** XOR two arrays of equal length. */

@@ -15,6 +15,7 @@ import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { ConnectionError, PgError, type ServerErrorFields } from '../errors.js'
 import { TERMINATE } from '../protocol/frontend/index.js'
+import { concatBytes } from '../protocol/writer.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import { TypeRegistry } from '../types/registry.js'
 import { sendCancelRequest } from './cancel.js'
@@ -271,7 +272,7 @@ export class Connection implements OperationHost {
     const parts = this.outbox
     if (parts.length === 0) return
     this.outbox = []
-    this.wire.write(parts.length === 1 ? parts[0]! : concat(parts))
+    this.wire.write(parts.length === 1 ? parts[0]! : concatBytes(parts))
   }
 
   private dispatch(message: BackendMessage): void {
@@ -362,16 +363,4 @@ function abortError(signal: AbortSignal): Error {
 
 function emptyResult(): Result<unknown> {
   return { command: '', rowCount: null, rows: [], fields: [] }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0
-  for (const p of parts) size += p.length
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
 }

@@ -13,6 +13,7 @@
  * COPY TO STDOUT: CopyData chunks go to a bounded buffer; when it is full the
  * connection stops reading the socket until the consumer catches up.
  */
+import { concatBytes } from '../protocol/writer.js'
 import { PgError } from '../errors.js'
 import { COPY_DONE, encodeCopyData, encodeCopyFail, encodeQuery } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
@@ -142,7 +143,7 @@ export class CopyFromOperation implements Operation {
     let sinceYield = 0
     const sendParts = (): void => {
       if (size === 0) return
-      host.write(encodeCopyData(parts.length === 1 ? parts[0]! : concat(parts, size)))
+      host.write(encodeCopyData(parts.length === 1 ? parts[0]! : concatBytes(parts)))
       sinceYield += size
       parts = []
       size = 0
@@ -177,16 +178,6 @@ function failMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
   // CopyFail carries a C string: no NUL inside.
   return text.replace(/\0/g, ' ') || 'COPY source failed'
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
 }
 
 /** Run COPY ... FROM STDIN with `source`. */
