@@ -104,6 +104,26 @@ describe('load_balance=true over yb_servers()', () => {
     expect(await serverCountsEventually(nodes, app, [3, 3, 6])).toEqual([3, 3, 6])
   })
 
+  it('accepts the @yugabytedb/pg option names in an object, values case-insensitive', async () => {
+    const app = appName('camel')
+    const options = {
+      host: nodes[0]!.host,
+      port: nodes[0]!.port,
+      user: 'pgfleet_trust',
+      database: 'pgfleet',
+      sslmode: 'disable',
+      applicationName: app,
+      options: `-c pgfleet.topology=${TOPOLOGY}`,
+      loadBalance: 'TRUE',
+      topologyKeys: 'AWS.US-EAST-1.US-EAST-1A',
+      ybServersRefreshInterval: 60,
+      failedHostReconnectDelaySecs: 3,
+    }
+    for (let i = 0; i < 6; i++) open.push(await connect(options))
+    expect(inOrder(hostConnections(options), nodes)).toEqual([3, 3, 0])
+    expect(await serverCountsEventually(nodes, app, [3, 3, 0])).toEqual([3, 3, 0])
+  })
+
   it('uses a custom Balancer given as `balancer`', async () => {
     const app = appName('custom')
     const picks: number[] = []
