@@ -54,6 +54,15 @@ function rational(f: number): [bigint, bigint] {
   return [BigInt(m), 2n ** BigInt(-k)]
 }
 
+/** x lies exactly halfway between the float4 f and its neighbour on x's side. */
+function isHalfway(x: number, f: number): boolean {
+  if (x === f) return false
+  const bits = new Float32Array([f])
+  const word = new Uint32Array(bits.buffer)
+  word[0] = word[0]! + (x > f ? 1 : -1)
+  return x === (f + bits[0]!) / 2
+}
+
 /**
  * float4out (Ryu f2s): the fewest digits that read back as the same float4;
  * among those, the closest to the exact value, ties to even. Exact rational
@@ -75,7 +84,9 @@ function float4Text(f: number): string {
     const n = s <= 0 ? num * pow(-s) : num
     const d = s <= 0 ? den : den * pow(s)
     const floor = n / d
-    const valid = [floor, floor + 1n].filter((N) => Math.fround(Number(`${N}e${s}`)) === a)
+    // Interval bounds (exactly halfway to the next float4) are not accepted: PostgreSQL 15
+    // prints 2022119936::float4 as 2.0221199e+09, not 2.02212e+09.
+    const valid = [floor, floor + 1n].filter((N) => Math.fround(Number(`${N}e${s}`)) === a && !isHalfway(Number(`${N}e${s}`), a))
     if (valid.length === 0) continue
     const dist = (N: bigint) => (N * d > n ? N * d - n : n - N * d)
     valid.sort((x, y) => (dist(x) < dist(y) ? -1 : dist(x) > dist(y) ? 1 : Number(x % 2n) - Number(y % 2n)))

@@ -84,15 +84,29 @@ export function shortestFloat4(f: number): number {
   for (let p = 1; p < 9; p++) {
     const e = f.toExponential(p - 1)
     const x = Number(e)
-    if (Math.fround(x) === f) return halfwayToEven(f, p) ?? x
+    if (Math.fround(x) === f && !onBound(x, f)) return halfwayToEven(f, p) ?? x
     if (x < f) {
       // At a power of two the gap below is half the gap above, so the nearest
       // p-digit decimal can miss while the next one up still rounds to f.
       const up = nextDecimalUp(e)
-      if (Math.fround(up) === f) return up
+      if (Math.fround(up) === f && !onBound(up, f)) return up
     }
   }
   return Number(f.toExponential(8))
+}
+
+/**
+ * True when x is exactly halfway between f and a neighbouring float32. Such a
+ * decimal reads back as f only through ties-to-even, and PostgreSQL's float4
+ * output does not choose it (61313032::float4 prints 6.1313032e+07, not
+ * 6.131303e+07; found by test/integration/binary-format.test.ts).
+ */
+function onBound(x: number, f: number): boolean {
+  if (x === f) return false
+  const bits = new Float32Array([f])
+  const word = new Uint32Array(bits.buffer)
+  word[0] = word[0]! + (x > f ? 1 : -1)
+  return x === (f + bits[0]!) / 2
 }
 
 /**
