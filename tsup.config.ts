@@ -10,6 +10,7 @@ export default defineConfig({
     'index.bun': 'src/index.bun.ts',
     'index.deno': 'src/index.deno.ts',
     'index.workerd': 'src/index.workerd.ts',
+    pg: 'src/pg.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,17 +1,10 @@
 /**
  * pgfleet for Node.js (and the default entry). Other runtimes load their own
- * entry through package.json export conditions (src/entry/*).
+ * entry through package.json export conditions (src/index.*.ts).
  */
 import { installRuntime } from './runtime.js'
-import { dialNode } from './transport/node.js'
-import { homeDirectory, readFileText } from './transport/node-fs.js'
+import { nodeRuntime } from './transport/node-runtime.js'
 
-installRuntime({
-  name: 'node',
-  dial: dialNode,
-  readFile: readFileText,
-  homeDir: homeDirectory,
-  env: () => process.env,
-})
+installRuntime(nodeRuntime)
 
 export * from './public.js'

@@ -1,18 +1,8 @@
-/**
- * pgfleet/pg for Node.js: installs the Node runtime (as src/index.ts does)
- * and exports the pg-compatible facade.
- */
+/** pgfleet/pg for Node.js: the pg-compatible facade on the Node runtime. */
 import { installRuntime } from './runtime.js'
-import { dialNode } from './transport/node.js'
-import { homeDirectory, readFileText } from './transport/node-fs.js'
+import { nodeRuntime } from './transport/node-runtime.js'
 
-installRuntime({
-  name: 'node',
-  dial: dialNode,
-  readFile: readFileText,
-  homeDir: homeDirectory,
-  env: () => process.env,
-})
+installRuntime(nodeRuntime)
 
 export * from './compat/index.js'
 export { default } from './compat/index.js'
