@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh >/dev/null
 [ -d node_modules/vitest ] || npm ci
-exec npx tsx scripts/demo.ts
+exec node --import tsx scripts/demo.ts
