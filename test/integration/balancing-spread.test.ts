@@ -3,7 +3,7 @@
  * the client's (hostConnections) and the servers' (pg_stat_activity).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { clusterStats, connect, hostConnections, PgError, type Balancer, type Client } from '../../src/index.js'
+import { clusterStats, connect, createPool, hostConnections, PgError, type Balancer, type Client } from '../../src/index.js'
 import { appName, closeAll, eventually, inOrder, lbUrl, serverCounts, serverCountsEventually, total } from '../support/balancing.js'
 import { harness, setTopology } from '../support/harness.js'
 
@@ -122,6 +122,28 @@ describe('load_balance=true over yb_servers()', () => {
     for (let i = 0; i < 6; i++) open.push(await connect(options))
     expect(inOrder(hostConnections(options), nodes)).toEqual([3, 3, 0])
     expect(await serverCountsEventually(nodes, app, [3, 3, 0])).toEqual([3, 3, 0])
+  })
+
+  it('two pools on one cluster share one host book and balance together', async () => {
+    const app = appName('pools')
+    const u = url(app)
+    const first = createPool(u, { max: 6 })
+    const second = createPool(url(app, { topology_keys: 'aws.us-east-1.us-east-1a' }), { max: 6 })
+    try {
+      const a = await Promise.all(Array.from({ length: 6 }, () => first.connect()))
+      expect(inOrder(first.hostConnections(), nodes)).toEqual([2, 2, 2])
+      const b = await Promise.all(Array.from({ length: 6 }, () => second.connect()))
+      // The second pool sees the first one's sessions: zone 1a nodes get 3 each.
+      expect(inOrder(second.hostConnections(), nodes)).toEqual([3, 3, 0])
+      expect(inOrder(first.clusterConnections(), nodes)).toEqual([5, 5, 2])
+      expect(inOrder(hostConnections(u), nodes)).toEqual([5, 5, 2])
+      expect(await serverCountsEventually(nodes, app, [5, 5, 2])).toEqual([5, 5, 2])
+      for (const c of [...a, ...b]) c.release()
+    } finally {
+      await Promise.all([first.end(), second.end()])
+    }
+    expect(inOrder(hostConnections(u), nodes)).toEqual([0, 0, 0])
+    expect(await serverCountsEventually(nodes, app, [0, 0, 0])).toEqual([0, 0, 0])
   })
 
   it('uses a custom Balancer given as `balancer`', async () => {
