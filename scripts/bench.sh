@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(bash scripts/ensure-postgres.sh | tail -n 1)
-[ -d node_modules/vitest ] || npm ci --no-audit --no-fund
+[ -d node_modules/vitest ] || bash scripts/install-deps.sh
 npx tsup --silent
 dir=$(mktemp -d /tmp/pgfleet-bench-XXXX)
 as_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres "$dir"; runuser -u postgres -- "$@"; else "$@"; fi; }

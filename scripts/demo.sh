@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh >/dev/null
-[ -d node_modules/vitest ] || npm ci
+[ -d node_modules/vitest ] || bash scripts/install-deps.sh
 exec node --import tsx scripts/demo.ts

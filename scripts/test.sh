@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-postgres.sh >/dev/null
-[ -d node_modules/vitest ] || npm ci --no-audit --no-fund
+[ -d node_modules/vitest ] || bash scripts/install-deps.sh
 npx tsup --silent
 npx tsc --noEmit
 npx vitest run "$@"
