@@ -6,6 +6,7 @@
 import pg from 'pg'
 import postgres from 'postgres'
 import ybpg from '@yugabytedb/pg'
+import Cursor from 'pg-cursor'
 import { connect } from '../dist/index.js'
 
 const host = process.env.BENCH_HOST ?? '127.0.0.1'
@@ -16,6 +17,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const only = process.env.BENCH_ONLY?.split(',')
 
 const FETCH_SQL = 'select g, md5(g::text) as m from generate_series(1, 100000) g'
+const STREAM_SQL = 'select g, md5(g::text) as m from generate_series(1, 1000000) g'
+const BATCH = 1000
 
 /** Each driver behind the same small interface. */
 const drivers = {
@@ -26,6 +29,11 @@ const drivers = {
       param: (i) => db.query('select $1::int as x', [i]),
       fetch: () => db.query(FETCH_SQL),
       pipeline: (n) => Promise.all(Array.from({ length: n }, (_, i) => db.query('select $1::int as x', [i]))),
+      stream: async () => {
+        let n = 0
+        for await (const _ of db.stream(STREAM_SQL, [], { batchSize: BATCH })) n++
+        return n
+      },
       close: () => db.close(),
     }
   },
@@ -39,6 +47,11 @@ const drivers = {
       param: (i) => sql`select ${i}::int as x`,
       fetch: () => sql.unsafe(FETCH_SQL),
       pipeline: (n) => Promise.all(Array.from({ length: n }, (_, i) => sql`select ${i}::int as x`)),
+      stream: async () => {
+        let n = 0
+        for await (const rows of sql.unsafe(STREAM_SQL).cursor(BATCH)) n += rows.length
+        return n
+      },
       close: () => sql.end(),
     }
   },
@@ -52,6 +65,18 @@ async function pgLike(Client) {
     param: (i) => client.query('select $1::int as x', [i]),
     fetch: () => client.query(FETCH_SQL),
     pipeline: (n) => Promise.all(Array.from({ length: n }, (_, i) => client.query('select $1::int as x', [i]))),
+    // pg streams through pg-cursor (batches of BATCH rows).
+    stream: async () => {
+      const cursor = client.query(new Cursor(STREAM_SQL))
+      let n = 0
+      for (;;) {
+        const rows = await cursor.read(BATCH)
+        if (rows.length === 0) break
+        n += rows.length
+      }
+      await cursor.close()
+      return n
+    },
     close: () => client.end(),
   }
 }
@@ -62,6 +87,7 @@ const scenarios = {
   'select $1::int (sequential)': [5000, async (db) => { for (let i = 0; i < 5000; i++) await db.param(i) }],
   '100k-row fetch (rows/s)': [300000, async (db) => { for (let i = 0; i < 3; i++) { const r = await db.fetch(); if (r.length ?? r.rows.length) {} } }],
   '10,000 concurrent select $1::int': [10000, async (db) => { await db.pipeline(10000) }],
+  'stream 1M rows, batches of 1000 (rows/s)': [1000000, async (db) => { if ((await db.stream()) !== 1000000) throw new Error('lost rows') }],
 }
 
 const selected = Object.entries(scenarios).filter(([name]) => !only || only.some((o) => name.includes(o)))
