@@ -9,7 +9,7 @@ import { md5PasswordMessage } from '../auth/md5.js'
 import { continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
-import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
+import { AuthError, ConnectionError, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   encodePassword,
   encodeSASLInitialResponse,
@@ -61,15 +61,49 @@ export interface Runtime {
  * libpq's per-host encryption attempts: sslmode=allow retries with TLS after a
  * startup error in clear, prefer retries in clear after a failed handshake or
  * a startup error over TLS (src/tls/policy.ts).
+ *
+ * `connectTimeoutMs` bounds the whole startup, every encryption attempt
+ * included (libpq's connect_timeout covers the whole connection attempt on a
+ * host): when it expires the socket is destroyed and the promise rejects with
+ * a ConnectionError coded PGFLEET_CONNECT_TIMEOUT.
  */
-export async function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
+export function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
+  const ms = config.connectTimeoutMs
+  if (!(ms > 0)) return runAttempts(config, host, runtime, undefined)
+  const timeout = new ConnectionError(`timeout expired after ${ms} ms`, {
+    code: 'PGFLEET_CONNECT_TIMEOUT',
+    address: describeHost(host),
+    safeToRetry: true,
+  })
+  const deadline = new StartupDeadline(timeout)
+  return new Promise<SessionInfo>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      deadline.expire()
+      reject(timeout)
+    }, ms)
+    runAttempts(config, host, runtime, deadline).then(
+      (session) => {
+        clearTimeout(timer)
+        if (deadline.expired) session.wire.fail(timeout)
+        else resolve(session)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
+  })
+}
+
+/** The attempt loop of startSession, without the overall timeout. */
+async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, deadline: StartupDeadline | undefined): Promise<SessionInfo> {
   const target = { unixSocket: host.host.startsWith('/') }
   let attempt = firstAttempt(config, target)
   for (;;) {
     try {
-      return await attemptSession(config, host, runtime, attempt)
+      return await attemptSession(config, host, runtime, attempt, deadline)
     } catch (error) {
-      const retryable = !(error instanceof AfterAuthError)
+      const retryable = !(error instanceof AfterAuthError) && !deadline?.expired
       const cause = error instanceof AfterAuthError ? error.error : error
       const next = retryable ? retryAfterFailure(config, attempt, cause, target) : undefined
       if (!next) throw cause
@@ -78,12 +112,39 @@ export async function startSession(config: Config, host: HostSpec, runtime: Runt
   }
 }
 
+/** The connect timeout of one startup: once expired, the socket in use is destroyed and no new one is kept. */
+class StartupDeadline {
+  expired = false
+  private socket: Socket | undefined
+  constructor(private readonly error: Error) {}
+
+  /** Track the socket of the current attempt; destroy it and throw when time is already up. */
+  hold(socket: Socket): void {
+    if (this.expired) {
+      socket.destroy()
+      throw this.error
+    }
+    this.socket = socket
+  }
+
+  expire(): void {
+    this.expired = true
+    this.socket?.destroy()
+  }
+}
+
 /** Marks an error that arrived after AuthenticationOk: never a reason to retry with other encryption. */
 class AfterAuthError {
   constructor(readonly error: unknown) {}
 }
 
-async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, attempt: EncryptionAttempt): Promise<SessionInfo> {
+async function attemptSession(
+  config: Config,
+  host: HostSpec,
+  runtime: Runtime,
+  attempt: EncryptionAttempt,
+  deadline: StartupDeadline | undefined,
+): Promise<SessionInfo> {
   const address = describeHost(host)
   const step = stepFor(config, attempt)
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
@@ -98,6 +159,7 @@ async function attemptSession(config: Config, host: HostSpec, runtime: Runtime, 
     .catch((error: unknown) => {
       throw step === 'direct-tls' ? withDirectTlsHint(error) : error
     })
+  deadline?.hold(socket)
   let tls: TlsInfo | undefined = socket.tls
   try {
     if (step === 'ssl-request') tls = await negotiateSsl(socket, config, upgrade!, attempt)

@@ -113,6 +113,8 @@ function expectTimeout(error: ConnectionError): void {
 describe('connectTimeout', () => {
   let server: Server
   const sockets: Socket[] = []
+  /** Resolves when the client side has closed that server-side socket. */
+  const closed = new Map<Socket, Promise<void>>()
   let port = 0
 
   beforeAll(async () => {
@@ -120,6 +122,9 @@ describe('connectTimeout', () => {
     server = createServer((socket) => {
       sockets.push(socket)
       socket.on('error', () => undefined)
+      // Read (and drop) what arrives, so the client's FIN is seen as 'end' then 'close'.
+      socket.resume()
+      closed.set(socket, new Promise((resolve) => socket.once('close', () => resolve())))
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     port = (server.address() as { port: number }).port
@@ -144,5 +149,19 @@ describe('connectTimeout', () => {
     const error = await connect({ host: '127.0.0.1', port, user: 'postgres', sslmode: 'require', connectTimeout: 300 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expectTimeout(error as ConnectionError)
+  })
+
+  it('the client closes the socket within the bound (the timeout covers the whole startup)', async () => {
+    for (const sslmode of ['disable', 'require'] as const) {
+      const before = sockets.length
+      const started = Date.now()
+      const error = await connect({ host: '127.0.0.1', port, user: 'postgres', sslmode, connectTimeout: 300 }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ConnectionError)
+      expectTimeout(error as ConnectionError)
+      expect(sockets.length).toBe(before + 1)
+      // The server never answers and never closes: only the client can end it.
+      await closed.get(sockets[before]!)
+      expect(Date.now() - started).toBeLessThan(1000)
+    }
   })
 })
