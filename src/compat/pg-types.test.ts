@@ -89,6 +89,14 @@ describe('pgfleet/pg types match pg 8 defaults', () => {
     expect(types.getTypeParser(20)('12')).toBe('12')
   })
 
+  test('getTypeParser / setTypeParser work detached, as pg-types functions do', () => {
+    const { getTypeParser } = types
+    expect(getTypeParser(20)('12')).toBe((pgReal.types.getTypeParser)(20)('12'))
+    const { setTypeParser, getTypeParser: get } = new PgTypes()
+    setTypeParser(23, () => 'detached')
+    expect(get(23)('1')).toBe('detached')
+  })
+
   test('builtins names match pg', () => {
     for (const [name, oid] of Object.entries(types.builtins)) expect(oid).toBe((pgReal.types.builtins as Record<string, number>)[name])
   })

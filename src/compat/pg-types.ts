@@ -194,6 +194,10 @@ export class PgTypes implements CustomTypesConfig {
 
   constructor(private readonly base?: CustomTypesConfig) {
     if (base) this.text.clear()
+    // pg-types' functions need no `this`: callers destructure them
+    // (@prisma/adapter-pg: `const { getTypeParser } = pg.types`).
+    this.getTypeParser = this.getTypeParser.bind(this)
+    this.setTypeParser = this.setTypeParser.bind(this)
   }
 
   /** pg: `setTypeParser(oid, fn)` or `setTypeParser(oid, 'text' | 'binary', fn)`. */
