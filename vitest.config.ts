@@ -25,6 +25,8 @@ export default defineConfig({
           fileParallelism: true,
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+          // Inlined so orm-prisma.test.ts's vi.mock('pg') reaches adapter-pg's own `import pg from 'pg'`.
+          server: { deps: { inline: ['@prisma/adapter-pg'] } },
         },
       },
     ],
