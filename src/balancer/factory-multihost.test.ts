@@ -64,6 +64,15 @@ describe('load_balance=false: hosts in order', () => {
     )
   })
 
+  it('a single unreachable host: PGFLEET_NO_HOST whose cause is the connect error', async () => {
+    const { factory } = setup(['down'])
+    const error = (await factory.connect().catch((e: unknown) => e)) as ConnectionError
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error.code).toBe('PGFLEET_NO_HOST')
+    expect(error.cause).toBeInstanceOf(ConnectionError)
+    expect((error.cause as Error).message).toBe('connect ECONNREFUSED down:5432')
+  })
+
   it('load_balance_hosts=random shuffles the order per connect', async () => {
     let n = 0
     const values = [0.1, 0.9, 0.5, 0.7, 0.2, 0.3, 0.99, 0.01, 0.6]

@@ -92,6 +92,8 @@ interface Failure {
   reason: string
   /** Refused / unreachable / timed out: not worth a second pass. */
   network: boolean
+  /** The underlying error, when there is one (a session that merely did not match has none). */
+  error?: unknown
 }
 
 interface Target {
@@ -202,7 +204,7 @@ export function createConnectionFactory<S extends BalancedSession>(
       release()
       if (!(error instanceof ConnectionError)) throw error
       book.markFailed(target.key, clock.now())
-      return { failure: { node: name, reason: error.message, network: true } }
+      return { failure: { node: name, reason: error.message, network: true, error } }
     }
     session.closed.then(release, release)
     book.clearFailed(target.key)
@@ -215,7 +217,7 @@ export function createConnectionFactory<S extends BalancedSession>(
         close(session)
         // The session was up: whatever happened, the node is not marked down.
         if (!(error instanceof ConnectionError)) throw error
-        return { failure: { node: name, reason: `session check failed: ${error.message}`, network: false } }
+        return { failure: { node: name, reason: `session check failed: ${error.message}`, network: false, error } }
       }
       if (!satisfies(want, state)) {
         release()
@@ -301,8 +303,12 @@ export function createConnectionFactory<S extends BalancedSession>(
   }
 }
 
-/** The error of a connect that found no usable session, naming every node tried and why. */
+/**
+ * The error of a connect that found no usable session, naming every node
+ * tried and why; `cause` is the last underlying error.
+ */
 function noSessionError(summary: string, failures: readonly Failure[]): ConnectionError {
   const tried = failures.length === 0 ? '' : `; tried ${failures.map((f) => `${f.node} (${f.reason})`).join(', ')}`
-  return new ConnectionError(`${summary}${tried}`, { code: 'PGFLEET_NO_HOST', safeToRetry: true })
+  const cause = failures.filter((f) => f.error !== undefined).at(-1)?.error
+  return new ConnectionError(`${summary}${tried}`, { code: 'PGFLEET_NO_HOST', safeToRetry: true, cause })
 }
