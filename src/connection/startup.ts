@@ -29,6 +29,7 @@ import {
 } from '../tls/policy.js'
 import { TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
+import { withDeadline } from '../transport/deadline.js'
 import { Wire } from './wire.js'
 
 /** What the startup learned about the session. */
@@ -68,42 +69,25 @@ export interface Runtime {
  * a ConnectionError coded PGFLEET_CONNECT_TIMEOUT.
  */
 export function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
-  const ms = config.connectTimeoutMs
-  if (!(ms > 0)) return runAttempts(config, host, runtime, undefined)
-  const timeout = new ConnectionError(`timeout expired after ${ms} ms`, {
-    code: 'PGFLEET_CONNECT_TIMEOUT',
-    address: describeHost(host),
-    safeToRetry: true,
-  })
-  const deadline = new StartupDeadline(timeout)
-  return new Promise<SessionInfo>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      deadline.expire()
-      reject(timeout)
-    }, ms)
-    runAttempts(config, host, runtime, deadline).then(
-      (session) => {
-        clearTimeout(timer)
-        if (deadline.expired) session.wire.fail(timeout)
-        else resolve(session)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
-  })
+  const deadline = new StartupDeadline()
+  return withDeadline(
+    runAttempts(config, host, runtime, deadline),
+    config.connectTimeoutMs,
+    describeHost(host),
+    (late) => late.wire.fail(deadline.error),
+    () => deadline.expire(),
+  )
 }
 
 /** The attempt loop of startSession, without the overall timeout. */
-async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, deadline: StartupDeadline | undefined): Promise<SessionInfo> {
+async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, deadline: StartupDeadline): Promise<SessionInfo> {
   const target = { unixSocket: host.host.startsWith('/') }
   let attempt = firstAttempt(config, target)
   for (;;) {
     try {
       return await attemptSession(config, host, runtime, attempt, deadline)
     } catch (error) {
-      const retryable = !(error instanceof AfterAuthError) && !deadline?.expired
+      const retryable = !(error instanceof AfterAuthError) && !deadline.expired
       const cause = error instanceof AfterAuthError ? error.error : error
       const next = retryable ? retryAfterFailure(config, attempt, cause, target) : undefined
       if (!next) throw cause
@@ -115,8 +99,9 @@ async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, dea
 /** The connect timeout of one startup: once expired, the socket in use is destroyed and no new one is kept. */
 class StartupDeadline {
   expired = false
+  /** Ends whatever the startup was still doing; the caller already has the timeout error. */
+  readonly error = new ConnectionError('connect timeout expired', { code: 'PGFLEET_CONNECT_TIMEOUT', safeToRetry: true })
   private socket: Socket | undefined
-  constructor(private readonly error: Error) {}
 
   /** Track the socket of the current attempt; destroy it and throw when time is already up. */
   hold(socket: Socket): void {
@@ -143,7 +128,7 @@ async function attemptSession(
   host: HostSpec,
   runtime: Runtime,
   attempt: EncryptionAttempt,
-  deadline: StartupDeadline | undefined,
+  deadline: StartupDeadline,
 ): Promise<SessionInfo> {
   const address = describeHost(host)
   const step = stepFor(config, attempt)
@@ -159,7 +144,7 @@ async function attemptSession(
     .catch((error: unknown) => {
       throw step === 'direct-tls' ? withDirectTlsHint(error) : error
     })
-  deadline?.hold(socket)
+  deadline.hold(socket)
   let tls: TlsInfo | undefined = socket.tls
   try {
     if (step === 'ssl-request') tls = await negotiateSsl(socket, config, upgrade!, attempt)

@@ -19,19 +19,22 @@ export function dialError(address: string, error: unknown): ConnectionError {
 
 /**
  * Resolve `pending`, or reject with PGFLEET_CONNECT_TIMEOUT after `timeoutMs`
- * (0 or undefined = no limit). A value that arrives late goes to `discard`.
+ * (0 or undefined = no limit). A value that arrives late goes to `discard`;
+ * `onExpire` runs when the deadline passes (to stop the work still under way).
  */
 export function withDeadline<T>(
   pending: Promise<T>,
   timeoutMs: number | undefined,
   address: string,
   discard: (late: T) => void,
+  onExpire?: () => void,
 ): Promise<T> {
   if (!timeoutMs || timeoutMs <= 0) return pending
   return new Promise<T>((resolve, reject) => {
     let expired = false
     const timer = setTimeout(() => {
       expired = true
+      onExpire?.()
       reject(
         new ConnectionError(`timeout expired after ${timeoutMs} ms connecting to ${address}`, {
           code: 'PGFLEET_CONNECT_TIMEOUT',
