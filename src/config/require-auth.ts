@@ -27,7 +27,13 @@ export function parseRequireAuth(raw: unknown, origin: ValueOrigin): RequireAuth
     }
     if (negated === undefined) negated = isNegated
     else if (negated !== isNegated) {
-      throw optionError(origin, `invalid ${origin.name}: negative method "${word}" cannot be mixed with non-negative methods`)
+      // libpq's two wordings (fe-connect.c): the odd item out is named as written.
+      throw optionError(
+        origin,
+        isNegated
+          ? `invalid ${origin.name}: negative method "${word}" cannot be mixed with non-negative methods`
+          : `invalid ${origin.name}: method "${word}" cannot be mixed with negative methods`,
+      )
     }
     if (methods.includes(method)) {
       throw optionError(origin, `invalid ${origin.name}: method "${method}" is specified more than once`)
