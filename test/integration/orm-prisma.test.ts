@@ -5,7 +5,8 @@
  * `pg` aliased to pgfleet/pg for this file. adapter-pg only accepts a pool
  * that is `instanceof pg.Pool` of the `pg` it imports (anything else it takes
  * as a config object and opens its own pg.Pool), so the alias is what lets it
- * take pgfleet's Pool; docs/orm.md shows the same alias for applications.
+ * take pgfleet's Pool. Applications alias it the same way: examples/prisma
+ * (a Node resolve hook, run here in a child process) or a bundler alias.
  *
  * Covered: DDL through $executeRawUnsafe, create with a nested relation,
  * findMany with include (join), interactive and batch $transaction (commit and
@@ -13,7 +14,8 @@
  * pgfleet sessions (the pool's host counts, pg_stat_activity by
  * application_name, real pg never connecting).
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { PrismaPg } from '@prisma/adapter-pg'
@@ -93,6 +95,29 @@ function generate(): Promise<void> {
       else fail(new Error(`prisma generate exited ${code}:\n${out}`))
     })
   })
+}
+
+/** Runs `node args` in the repository root; exit code and stdout + stderr. */
+function runNode(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Uint8Array) => (out += String(d)))
+    child.stderr.on('data', (d: Uint8Array) => (out += String(d)))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    child.on('error', fail)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      done({ code, out })
+    })
+  })
+}
+
+/** The hook resolves `pgfleet/pg` to dist/ (`npm test` builds first; build here when run alone). */
+function buildOnce(): void {
+  if (existsSync(resolve(root, 'dist/pg.js'))) return
+  const built = spawnSync(resolve(root, 'node_modules/.bin/tsup'), ['--silent'], { cwd: root, encoding: 'utf8', timeout: 180_000 })
+  if (built.status !== 0) throw new Error(`tsup failed:\n${built.stderr}${built.stdout}`)
 }
 
 let pool: Pool
@@ -201,6 +226,26 @@ describe('Prisma Client over pgfleet/pg (adapter-pg with pg aliased)', () => {
       .catch((e: unknown) => e)
     expect(inTx).toMatchObject({ code: 'P2002' })
     expect(await prisma.user.findUnique({ where: { email: 'tx-only@example.com' } })).toBeNull()
+  })
+
+  it('examples/prisma: a plain Node process wired by the resolve hook runs Prisma on pgfleet; without it adapter-pg opens real pg', async () => {
+    buildOnce()
+    // Its own application_name: its sessions stay out of the pg_stat_activity count below.
+    const childUrl = lbUrl([node], { application_name: `${app}-child` })
+    const args = [resolve(root, 'examples/prisma/app.ts'), pathToFileURL(resolve(output, 'client.ts')).href, childUrl]
+    const hooked = await runNode(['--import', 'tsx', '--import', './examples/prisma/register-pg-alias.mjs', ...args])
+    expect(hooked.code, hooked.out).toBe(0)
+    const lines = hooked.out.trim().split('\n')
+    expect(lines.slice(0, 3)).toEqual([
+      "adapter-pg uses pgfleet's pool: true",
+      'ada@example.com: Engine, Notes',
+      'dup@example.com: ',
+    ])
+    expect(lines).toContain('grace@example.com: COBOL')
+    expect(lines.at(-1)).toBe(`pgfleet sessions: ${JSON.stringify([[node.host, 1]])}`)
+    const plain = await runNode(['--import', 'tsx', ...args])
+    expect(plain.code).not.toBe(0)
+    expect(plain.out).toContain("adapter-pg uses pgfleet's pool: false")
   })
 
   it('ran every query on pgfleet sessions', async () => {
