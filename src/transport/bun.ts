@@ -9,6 +9,7 @@
  * The Bun types are declared below; nothing here imports `bun` or `node:*`.
  */
 import { TlsError } from '../errors.js'
+import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
 import { addressOf, dialError, withDeadline } from './deadline.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
@@ -87,8 +88,6 @@ export function acceptHandshake(options: TlsUpgradeOptions, authorizationError: 
 }
 
 const HIGH_WATER_BYTES = 16 * 1024
-/** OpenSSL / Node verification codes (as opposed to EPROTO alerts and the like). */
-const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|ISSUER|EXPIRED|SIGNATURE|ALTNAME/
 
 class BunTransportSocket implements Socket {
   onData: (chunk: Uint8Array) => void = () => undefined
@@ -206,11 +205,11 @@ class BunTransportSocket implements Socket {
     if (options === undefined || resolve === undefined || reject === undefined) return
     if (!acceptHandshake(options, authorizationError) || (options.rejectUnauthorized && options.checkServerIdentity && !success)) {
       const reason = authorizationError?.message ?? 'handshake failed'
-      const certificate = CERTIFICATE_ERROR.test(authorizationError?.code ?? '')
+      const certificate = isCertificateErrorCode(authorizationError?.code)
       const what = certificate ? `server certificate of ${options.servername} rejected` : `TLS handshake with ${options.servername} failed`
       return reject(
         new TlsError(`${what}: ${reason}`, {
-          code: certificate ? 'PGFLEET_TLS_CERTIFICATE' : 'PGFLEET_TLS_HANDSHAKE',
+          code: certificate ? TlsErrorCode.Certificate : TlsErrorCode.Handshake,
           cause: authorizationError ?? undefined,
         }),
       )

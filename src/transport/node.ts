@@ -7,7 +7,7 @@
 import * as net from 'node:net'
 import * as tls from 'node:tls'
 import { ConnectionError, TlsError } from '../errors.js'
-import { TlsErrorCode } from '../tls/error-codes.js'
+import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 /** Codes of ConnectionErrors raised while dialling. All are safe to retry. */
@@ -52,9 +52,6 @@ function timeoutError(address: string, ms: number): ConnectionError {
   })
 }
 
-/** OpenSSL / Node codes of certificate verification failures (as opposed to other handshake errors). */
-const CERT_CODE = /CERT|SIGNATURE|ISSUER|INVALID_CA|PATH_LENGTH|INVALID_PURPOSE|HOSTNAME/
-
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
   const code = error.code ?? ''
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
@@ -64,7 +61,7 @@ function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
       safeToRetry: true,
     })
   }
-  if (!code.startsWith('ERR_SSL_') && CERT_CODE.test(code)) {
+  if (isCertificateErrorCode(code)) {
     return new TlsError(`certificate verification failed: ${error.message}`, {
       code: TlsErrorCode.Certificate,
       cause: error,
