@@ -6,7 +6,7 @@
  */
 import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
-import { continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
+import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { AuthError, ConnectionError, PgError, ProtocolError, TlsError } from '../errors.js'
@@ -271,7 +271,7 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         break
       case 'AuthenticationOk':
         // A server that skips SASL final has not proven it knows the password.
-        if (scram && !scram.completed) throw new AuthError('server sent AuthenticationOk before completing SCRAM (no server signature)')
+        if (scram) assertScramCompleted(scram)
         if (!scram && !authenticated) checkAuthRequest(config.requireAuth, 'ok-without-auth')
         if (config.channelBinding === 'require' && !scram?.channelBound)
           throw new AuthError('channel binding required, but the server authenticated the client without channel binding')
