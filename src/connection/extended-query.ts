@@ -185,12 +185,23 @@ interface BoundShape {
   builder: RowBuilder | undefined
 }
 
-const shapes = new WeakMap<CachedStatement, { object?: BoundShape; array?: BoundShape }>()
+/** Per statement: its shape in each row mode, for one registry version. */
+interface StatementShapes {
+  version: number
+  object?: BoundShape
+  array?: BoundShape
+}
 
-/** Result formats and row builder for a described statement, computed once per statement and row mode. */
+const shapes = new WeakMap<CachedStatement, StatementShapes>()
+
+/**
+ * Result formats and row builder for a described statement, computed once per
+ * statement and row mode, and again after a type is registered (the builder
+ * holds the registry's parsers, the formats its binary decoders).
+ */
 function boundShape(entry: CachedStatement, registry: TypeRegistry, mode: RowMode): BoundShape {
   let perMode = shapes.get(entry)
-  if (!perMode) shapes.set(entry, (perMode = {}))
+  if (!perMode || perMode.version !== registry.version) shapes.set(entry, (perMode = { version: registry.version }))
   const cached = perMode[mode]
   if (cached) return cached
   let shape: BoundShape

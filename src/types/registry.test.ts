@@ -71,6 +71,17 @@ describe('built-in types', () => {
 })
 
 describe('user types', () => {
+  test('version moves with every register, so builders made from old parsers can be dropped', () => {
+    const types = new TypeRegistry()
+    const before = types.version
+    types.register({ oid: 70_100 })
+    expect(types.version).toBe(before + 1)
+    types.registerByName('thing')
+    expect(types.version).toBe(before + 1) // nothing parses differently until resolved
+    types.resolveName('thing', 70_101)
+    expect(types.version).toBe(before + 2)
+  })
+
   test('register replaces a built-in in both formats, arrays follow', () => {
     const types = new TypeRegistry().register({ oid: Oid.int8, arrayOid: Oid._int8, parse: Number })
     expect(types.decode(Oid.int8, 0, utf8('42'))).toBe(42)

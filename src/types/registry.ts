@@ -60,6 +60,7 @@ export class TypeRegistry {
   private serializers: Serializer[]
   /** parserFor results, keyed `oid * 2 + format`; cleared by register. */
   private readonly parsers = new Map<number, ValueParser>()
+  private registrations = 0
 
   /** A registry with the built-in types, or a copy of `base` (its registrations included). */
   constructor(base?: TypeRegistry) {
@@ -90,7 +91,16 @@ export class TypeRegistry {
     if (type.serialize && type.match) this.serializers.push({ oid: type.oid, match: type.match, serialize: type.serialize })
     if (type.name !== undefined) this.pending.delete(type.name)
     this.parsers.clear()
+    this.registrations++
     return this
+  }
+
+  /**
+   * Changes with every register: anything built from this registry's parsers
+   * or binary formats (a cached statement's row builder) is stale once it moves.
+   */
+  get version(): number {
+    return this.registrations
   }
 
   /**

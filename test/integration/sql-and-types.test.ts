@@ -85,6 +85,19 @@ describe('custom types', () => {
     }
   })
 
+  it('a parser registered after a statement was cached applies to its next runs', async () => {
+    const client = await openTestClient()
+    try {
+      const query = 'select $1::int4 as n'
+      expect((await client.query(query, [7])).rows).toEqual([{ n: 7 }])
+      expect((await client.query(query, [7])).rows).toEqual([{ n: 7 }]) // cached statement, binary result
+      client.types.register({ oid: 23, parse: (t) => `int4:${t}` })
+      expect((await client.query(query, [7])).rows).toEqual([{ n: 'int4:7' }])
+    } finally {
+      await client.close()
+    }
+  })
+
   it('an enum by name, with its array type and a serializer', async () => {
     const client = await openTestClient()
     try {
