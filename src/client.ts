@@ -17,6 +17,7 @@ import { registerTypeByName, type TypeInfo } from './connection/type-names.js'
 import type { NamedTypeSpec } from './types/registry.js'
 import { NotificationHub, notify, type ListenOptions, type NotificationListener, type Subscription } from './connection/listen.js'
 
+/** One session as the user sees it: queries, streams, COPY, LISTEN, transactions (see the module comment). */
 export class Client {
   constructor(
     /** The underlying session (protocol level). */

@@ -19,6 +19,7 @@ export interface ServerList {
   fetchedAt: number
 }
 
+/** Seeds, refresh interval and query of one ServerCache. */
 export interface ServerCacheOptions {
   /** The hosts the user listed, asked in order. */
   seeds: readonly NodeAddress[]
@@ -33,6 +34,7 @@ export interface ServerCacheOptions {
 /** After a failed background refresh, try again no sooner than this. */
 const RETRY_AFTER_FAILURE_MS = 5_000
 
+/** The cached yb_servers() list of one cluster: refreshed at most every interval, one refresh at a time, never blocking a connect the cached list can serve. */
 export class ServerCache {
   private list: ServerList | undefined
   private inflight: Promise<ServerList> | undefined

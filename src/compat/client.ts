@@ -23,6 +23,7 @@ export type NoticeMessage = ServerErrorFields & { name: 'notice' }
 
 const attachKey = Symbol('pgfleet.attach')
 
+/** pg's Client on a pgfleet session: callbacks or promises, pg-shaped results and events. */
 export class Client extends Emitter {
   /** Host of the session once connected, else the first configured one. */
   host: string | undefined

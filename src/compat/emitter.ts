@@ -6,6 +6,7 @@
  */
 type Listener = (...args: any[]) => void
 
+/** See the module comment: on / once / off / emit, unheard errors dropped. */
 export class Emitter {
   #listeners = new Map<string | symbol, Listener[]>()
 

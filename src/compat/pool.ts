@@ -36,6 +36,7 @@ type Callback<T> = (error: Error | null, result?: T) => void
 
 const PG_POOL_KEYS = ['idleTimeoutMillis', 'maxLifetimeSeconds', 'maxUses', 'allowExitOnIdle', 'log'] as const
 
+/** pg's Pool on pgfleet's balanced pool: pool.query, connect() with release(), pg's pool events. */
 export class Pool extends Emitter {
   readonly options: Readonly<PgPoolConfig>
   #pool: BalancedPool

@@ -12,6 +12,7 @@ import { negotiateSsl, type Runtime } from './startup.js'
 
 const CANCEL_WAIT_MS = 5_000
 
+/** Send a CancelRequest for the session (processId, secretKey) on `host`; resolves once the server has closed the cancel connection. */
 export async function sendCancelRequest(
   config: Config,
   host: HostSpec,

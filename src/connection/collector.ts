@@ -11,6 +11,7 @@ import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result
 /** Receives streamed rows; returns false to ask the connection to pause reading. */
 export type RowSink = (row: unknown) => boolean | void
 
+/** Builds the Result of each statement of one query from its row messages. */
 export class ResultCollector {
   readonly results: Result<unknown>[] = []
   private builder: RowBuilder | undefined

@@ -28,6 +28,7 @@ import { startSession, type Runtime, type SessionInfo } from './startup.js'
 import { StatementCache } from './statement-cache.js'
 import type { Wire } from './wire.js'
 
+/** Lifecycle of a Connection: open and usable, close() under way, ended. */
 export type ConnectionState = 'ready' | 'closing' | 'closed'
 
 /** A NotificationResponse (LISTEN/NOTIFY). */
@@ -37,6 +38,7 @@ export interface Notification {
   payload: string
 }
 
+/** Per-query options of Connection.query and friends. */
 export interface QueryOptions {
   /** 'array' returns rows as arrays of values. */
   rowMode?: RowMode
@@ -48,6 +50,7 @@ export interface QueryOptions {
   timeoutMs?: number
 }
 
+/** Callbacks for what the server sends outside any query (notices, notifications) and for a session that ends by itself. */
 export interface ConnectionHooks {
   onNotice?: (notice: ServerErrorFields) => void
   onNotification?: (notification: Notification) => void
@@ -55,6 +58,7 @@ export interface ConnectionHooks {
   onError?: (error: Error) => void
 }
 
+/** One server session after startup: the operation queue (pipelined), the statement cache and the types registry. */
 export class Connection implements OperationHost {
   /** Server parameters (server_version, TimeZone, ...), kept up to date. */
   readonly parameters: Map<string, string>

@@ -30,6 +30,7 @@ import type { CachedStatement, StatementCache } from './statement-cache.js'
 const INVALID_SQL_STATEMENT_NAME = '26000'
 const FEATURE_NOT_SUPPORTED = '0A000' // "cached plan must not change result type"
 
+/** Per-connection state an ExtendedQuery shares with the others: types, statement cache, retries. */
 export interface ExtendedContext {
   readonly registry: TypeRegistry
   readonly cache: StatementCache
@@ -62,6 +63,7 @@ export function bindParams(registry: TypeRegistry, values: readonly unknown[]): 
   return out
 }
 
+/** How one ExtendedQuery delivers rows and whether it may use the statement cache. */
 export interface ExtendedOptions {
   mode: RowMode
   sink?: RowSink
@@ -69,6 +71,7 @@ export interface ExtendedOptions {
   prepare: boolean
 }
 
+/** One query over the extended protocol: Parse (unless cached), Bind, Describe (first run), Execute, Sync. */
 export class ExtendedQuery implements Operation {
   readonly exclusive = false
   private collector!: ResultCollector

@@ -11,6 +11,7 @@ import { ResultCollector } from './collector.js'
 import type { Operation, OperationHost } from './operation.js'
 import type { Result, RowMode } from './result.js'
 
+/** One Query message; resolves with one Result per statement. */
 export class SimpleQuery implements Operation {
   readonly exclusive = false
   private readonly collector: ResultCollector

@@ -5,12 +5,14 @@
  */
 import type { FieldDescription } from '../protocol/messages.js'
 
+/** A named statement the server has parsed (or is parsing) for this connection. */
 export interface CachedStatement {
   name: string
   /** Result columns as last described; undefined until the first run's RowDescription/NoData. */
   fields: FieldDescription[] | null | undefined
 }
 
+/** LRU map from SQL text (and parameter types) to named statements; size 0 disables it. */
 export class StatementCache {
   private readonly entries = new Map<string, CachedStatement>()
   private counter = 0

@@ -12,6 +12,7 @@ import type { Socket } from '../transport/socket.js'
 
 type Handler = (message: BackendMessage) => void
 
+/** A socket read as backend messages, pulled (startup) or pushed to one handler (steady state). */
 export class Wire {
   private readonly reader: MessageReader
   private handler: Handler | undefined

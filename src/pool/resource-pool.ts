@@ -50,6 +50,7 @@ export interface PoolSizing {
   idleCheckMs: number
 }
 
+/** Pool sizing used for every option the caller leaves out. */
 export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
   min: 0,
   max: 10,
@@ -89,6 +90,7 @@ export interface PoolCounts {
   pending: number
 }
 
+/** A generic pool of resources (sessions): acquire with a timeout, release, idle checks and eviction. */
 export class ResourcePool<R> {
   private readonly slots = new Set<Slot<R>>()
   /** Idle slots, most recently used last (LIFO reuse lets the rest time out). */

@@ -39,11 +39,13 @@ const MIN_SPLIT_BUFFER = 8 * 1024
 const QUEUE_COMPACT_AT = 1024
 const EMPTY = new Uint8Array(0)
 
+/** Limits of a MessageReader. */
 export interface MessageReaderOptions {
   /** Largest accepted message length (including the 4-byte length field). Default 512 MiB. */
   maxMessageBytes?: number
 }
 
+/** Streaming backend message decoder: feed() chunks, next() messages (see the module comment). */
 export class MessageReader {
   private readonly maxMessageBytes: number
   private failure: ProtocolError | undefined
