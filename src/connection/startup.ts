@@ -9,7 +9,7 @@ import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
-import { AuthError, ConnectionError, PgError, ProtocolError, TlsError } from '../errors.js'
+import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   encodePassword,
   encodeSASLInitialResponse,
@@ -29,7 +29,7 @@ import {
 } from '../tls/policy.js'
 import { TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
-import { withDeadline } from '../transport/deadline.js'
+import { connectTimeoutError, withDeadline } from '../transport/deadline.js'
 import { Wire } from './wire.js'
 
 /** What the startup learned about the session. */
@@ -69,11 +69,12 @@ export interface Runtime {
  * a ConnectionError coded PGFLEET_CONNECT_TIMEOUT.
  */
 export function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
-  const deadline = new StartupDeadline()
+  const address = describeHost(host)
+  const deadline = new StartupDeadline(connectTimeoutError(address, config.connectTimeoutMs))
   return withDeadline(
     runAttempts(config, host, runtime, deadline),
     config.connectTimeoutMs,
-    describeHost(host),
+    address,
     (late) => late.wire.fail(deadline.error),
     () => deadline.expire(),
   )
@@ -99,9 +100,9 @@ async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, dea
 /** The connect timeout of one startup: once expired, the socket in use is destroyed and no new one is kept. */
 class StartupDeadline {
   expired = false
-  /** Ends whatever the startup was still doing; the caller already has the timeout error. */
-  readonly error = new ConnectionError('connect timeout expired', { code: 'PGFLEET_CONNECT_TIMEOUT', safeToRetry: true })
   private socket: Socket | undefined
+  /** `error` ends whatever the startup was still doing; the caller already has one like it. */
+  constructor(readonly error: Error) {}
 
   /** Track the socket of the current attempt; destroy it and throw when time is already up. */
   hold(socket: Socket): void {

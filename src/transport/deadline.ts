@@ -17,6 +17,15 @@ export function dialError(address: string, error: unknown): ConnectionError {
   return new ConnectionError(`could not connect to ${address}: ${message}`, { cause: error, address, safeToRetry: true })
 }
 
+/** The PGFLEET_CONNECT_TIMEOUT error of every transport and of the startup deadline. */
+export function connectTimeoutError(address: string, timeoutMs: number): ConnectionError {
+  return new ConnectionError(`timeout expired after ${timeoutMs} ms connecting to ${address}`, {
+    code: 'PGFLEET_CONNECT_TIMEOUT',
+    address,
+    safeToRetry: true,
+  })
+}
+
 /**
  * Resolve `pending`, or reject with PGFLEET_CONNECT_TIMEOUT after `timeoutMs`
  * (0 or undefined = no limit). A value that arrives late goes to `discard`;
@@ -35,13 +44,7 @@ export function withDeadline<T>(
     const timer = setTimeout(() => {
       expired = true
       onExpire?.()
-      reject(
-        new ConnectionError(`timeout expired after ${timeoutMs} ms connecting to ${address}`, {
-          code: 'PGFLEET_CONNECT_TIMEOUT',
-          address,
-          safeToRetry: true,
-        }),
-      )
+      reject(connectTimeoutError(address, timeoutMs))
     }, timeoutMs)
     pending.then(
       (value) => {

@@ -9,6 +9,7 @@ import * as tls from 'node:tls'
 import { ConnectionError, TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { connectTimeoutError } from './deadline.js'
 
 /** Codes of ConnectionErrors raised while dialling. All are safe to retry. */
 export const ConnectErrorCode = {
@@ -42,14 +43,6 @@ function addressOf(options: DialOptions): string {
 function connectError(error: NodeJS.ErrnoException, address: string): ConnectionError {
   const [code, text] = ERRNO[error.code ?? ''] ?? [ConnectErrorCode.Failed, error.message]
   return new ConnectionError(`could not connect to ${address}: ${text}`, { code, cause: error, safeToRetry: true, address })
-}
-
-function timeoutError(address: string, ms: number): ConnectionError {
-  return new ConnectionError(`timeout expired connecting to ${address} after ${ms} ms`, {
-    code: ConnectErrorCode.Timeout,
-    safeToRetry: true,
-    address,
-  })
 }
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
@@ -235,7 +228,7 @@ class NodeSocket implements Socket {
       secure.once('close', onClose)
       if (this.timeoutMs > 0) {
         timer = setTimeout(() => {
-          this.failure ??= timeoutError(this.address, this.timeoutMs)
+          this.failure ??= connectTimeoutError(this.address, this.timeoutMs)
           secure.destroy()
         }, this.timeoutMs)
       }
@@ -298,7 +291,7 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
     }
     socket.once('error', onError)
     socket.once('connect', onConnect)
-    if (timeoutMs > 0) timer = setTimeout(() => fail(timeoutError(address, timeoutMs)), timeoutMs)
+    if (timeoutMs > 0) timer = setTimeout(() => fail(connectTimeoutError(address, timeoutMs)), timeoutMs)
   })
 }
 
