@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TlsError } from '../errors.js'
-import { CHANNEL_BINDING_ERROR_CODE, endPointHashAlgorithm, tlsServerEndPoint } from './channel-binding.js'
+import { TlsError } from '../../../src/errors.js'
+import { CHANNEL_BINDING_ERROR_CODE, endPointHashAlgorithm, tlsServerEndPoint } from '../../../src/tls/channel-binding.js'
 
 // Certificates are made here with the openssl CLI, and the expected
 // tls-server-end-point value is computed by `openssl dgst` on their DER form.

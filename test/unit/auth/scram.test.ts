@@ -1,8 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { AuthError } from '../errors.js'
-import { base64Encode, utf8Decode, utf8Encode } from './bytes.js'
-import { assertScramCompleted, continueScram, finishScram, startScram, type StartScramOptions } from './scram.js'
+import { AuthError } from '../../../src/errors.js'
+import { base64Encode, utf8Decode, utf8Encode } from '../../../src/auth/bytes.js'
+import { assertScramCompleted, continueScram, finishScram, startScram, type StartScramOptions } from '../../../src/auth/scram.js'
 
 const enc = (text: string) => utf8Encode(text)
 const dec = (bytes: Uint8Array) => utf8Decode(bytes)
