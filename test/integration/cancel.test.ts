@@ -5,16 +5,19 @@
  * connectTimeout against a listener that accepts TCP and never answers.
  */
 import { createServer, type Server, type Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { ConnectionError, PgError, connect, type Client } from '../../src/index.js'
 import { openTestClient, tlsOptions } from './helpers/server.js'
 
+// A fresh session per test: a CancelRequest that lands just as its query ends
+// can stop the next statement of that session (the protocol gives no way to
+// tie a cancel to one query), so tests must not inherit each other's cancels.
 let db: Client
 
-beforeAll(async () => {
+beforeEach(async () => {
   db = await openTestClient()
 })
-afterAll(async () => {
+afterEach(async () => {
   await db?.close()
 })
 
