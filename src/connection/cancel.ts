@@ -5,9 +5,11 @@
  * an answer; whether anything was cancelled shows on the original session.
  */
 import type { Config, HostSpec } from '../config/types.js'
+import { describeHost } from '../config/index.js'
 import { ConnectionError } from '../errors.js'
 import { encodeCancelRequest } from '../protocol/frontend/index.js'
 import { initialTlsStep, tlsUpgradeOptions } from '../tls/policy.js'
+import { withDeadline } from '../transport/deadline.js'
 import { negotiateSsl, type Runtime } from './startup.js'
 
 const CANCEL_WAIT_MS = 5_000
@@ -29,7 +31,9 @@ export async function sendCancelRequest(
     directTls: step === 'direct-tls' ? upgrade : undefined,
   })
   try {
-    if (step === 'ssl-request') await negotiateSsl(socket, config, upgrade!)
+    // A server that never answers the SSLRequest must not hold the cancel forever.
+    if (step === 'ssl-request')
+      await withDeadline(negotiateSsl(socket, config, upgrade!), config.connectTimeoutMs || CANCEL_WAIT_MS, describeHost(host), () => undefined, () => socket.destroy())
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new ConnectionError('no close from the server after CancelRequest', { code: 'PGFLEET_CANCEL_TIMEOUT' }))
