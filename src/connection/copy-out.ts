@@ -9,13 +9,13 @@
 import { PgError } from '../errors.js'
 import { COPY_DONE, encodeCopyFail, encodeQuery } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
+import { BufferedIterator } from './buffered-iterator.js'
 import type { Connection } from './connection.js'
 import type { CopyToOptions } from './copy.js'
 import type { Operation, OperationHost } from './operation.js'
 import { parseCommandTag } from './result.js'
 
 const DEFAULT_HIGH_WATER_BYTES = 1024 * 1024
-const QUERY_CANCELED = '57014'
 
 interface CopyOutSink {
   /** A chunk arrived; false asks to pause reading. */
@@ -77,32 +77,16 @@ class CopyToOperation implements Operation {
  * The chunks of one COPY ... TO STDOUT. The statement is sent on the first
  * `next()` (or the first pull of `readable`).
  */
-export class CopyOutStream implements AsyncIterableIterator<Uint8Array> {
+export class CopyOutStream extends BufferedIterator<Uint8Array> {
   /** Rows copied (from the CommandComplete tag), once the iteration has ended. */
   rowCount: number | null = null
-  private readonly highWater: number
-  private chunks: Uint8Array[] = []
-  private head = 0
-  private buffered = 0
-  private paused = false
-  private started = false
-  private finished = false
-  private stopping = false
-  private failure: Error | undefined
-  private wake: (() => void) | undefined
-  private completion: Promise<void> | undefined
-  private readonly stopper = new AbortController()
 
   constructor(
-    private readonly connection: Connection,
+    connection: Connection,
     private readonly sql: string,
     private readonly options: CopyToOptions = {},
   ) {
-    this.highWater = options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this
+    super(connection, options.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES, (chunk) => chunk.length)
   }
 
   /** The same chunks as a Web ReadableStream (pull-based, so backpressure holds). */
@@ -110,76 +94,23 @@ export class CopyOutStream implements AsyncIterableIterator<Uint8Array> {
     return toReadableStream(this)
   }
 
-  async next(): Promise<IteratorResult<Uint8Array>> {
-    if (!this.started) this.start()
-    for (;;) {
-      if (this.head < this.chunks.length) {
-        const chunk = this.chunks[this.head++]!
-        this.buffered -= chunk.length
-        if (this.head === this.chunks.length) {
-          this.chunks = []
-          this.head = 0
-        }
-        if (this.paused && this.buffered <= this.highWater / 2) {
-          this.paused = false
-          this.connection.resume()
-        }
-        return { value: chunk, done: false }
-      }
-      if (this.failure) throw this.failure
-      if (this.finished) return { value: undefined, done: true }
-      await new Promise<void>((resolve) => (this.wake = resolve))
-    }
+  protected cancelOnBreak(): boolean {
+    return this.connection.transactionStatus !== 'T'
   }
 
-  /** Stop early: cancel or drain the rest; resolves once the session is idle again. */
-  async return(): Promise<IteratorResult<Uint8Array>> {
-    if (this.started && !this.finished) {
-      this.stopping = true
-      this.chunks = []
-      this.head = this.buffered = 0
-      if (this.connection.transactionStatus !== 'T') this.stopper.abort(new Error('COPY stream closed early'))
-      if (this.paused) {
-        this.paused = false
-        this.connection.resume()
-      }
-      await this.completion
-    }
-    this.finished = true
-    return { value: undefined, done: true }
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<Uint8Array>> {
-    await this.return()
-    throw error
-  }
-
-  private start(): void {
-    this.started = true
-    const userSignal = this.options.signal
-    let signal: AbortSignal = this.stopper.signal
-    const forward = () => this.stopper.abort(userSignal!.reason)
-    if (userSignal?.aborted) signal = userSignal
-    else userSignal?.addEventListener('abort', forward, { once: true })
+  protected start(): Promise<void> {
+    const { signal, unlink } = this.linkSignal(this.options.signal)
+    let ended = false
     const sink: CopyOutSink = {
-      chunk: (data) => {
-        if (this.stopping) return true
-        this.chunks.push(data)
-        this.buffered += data.length
-        this.notify()
-        if (this.buffered >= this.highWater) this.paused = true
-        return !this.paused
-      },
+      chunk: (data) => this.push(data),
       end: (rowCount, error) => {
+        ended = true
         this.rowCount = rowCount
-        this.finished = true
-        const code = (error as { code?: unknown } | undefined)?.code
-        this.failure = this.stopping && (code === QUERY_CANCELED || code === 'PGFLEET_ABORTED') ? undefined : error
-        this.notify()
+        this.end(error)
       },
     }
     // The operation reports through the sink; the tracked promise only wires cancel and timeout.
-    this.completion = this.connection
+    return this.connection
       .track<void>({ signal, timeoutMs: this.options.timeoutMs }, (resolve, reject) => {
         const op = new CopyToOperation(this.sql, sink)
         const end = sink.end
@@ -192,15 +123,9 @@ export class CopyOutStream implements AsyncIterableIterator<Uint8Array> {
       })
       .catch((error: Error) => {
         // Rejected before the operation existed (session not ready, aborted while queued).
-        if (!this.finished) sink.end(null, error)
+        if (!ended) sink.end(null, error)
       })
-      .finally(() => userSignal?.removeEventListener('abort', forward))
-  }
-
-  private notify(): void {
-    const wake = this.wake
-    this.wake = undefined
-    wake?.()
+      .finally(unlink)
   }
 }
 

@@ -14,6 +14,7 @@
  * once the query has finished on the wire, so the session is idle and
  * usable again.
  */
+import { BufferedIterator } from './buffered-iterator.js'
 import type { Connection, QueryOptions } from './connection.js'
 import type { RowMode } from './result.js'
 
@@ -36,133 +37,37 @@ export interface StreamOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 1000
-const QUERY_CANCELED = '57014'
 
 /**
  * The rows of one query as an async iterable with backpressure. The query is
  * sent on the first `next()`, so a stream that is never iterated costs nothing.
  */
-export class RowStream<R> implements AsyncIterableIterator<R> {
-  private readonly highWater: number
-  private readonly lowWater: number
-  private buffer: R[] = []
-  private head = 0
-  private paused = false
-  private started = false
-  private finished = false
-  private stopping = false
-  private failure: Error | undefined
-  private wake: (() => void) | undefined
-  private completion: Promise<void> | undefined
-  private readonly stopper = new AbortController()
-
+export class RowStream<R> extends BufferedIterator<R> {
   constructor(
-    private readonly connection: Connection,
+    connection: Connection,
     private readonly sql: string,
     private readonly values: readonly unknown[],
     private readonly options: StreamOptions = {},
   ) {
     const size = options.batchSize ?? DEFAULT_BATCH_SIZE
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`batchSize must be a positive integer, got ${size}`)
-    this.highWater = size
-    this.lowWater = Math.floor(size / 2)
+    super(connection, size, () => 1)
   }
 
-  [Symbol.asyncIterator](): this {
-    return this
+  protected cancelOnBreak(): boolean {
+    const onBreak = this.options.onBreak ?? (this.connection.transactionStatus === 'T' ? 'drain' : 'cancel')
+    return onBreak === 'cancel'
   }
 
-  async next(): Promise<IteratorResult<R>> {
-    if (!this.started) this.start()
-    for (;;) {
-      if (this.head < this.buffer.length) {
-        const row = this.buffer[this.head++]!
-        if (this.head === this.buffer.length) {
-          this.buffer = []
-          this.head = 0
-        }
-        // Resume after taking the row: resume() may deliver more rows synchronously.
-        if (this.paused && this.buffer.length - this.head <= this.lowWater) {
-          this.paused = false
-          this.connection.resume()
-        }
-        return { value: row, done: false }
-      }
-      if (this.failure) throw this.failure
-      if (this.finished) return { value: undefined, done: true }
-      await new Promise<void>((resolve) => (this.wake = resolve))
-    }
-  }
-
-  /** Stop early: cancel or drain the rest, resolve once the session is idle again. */
-  async return(): Promise<IteratorResult<R>> {
-    if (this.started && !this.finished) {
-      this.stopping = true
-      this.buffer = []
-      this.head = 0
-      const drain = this.options.onBreak ?? (this.connection.transactionStatus === 'T' ? 'drain' : 'cancel')
-      if (drain === 'cancel') this.stopper.abort(new Error('stream closed early'))
-      if (this.paused) {
-        this.paused = false
-        this.connection.resume()
-      }
-      await this.completion
-    }
-    this.finished = true
-    this.buffer = []
-    return { value: undefined, done: true }
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<R>> {
-    await this.return()
-    throw error
-  }
-
-  private start(): void {
-    this.started = true
-    const { signal: userSignal, ...rest } = this.options
-    const options: QueryOptions = { rowMode: rest.rowMode, timeoutMs: rest.timeoutMs, signal: this.stopper.signal }
-    const forward = () => this.stopper.abort(userSignal!.reason)
-    if (userSignal) {
-      if (userSignal.aborted) options.signal = userSignal
-      else userSignal.addEventListener('abort', forward, { once: true })
-    }
-    const done = this.connection.extended(this.sql, this.values, options, (row) => this.push(row as R))
-    this.completion = done
+  protected start(): Promise<void> {
+    const { signal, unlink } = this.linkSignal(this.options.signal)
+    const options: QueryOptions = { rowMode: this.options.rowMode, timeoutMs: this.options.timeoutMs, signal }
+    return this.connection
+      .extended(this.sql, this.values, options, (row) => this.push(row as R))
       .then(
         () => this.end(undefined),
-        (error: Error) => this.end(this.stopping && isCancelOrAbort(error) ? undefined : error),
+        (error: Error) => this.end(error),
       )
-      .finally(() => userSignal?.removeEventListener('abort', forward))
+      .finally(unlink)
   }
-
-  /** Row sink: false asks the connection to pause reading. */
-  private push(row: R): boolean {
-    if (this.stopping) return true
-    this.buffer.push(row)
-    this.notify()
-    if (this.buffer.length - this.head >= this.highWater) {
-      this.paused = true
-      return false
-    }
-    return true
-  }
-
-  private end(error: Error | undefined): void {
-    this.finished = true
-    this.failure = error
-    this.notify()
-  }
-
-  private notify(): void {
-    const wake = this.wake
-    this.wake = undefined
-    wake?.()
-  }
-}
-
-/** The error a query gets when the early stop cancelled it (57014) or aborted it before it was sent. */
-function isCancelOrAbort(error: Error): boolean {
-  const code = (error as { code?: unknown }).code
-  return code === QUERY_CANCELED || code === 'PGFLEET_ABORTED'
 }
