@@ -10,13 +10,13 @@ import type { Connection } from '../connection/connection.js'
 import type { ServerErrorFields } from '../errors.js'
 import { ConnectionError } from '../errors.js'
 import { fromPgConfig, type PgClientConfig } from './config.js'
+import { settle, splitQueryArgs, type Callback } from './callback.js'
 import { Emitter } from './emitter.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { types as globalTypes, type CustomTypesConfig } from './pg-types.js'
 import { useRawText } from './raw-text.js'
 import { prepareValue, toPgResult, type QueryConfig, type QueryResult } from './result.js'
 
-type Callback<T> = (error: Error | null, result?: T) => void
 
 /** A NoticeResponse as pg's 'notice' event gives it: the server's fields plus `name: 'notice'`. */
 export type NoticeMessage = ServerErrorFields & { name: 'notice' }
@@ -128,14 +128,8 @@ export class Client extends Emitter {
     values?: readonly unknown[] | Callback<QueryResult<R>>,
     callback?: Callback<QueryResult<R>>,
   ): Promise<QueryResult<R>> | void {
-    if (typeof values === 'function') {
-      callback = values
-      values = undefined
-    }
-    const promise = this.#run(text, values) as Promise<QueryResult<R>>
-    if (!callback) return promise
-    const cb = callback
-    promise.then((result) => cb(null, result), (error: Error) => cb(error))
+    const args = splitQueryArgs(values, callback)
+    return settle(this.#run(text, args.values) as Promise<QueryResult<R>>, args.callback)
   }
 
   async #run(input: string | QueryConfig, values: readonly unknown[] | undefined): Promise<QueryResult | QueryResult[]> {

@@ -14,6 +14,7 @@ import { Pool as BalancedPool, type CreatePoolOptions, type PoolClient as Balanc
 import type { PoolOptions } from '../pool/options.js'
 import { attachConnection, Client } from './client.js'
 import { fromPgConfig, type PgClientConfig } from './config.js'
+import { settle, splitQueryArgs, type Callback } from './callback.js'
 import { Emitter } from './emitter.js'
 import type { CustomTypesConfig } from './pg-types.js'
 import type { QueryConfig, QueryResult } from './result.js'
@@ -32,7 +33,6 @@ export type PoolClient = Client & {
   release(destroy?: Error | boolean): void
 }
 
-type Callback<T> = (error: Error | null, result?: T) => void
 
 const PG_POOL_KEYS = ['idleTimeoutMillis', 'maxLifetimeSeconds', 'maxUses', 'allowExitOnIdle', 'log'] as const
 
@@ -145,22 +145,16 @@ export class Pool extends Emitter {
     values?: readonly unknown[] | Callback<QueryResult<R>>,
     callback?: Callback<QueryResult<R>>,
   ): Promise<QueryResult<R>> | void {
-    if (typeof values === 'function') {
-      callback = values
-      values = undefined
-    }
-    const args = values
+    const args = splitQueryArgs(values, callback)
     const promise = (async () => {
       const client = await this.#checkout()
       try {
-        return await client.query<R>(text, args)
+        return await client.query<R>(text, args.values)
       } finally {
         client.release()
       }
     })()
-    if (!callback) return promise
-    const cb = callback
-    promise.then((result) => cb(null, result), (error: Error) => cb(error))
+    return settle(promise, args.callback)
   }
 
   /** Close idle clients, wait for checked-out ones to be released, then close them. */
