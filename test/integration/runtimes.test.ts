@@ -54,7 +54,7 @@ function command(runtime: Runtime, envJson: string): [string, string[]] {
     case 'deno':
       return [`${BIN}/deno`, ['run', '-A', '--unstable-sloppy-imports', 'test/runtimes/smoke/deno-main.ts', envJson]]
     case 'workerd':
-      return [process.execPath, ['test/runtimes/smoke/workerd-main.mjs', envJson]]
+      return [process.execPath, ['test/runtimes/run-in-workerd.mjs', 'test/runtimes/smoke/worker.mjs', envJson]]
   }
 }
 

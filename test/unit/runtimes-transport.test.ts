@@ -87,7 +87,7 @@ describe('runtime transports', () => {
   it('Workers (workerd via Miniflare): plain and STARTTLS verify-full only; no custom CA, client cert, ALPN or peer cert', async () => {
     // SSL_CERT_FILE makes the local workerd trust the test CA in place of a public root.
     const workerEnv = { ...env, systemRoots: true }
-    const results = await run(process.execPath, ['test/runtimes/transport/workerd-main.mjs', JSON.stringify(workerEnv)], {
+    const results = await run(process.execPath, ['test/runtimes/run-in-workerd.mjs', 'test/runtimes/transport/worker.ts', JSON.stringify(workerEnv)], {
       SSL_CERT_FILE: join(fixtures.dir, 'ca.crt'),
     })
     expectCommon(results)

@@ -1,6 +1,6 @@
 // A Cloudflare Worker that runs the smoke scenarios against the built workerd
 // entry (dist/index.workerd.js): POST the SmokeEnv JSON, get the report JSON.
-// Plain JS so the type-check never needs dist/; bundled by workerd-main.mjs.
+// Plain JS so the type-check never needs dist/; bundled by ../run-in-workerd.mjs.
 import * as pg from '../../../dist/index.workerd.js'
 import { runSmoke } from './scenarios.ts'
 

@@ -1,5 +1,5 @@
 // A Worker that runs the transport scenarios with dialCloudflare; the env JSON
-// comes as the request body. Bundled by workerd-main.mjs (esbuild).
+// comes as the request body. Bundled by ../run-in-workerd.mjs (esbuild).
 import { dialCloudflare } from '../../../src/transport/cloudflare.js'
 import { runScenarios, type ScenarioEnv } from './scenarios.js'
 

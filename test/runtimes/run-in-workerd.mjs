@@ -1,13 +1,15 @@
-// node test/runtimes/smoke/workerd-main.mjs '<SmokeEnv json>'
-// Bundles worker.mjs (with the built dist/index.workerd.js) using esbuild, runs
-// it in workerd through Miniflare 4, sends one request and prints the report
-// JSON line. SSL_CERT_FILE (set by the caller) makes the local workerd trust
-// the test CA in place of a public root.
+// node test/runtimes/run-in-workerd.mjs <worker entry> '<env json>'
+// Bundles the worker entry (.mjs or .ts) with esbuild, runs it in workerd
+// through Miniflare 4, POSTs the env JSON to it and prints its JSON answer.
+// SSL_CERT_FILE (set by the caller) makes the local workerd trust the test CA
+// in place of a public root.
+import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 
+const [entry, env] = process.argv.slice(2)
 const bundle = await build({
-  entryPoints: [new URL('./worker.mjs', import.meta.url).pathname],
+  entryPoints: [resolve(entry)],
   bundle: true,
   format: 'esm',
   platform: 'neutral',
@@ -18,7 +20,7 @@ const bundle = await build({
 })
 const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: '2025-01-01' })
 try {
-  const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: process.argv[2] })
+  const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: env })
   const text = await response.text()
   if (!response.ok) throw new Error(`worker answered ${response.status}: ${text}`)
   console.log(text.trim())
