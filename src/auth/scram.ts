@@ -62,6 +62,12 @@ export interface StartScramOptions {
   channelBinding: ChannelBinding
   /** tls-server-end-point data (src/tls/channel-binding.ts); present only on TLS. */
   endpointHash?: Uint8Array
+  /**
+   * True when the connection uses TLS, whether or not `endpointHash` could be
+   * computed; only used to say why channel_binding=require fails. Defaults to
+   * `endpointHash !== undefined`.
+   */
+  tls?: boolean
   /** Fixed client nonce, for tests against published vectors. */
   clientNonce?: string
   /**
@@ -93,11 +99,7 @@ export function startScram(options: StartScramOptions): ScramStart {
     mechanism = SCRAM_SHA_256_PLUS
     gs2Header = GS2_PLUS
   } else {
-    if (channelBinding === 'require') {
-      if (endpointHash === undefined)
-        throw new AuthError('channel binding required, but the connection does not use TLS (SCRAM-SHA-256-PLUS needs it)')
-      throw new AuthError(`channel binding required, but server did not offer ${SCRAM_SHA_256_PLUS} (offered: ${offered})`)
-    }
+    if (channelBinding === 'require') throw channelBindingRefusal(options, offered)
     if (!mechanisms.includes(SCRAM_SHA_256))
       throw new AuthError(`SASL: none of the server's SASL authentication mechanisms are supported (offered: ${offered})`)
     mechanism = SCRAM_SHA_256
@@ -115,6 +117,17 @@ export function startScram(options: StartScramOptions): ScramStart {
   const session: MutableSession = { mechanism, channelBound: mechanism === SCRAM_SHA_256_PLUS, completed: false }
   states.set(session, { stage: 'started', password: prepPassword(options.password), clientNonce, clientFirstBare, cbindInput })
   return { mechanism, initialResponse: utf8Encode(gs2Header + clientFirstBare), session }
+}
+
+/** Why channel_binding=require cannot be met, in the order the causes matter. */
+function channelBindingRefusal(options: StartScramOptions, offered: string): AuthError {
+  const tls = options.tls ?? options.endpointHash !== undefined
+  if (!tls) return new AuthError(`channel binding required, but the connection does not use TLS (${SCRAM_SHA_256_PLUS} needs it)`)
+  if (!options.mechanisms.includes(SCRAM_SHA_256_PLUS))
+    return new AuthError(`channel binding required, but server did not offer ${SCRAM_SHA_256_PLUS} (offered: ${offered})`)
+  return new AuthError(
+    `channel binding required, but no hash of the server certificate is available for ${SCRAM_SHA_256_PLUS} (tls-server-end-point)`,
+  )
 }
 
 /**

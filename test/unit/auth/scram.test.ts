@@ -117,6 +117,32 @@ describe('mechanism choice and GS2 header (libpq rules)', () => {
 
   it('refuses channel_binding=require without TLS', () => {
     expect(() => start({ mechanisms: both, channelBinding: 'require' })).toThrow(/does not use TLS/)
+    expect(() => start({ mechanisms: both, channelBinding: 'require', tls: false })).toThrow(
+      new AuthError('channel binding required, but the connection does not use TLS (SCRAM-SHA-256-PLUS needs it)'),
+    )
+  })
+
+  it('channel_binding=require over TLS names the real cause, whether or not a certificate hash was computed', () => {
+    // The startup hashes the certificate only when -PLUS is offered, so a TLS
+    // session with a SCRAM-SHA-256-only server comes here without a hash.
+    for (const hash of [undefined, endpointHash]) {
+      expect(() => start({ channelBinding: 'require', tls: true, endpointHash: hash })).toThrow(
+        new AuthError('channel binding required, but server did not offer SCRAM-SHA-256-PLUS (offered: SCRAM-SHA-256)'),
+      )
+    }
+    expect(() => start({ mechanisms: [], channelBinding: 'require', tls: true })).toThrow(/did not offer SCRAM-SHA-256-PLUS \(offered: none\)/)
+  })
+
+  it('channel_binding=require over TLS with -PLUS offered but no certificate hash says so', () => {
+    expect(() => start({ mechanisms: both, channelBinding: 'require', tls: true })).toThrow(
+      new AuthError('channel binding required, but no hash of the server certificate is available for SCRAM-SHA-256-PLUS (tls-server-end-point)'),
+    )
+  })
+
+  it("over TLS without a certificate hash, prefer falls back to 'n,,' (the client cannot bind)", () => {
+    const { mechanism, initialResponse } = start({ mechanisms: both, tls: true })
+    expect(mechanism).toBe('SCRAM-SHA-256')
+    expect(dec(initialResponse).startsWith('n,,')).toBe(true)
   })
 
   it('names the offered mechanisms when SCRAM-SHA-256 is not among them', () => {
