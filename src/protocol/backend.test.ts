@@ -98,14 +98,15 @@ describe('backend byte fixtures (protocol docs 55.7)', () => {
 
   it('maps every error field letter of 55.8', () => {
     const letters = 'S V C M D H P p q W s t c d n F L R'.split(' ')
-    const body = letters.flatMap((l, i) => [l.charCodeAt(0), ...str(l === 'P' || l === 'p' ? String(i) : `v${l}`)])
+    const value = (l: string, i: number) => (l === 'P' || l === 'p' ? String(i) : l === 'C' ? '22012' : `v${l}`)
+    const body = letters.flatMap((l, i) => [l.charCodeAt(0), ...str(value(l, i))])
     const decoded = decodeFrame(msg('E', body, [0x5a], str('unknown field is ignored'), [0]))
     expect(decoded).toEqual({
       type: 'ErrorResponse',
       fields: {
         severity: 'vS',
         severityNonLocalized: 'vV',
-        code: 'vC',
+        code: '22012',
         message: 'vM',
         detail: 'vD',
         hint: 'vH',
@@ -170,6 +171,51 @@ describe('malformed bodies are ProtocolErrors that say what was expected and fou
   it('an unknown type byte is named in the error', () => {
     expect(() => decodeBackendMessage(0x78, new Uint8Array(0))).toThrow(/unknown backend message type 'x' \(0x78\)/)
     expect(() => decodeBackendMessage(0x01, new Uint8Array(0))).toThrow(/unknown backend message type 0x01/)
+  })
+})
+
+describe('SQLSTATE (field C) is always a well-formed code', () => {
+  type Fields = Extract<BackendMessage, { type: 'ErrorResponse' }>['fields']
+  /** Decode an ErrorResponse (or NoticeResponse) with severity ERROR, message `text` and the given C values. */
+  const decodeWith = (text: string, codes: string[], type: 'E' | 'N' = 'E'): Fields => {
+    const c = codes.flatMap((code) => [0x43, ...str(code)])
+    const decoded = decodeFrame(msg(type, [0x53], str('ERROR'), c, [0x4d], str(text), [0])) as Extract<BackendMessage, { type: 'ErrorResponse' | 'NoticeResponse' }>
+    return decoded.fields
+  }
+
+  it('keeps a valid code as sent', () => {
+    expect(decodeWith('boom', ['22012'])).toMatchObject({ code: '22012', message: 'boom' })
+    expect(decodeWith('boom', ['P0001'])).toMatchObject({ code: 'P0001', message: 'boom' })
+  })
+
+  it('a missing C becomes XX000 and the message says so', () => {
+    expect(decodeWith('boom', [])).toMatchObject({ code: 'XX000', message: 'boom (server sent no SQLSTATE)' })
+    expect(decodeWith('', [])).toMatchObject({ code: 'XX000', message: '(server sent no SQLSTATE)' })
+    expect(decodeWith('boom', [], 'N')).toMatchObject({ code: 'XX000', message: 'boom (server sent no SQLSTATE)' })
+  })
+
+  it.each([
+    ['empty', '', '""'],
+    ['too short', '2201', '"2201"'],
+    ['too long', '220123', '"220123"'],
+    ['lower case', '22p01', '"22p01"'],
+    ['punctuation', '22-01', '"22-01"'],
+    ['a quote and a control character', 'a"\u0001bc', '"a\\"\\u0001bc"'],
+    ['non-ASCII', 'ÄÖÜ12', '"ÄÖÜ12"'],
+  ])('a malformed C (%s) becomes XX000, the raw value JSON-quoted in the message', (_name, raw, shown) => {
+    expect(decodeWith('boom', [raw])).toMatchObject({ code: 'XX000', message: `boom (server sent no valid SQLSTATE: ${shown})` })
+  })
+
+  it('shows at most 32 characters of a long malformed code', () => {
+    const raw = `${'x'.repeat(32)}SECRET-TAIL`
+    const fields = decodeWith('boom', [raw], 'N')
+    expect(fields.code).toBe('XX000')
+    expect(fields.message).toBe(`boom (server sent no valid SQLSTATE: "${'x'.repeat(32)}…")`)
+  })
+
+  it('the last C wins, as for every other field', () => {
+    expect(decodeWith('boom', ['bad', '42601'])).toMatchObject({ code: '42601', message: 'boom' })
+    expect(decodeWith('boom', ['42601', 'bad'])).toMatchObject({ code: 'XX000', message: 'boom (server sent no valid SQLSTATE: "bad")' })
   })
 })
 

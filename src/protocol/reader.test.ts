@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../errors.js'
+import { DEFAULT_MAX_MESSAGE_BYTES as CONFIG_DEFAULT_MAX_MESSAGE_BYTES, parseConfig } from '../config/index.js'
 import type { BackendMessage } from './messages.js'
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageReader } from './reader.js'
 import { backendMessage, chunksAt, splitPoints } from './testing/arbitraries.js'
@@ -103,12 +104,20 @@ describe('MessageReader', () => {
     it.each([
       ['0', 0, /invalid message length 0: expected at least 4/],
       ['3', 3, /invalid message length 3: expected at least 4/],
-      ['2^31', 2 ** 31, /message length 2147483648 exceeds the limit of 536870912 bytes/],
+      ['2^31', 2 ** 31, /message length 2147483648 exceeds the limit of 268435456 bytes/],
       ['2^32 - 1', 2 ** 32 - 1, /message length 4294967295 exceeds the limit/],
     ])('length %s is a ProtocolError', (_name, length, pattern) => {
       const error = thrownBy(() => new MessageReader().feed(new Uint8Array([0x44, ...i32(length)])))
       expect(error).toBeInstanceOf(ProtocolError)
       expect((error as ProtocolError).message).toMatch(pattern)
+    })
+
+    it('the default cap is 256 MiB, the same constant the max_message_bytes option defaults to', () => {
+      expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(256 * 1024 * 1024)
+      expect(CONFIG_DEFAULT_MAX_MESSAGE_BYTES).toBe(DEFAULT_MAX_MESSAGE_BYTES)
+      expect(parseConfig('postgres://u@h/d').maxMessageBytes).toBe(DEFAULT_MAX_MESSAGE_BYTES)
+      const over = new Uint8Array([0x44, ...i32(DEFAULT_MAX_MESSAGE_BYTES + 1)])
+      expect(() => new MessageReader().feed(over)).toThrow(/message length 268435457 exceeds the limit of 268435456 bytes/)
     })
 
     it('length 4 (empty body) is accepted', () => {

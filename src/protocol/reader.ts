@@ -25,11 +25,13 @@ import { decodeDataRowRange } from './backend/rows.js'
 
 /**
  * Default cap on one message's length (the Int32 length field, which counts
- * itself): 512 MiB. PostgreSQL cannot send a field above 1 GB (MaxAllocSize) and
- * in practice fails far below that; 512 MiB keeps a hostile or broken server
+ * itself): 256 MiB. PostgreSQL cannot send a field above 1 GB (MaxAllocSize) and
+ * in practice fails far below that; 256 MiB keeps a hostile or broken server
  * from making the client allocate without bound while allowing very large rows.
+ * The one home of this default: the `max_message_bytes` option
+ * (src/config/options.ts) imports it from here.
  */
-export const DEFAULT_MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 /** Type byte plus Int32 length. */
 const HEADER_BYTES = 5
@@ -41,7 +43,7 @@ const EMPTY = new Uint8Array(0)
 
 /** Limits of a MessageReader. */
 export interface MessageReaderOptions {
-  /** Largest accepted message length (including the 4-byte length field). Default 512 MiB. */
+  /** Largest accepted message length (including the 4-byte length field). Default {@link DEFAULT_MAX_MESSAGE_BYTES} (256 MiB). */
   maxMessageBytes?: number
 }
 

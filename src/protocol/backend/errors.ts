@@ -15,14 +15,41 @@ function decodePosition(message: string, letter: string, value: string): number 
   return Number(value)
 }
 
+/** A SQLSTATE: five digits or upper-case ASCII letters (protocol docs, Appendix A). */
+const SQLSTATE = /^[0-9A-Z]{5}$/
+/** internal_error: the code given to a message whose own SQLSTATE is missing or malformed. */
+const INTERNAL_ERROR = 'XX000'
+/** How much of a malformed SQLSTATE the message shows. */
+const SHOWN_CODE_CHARS = 32
+
+/**
+ * `code` is always a well-formed SQLSTATE, so callers can switch on it: the
+ * protocol says field C is always present, but a broken server or proxy may
+ * omit it or send garbage. That becomes XX000, and the raw value stays visible
+ * at the end of the message.
+ */
+function checkCode(fields: ServerErrorFields, raw: string | undefined): void {
+  if (raw !== undefined && SQLSTATE.test(raw)) {
+    fields.code = raw
+    return
+  }
+  const chars = raw === undefined ? [] : [...raw]
+  const shown = chars.length > SHOWN_CODE_CHARS ? `${chars.slice(0, SHOWN_CODE_CHARS).join('')}…` : raw
+  const note = raw === undefined ? '(server sent no SQLSTATE)' : `(server sent no valid SQLSTATE: ${JSON.stringify(shown)})`
+  fields.code = INTERNAL_ERROR
+  fields.message = fields.message === '' ? note : `${fields.message} ${note}`
+}
+
 /**
  * Decode the fields of an ErrorResponse or NoticeResponse body. Unknown field
- * letters are ignored, as the protocol asks of clients; S, C and M are always
- * sent by PostgreSQL and default to '' if a server omits them.
+ * letters are ignored, as the protocol asks of clients; S and M are always
+ * sent by PostgreSQL and default to '' if a server omits them. A missing or
+ * malformed C (SQLSTATE) becomes XX000, see {@link checkCode}.
  */
 export function decodeErrorFields(body: Uint8Array, message = 'ErrorResponse'): ServerErrorFields {
   const c = new BodyCursor(body, 0, body.length, message)
   const fields: ServerErrorFields = { severity: '', code: '', message: '' }
+  let code: string | undefined
   for (;;) {
     const letter = c.uint8('field type or terminator')
     if (letter === 0) break
@@ -35,7 +62,7 @@ export function decodeErrorFields(body: Uint8Array, message = 'ErrorResponse'): 
         fields.severityNonLocalized = value
         break
       case ErrorField.Code:
-        fields.code = value
+        code = value
         break
       case ErrorField.Message:
         fields.message = value
@@ -87,6 +114,7 @@ export function decodeErrorFields(body: Uint8Array, message = 'ErrorResponse'): 
     }
   }
   c.done()
+  checkCode(fields, code)
   return fields
 }
 

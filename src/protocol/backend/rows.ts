@@ -27,6 +27,9 @@ export function decodeRowDescription(body: Uint8Array): Msg<'RowDescription'> {
       dataTypeModifier: c.int32('type modifier'),
       format: c.int16('format code'),
     }
+    // Only text (0) and binary (1) exist; anything else would pick no decoder.
+    if (fields[i]!.format !== 0 && fields[i]!.format !== 1)
+      throw malformed('RowDescription', `field ${i + 1} has format code ${fields[i]!.format}; expected 0 (text) or 1 (binary)`)
   }
   c.done()
   return { type: 'RowDescription', fields }

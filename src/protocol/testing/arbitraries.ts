@@ -19,7 +19,7 @@ const fieldDescription: fc.Arbitrary<FieldDescription> = fc.record({
   dataTypeOid: oid,
   dataTypeSize: int16,
   dataTypeModifier: int32,
-  format: int16,
+  format: fc.constantFrom(0, 1), // the only format codes there are (anything else is malformed)
 })
 
 const position = fc.integer({ min: 0, max: 1_000_000_000 })
@@ -28,7 +28,8 @@ export const serverErrorFields: fc.Arbitrary<ServerErrorFields> = fc.record(
   {
     severity: protocolString(10),
     severityNonLocalized: protocolString(10),
-    code: protocolString(5),
+    // The decoder turns anything but a well-formed SQLSTATE into XX000 (backend/errors.ts).
+    code: fc.stringMatching(/^[0-9A-Z]{5}$/),
     message: protocolString(),
     detail: protocolString(),
     hint: protocolString(),
