@@ -54,6 +54,17 @@ describe('HostBook', () => {
     book.clearFailed('n1')
     expect(book.failedKeys(2000, 5000)).toEqual([])
   })
+
+  it('tells when a node was last marked failed', () => {
+    const book = new HostBook()
+    expect(book.failedSince('n1')).toBeUndefined()
+    book.markFailed('n1', 1000)
+    expect(book.failedSince('n1')).toBe(1000)
+    book.markFailed('n1', 3000)
+    expect(book.failedSince('n1')).toBe(3000)
+    book.clearFailed('n1')
+    expect(book.failedSince('n1')).toBeUndefined()
+  })
 })
 
 describe('HostBookRegistry', () => {

@@ -108,6 +108,11 @@ export class HostBook {
     return false
   }
 
+  /** When `key` was last marked failed (ms), undefined when it carries no mark. */
+  failedSince(key: string): number | undefined {
+    return this.failedAt.get(key)
+  }
+
   /** Keys marked failed less than `ttlMs` ago. */
   failedKeys(now: number, ttlMs: number): string[] {
     return [...this.failedAt.keys()].filter((key) => this.isFailed(key, now, ttlMs))
