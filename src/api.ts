@@ -53,7 +53,7 @@ export function factoryFor(config: Config, runtime: RuntimeEnvironment, extras: 
   const hooks: ConnectionHooks = { onNotice: extras.onNotice, onNotification: extras.onNotification, onError: extras.onError }
   return createConnectionFactory<Connection>(config, {
     // A hooks object per session, so a pool can route one session's events (pgfleet/pg does).
-    connectNode: (node) => Connection.open(config, node, runtime, { ...hooks }),
+    connectNode: (node, signal) => Connection.open(config, node, runtime, { ...hooks }, signal),
     queryServers: queryServersWith(config, runtime),
     balancer: extras.balancer,
     checkSession: sessionState,

@@ -9,9 +9,14 @@
  * apps, done once in the driver. `fn` may therefore run more than once; keep
  * its side effects inside the database.
  *
- * A COMMIT whose reply is lost (the session ends after COMMIT was sent) is
- * never retried: whether it committed is unknown, so it rejects with
- * TransactionOutcomeUnknownError.
+ * A COMMIT whose reply is lost (the session ends after COMMIT was sent, or
+ * its deadline passes) is never retried: whether it committed is unknown, so
+ * it rejects with TransactionOutcomeUnknownError.
+ *
+ * Each attempt gets its session from a provider: a client's own session
+ * (a retry whose session died during the backoff reports the error that
+ * ended it), or a session checked out of a pool per attempt (the retry
+ * continues on a healthy one).
  */
 import type { Connection, QueryOptions } from './connection/connection.js'
 import type { Result, Row } from './connection/result.js'
@@ -99,6 +104,9 @@ export class Transaction {
   /** Run one statement in the transaction (same rules as `Client.query`). */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
     if (this.done) return Promise.reject(finishedError())
+    // The session ended between two statements (a server kill): report why, not that it is closed.
+    const ended = this.connection.endError
+    if (ended) return Promise.reject(ended)
     return this.connection.query<R>(sql, values, options)
   }
 
@@ -150,12 +158,16 @@ export class Transaction {
   }
 }
 
-/** Run `fn` in a transaction on `connection`, retrying on 40001/40P01. */
+/** Lends a session to one attempt: the same one every time (a client) or a fresh one (a pool). */
+export type SessionProvider = <R>(use: (connection: Connection) => Promise<R>) => Promise<R>
+
+/** Run `fn` in a transaction on `connection` (or a session of `provider` per attempt), retrying on 40001/40P01. */
 export async function runTransaction<T>(
-  connection: Connection,
+  connection: Connection | SessionProvider,
   fn: (tx: Transaction) => Promise<T> | T,
   options: TransactionOptions = {},
 ): Promise<T> {
+  const provide = typeof connection === 'function' ? connection : sameSession(connection)
   const begin = beginStatement(options)
   const retries = options.retries ?? DEFAULT_RETRIES
   if (!Number.isInteger(retries) || retries < 0) throw new RangeError(`retries must be a non-negative integer, got ${retries}`)
@@ -164,15 +176,37 @@ export async function runTransaction<T>(
 
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(connection, begin, fn)
+      return await provide((session) => attemptOnce(session, begin, fn))
     } catch (error) {
-      if (attempt >= retries || !isRetryable(error) || !connection.isReady) throw error
+      // The session ended before BEGIN went out: nothing ran, so a pool tries another session at once.
+      if (error instanceof EndedBeforeBegin) {
+        if (typeof connection === 'function' && attempt < retries) continue
+        throw error.cause
+      }
+      if (attempt >= retries || !isRetryable(error)) throw error
       await sleep(delay(attempt + 1))
     }
   }
 }
 
+/** Marks an attempt whose session had ended before its BEGIN was sent. */
+class EndedBeforeBegin extends Error {
+  constructor(override readonly cause: unknown) {
+    super('session ended before BEGIN')
+  }
+}
+
+/** A client's session for every attempt; one that ended meanwhile is reported with the error that ended it. */
+function sameSession(connection: Connection): SessionProvider {
+  return (use) => {
+    const ended = connection.endError
+    return ended ? Promise.reject(new EndedBeforeBegin(ended)) : use(connection)
+  }
+}
+
 async function attemptOnce<T>(connection: Connection, begin: string, fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
+  // A pooled session can end between checkout and BEGIN (a server kill while idle).
+  if (!connection.isReady && connection.endError) throw new EndedBeforeBegin(connection.endError)
   await connection.query(begin)
   const tx = new Transaction(connection)
   let result: T

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Config } from '../config/types.js'
 import { ConnectionError, PgError } from '../errors.js'
 import { createConnectionFactory, type ConnectionFactoryDeps } from './factory.js'
-import { HostBookRegistry } from './host-book.js'
+import { HostBookRegistry, clusterKeyOf } from './host-book.js'
 import { FakeClock, FakeCluster, FakeSession, flush, makeConfig, row } from './testing/fake-cluster.js'
 import type { Balancer, Candidate, ServerRow } from './types.js'
 
@@ -200,10 +200,14 @@ describe('balanced connects', () => {
     for (const h of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
       expect((error as Error).message).toContain(`${h}:5433 (connect ECONNREFUSED ${h}:5433)`)
     }
-    // Within the TTL the next connect fails fast, naming the skipped nodes.
+    // Within the TTL the next connect tries the failed nodes once more (one at
+    // a time), then fails with the same message, naming the skipped nodes.
     const again = await factory.connect().catch((e: unknown) => e)
-    expect((again as Error).message).toMatch(/skipped \(failed to connect in the last 5 s\): 127\.0\.0\.\d:5433, /)
-    expect(cluster.dials).toHaveLength(4)
+    expect((again as ConnectionError).code).toBe('PGFLEET_NO_HOST')
+    expect((again as Error).message).toMatch(
+      /^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): 127\.0\.0\.\d:5433, .*; tried 127\.0\.0\.\d:5433 \(connect ECONNREFUSED/,
+    )
+    expect(cluster.dials).toHaveLength(7)
   })
 
   it('discovery failing on every seed rejects with every seed tried', async () => {
@@ -249,11 +253,152 @@ describe('balanced connects', () => {
     await vi.advanceTimersByTimeAsync(500)
     const error = await pending
     expect(error).toBeInstanceOf(ConnectionError)
-    expect((error as Error).message).toMatch(/127\.0\.0\.1:5433 \(timeout expired after 500 ms\)/)
+    expect((error as Error).message).toMatch(/127\.0\.0\.1:5433 \(timeout expired after 500 ms connecting to 127\.0\.0\.1:5433\)/)
     deliver(late)
     await flush()
     expect(late.ended).toBe(true)
     expect(factory.hostConnections().get('127.0.0.1')).toBe(0)
+  })
+})
+
+describe('every candidate inside failed_host_ttl_seconds', () => {
+  const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3']
+  const dialsOf = (dials: string[]) => dials.map((d) => d.replace(/:5433$/, ''))
+
+  /** The factory's host book, to mark nodes failed at chosen times. */
+  function bookOf(s: ReturnType<typeof setup>) {
+    return s.books.bookFor(clusterKeyOf(s.config.hosts))
+  }
+
+  /** Run discovery (one connect, ended at once): the list is cached from then on. */
+  async function discovered(s: ReturnType<typeof setup>): Promise<ReturnType<typeof setup>> {
+    ;(await s.factory.connect()).end()
+    await flush()
+    return s
+  }
+
+  /** Mark each host failed `secondsAgo[i]` seconds before now (3 nodes, keys uuid-<host>). */
+  function markFailed(s: ReturnType<typeof setup>, secondsAgo: Record<string, number>) {
+    for (const [host, ago] of Object.entries(secondsAgo)) bookOf(s).markFailed(`uuid-${host}`, s.clock.now() - ago * 1000)
+  }
+
+  it('after a cluster-wide failure, a node that is back serves the next connect within the TTL', async () => {
+    const s = await discovered(setup({ failedHostTtlSeconds: 5 }))
+    for (const h of HOSTS) s.cluster.set(h, { behaviour: 'refuse' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    expect(s.factory.stats().failedHosts).toHaveLength(3)
+    // Two nodes come back one second later, well inside the 5 s TTL.
+    s.cluster.set('127.0.0.2', { behaviour: 'up' })
+    s.cluster.set('127.0.0.3', { behaviour: 'up' })
+    s.clock.advance(1)
+    const session = await s.factory.connect()
+    expect(['127.0.0.2', '127.0.0.3']).toContain(session.node.host)
+    // The success cleared that node's mark: the next connect goes straight to it.
+    expect(s.factory.stats().failedHosts).not.toContain(`${session.node.host}:5433`)
+    const before = s.cluster.dials.length
+    expect((await s.factory.connect()).node.host).toBe(session.node.host)
+    expect(s.cluster.dials.slice(before)).toEqual([`${session.node.host}:5433`])
+  })
+
+  it('tries the failed nodes one at a time, least recently failed first', async () => {
+    const s = await discovered(setup())
+    markFailed(s, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
+    s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
+    s.cluster.set('127.0.0.2', { behaviour: 'refuse' })
+    const first = s.cluster.dials.length
+    expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
+    expect(dialsOf(s.cluster.dials.slice(first))).toEqual(['127.0.0.3', '127.0.0.1'])
+
+    // Every node refuses: all three are dialled, oldest failure first, and the
+    // error keeps its usual shape.
+    const t = await discovered(setup())
+    markFailed(t, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
+    for (const h of HOSTS) t.cluster.set(h, { behaviour: 'refuse' })
+    const dialsBefore = t.cluster.dials.length
+    const error = (await t.factory.connect().catch((e: unknown) => e)) as ConnectionError
+    expect(dialsOf(t.cluster.dials.slice(dialsBefore))).toEqual(['127.0.0.3', '127.0.0.1', '127.0.0.2'])
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error.code).toBe('PGFLEET_NO_HOST')
+    expect(error.message).toMatch(/^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): /)
+    expect(error.message).toMatch(/; tried 127\.0\.0\.3:5433 \(connect ECONNREFUSED 127\.0\.0\.3:5433\), 127\.0\.0\.1:5433 .*, 127\.0\.0\.2:5433 /)
+  })
+
+  it('a node refused again is re-marked with the new time', async () => {
+    const s = await discovered(setup())
+    markFailed(s, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
+    s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
+    s.clock.advance(1)
+    const now = s.clock.now()
+    expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
+    expect(bookOf(s).failedSince('uuid-127.0.0.3')).toBe(now)
+    expect(bookOf(s).failedSince('uuid-127.0.0.1')).toBeUndefined()
+    expect(bookOf(s).failedSince('uuid-127.0.0.2')).toBe(now - 2000)
+    // Node 3 now failed after node 2, so node 2 comes first next time (after
+    // node 1, whose mark the success cleared).
+    s.cluster.set('127.0.0.1', { behaviour: 'refuse' })
+    s.cluster.set('127.0.0.2', { behaviour: 'refuse' })
+    s.clock.advance(1)
+    const before = s.cluster.dials.length
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3'])
+  })
+
+  it('only-primary never tries a failed read replica', async () => {
+    const rows = [row('127.0.0.1'), row('127.0.0.2', { nodeType: 'read_replica' }), row('127.0.0.3', { nodeType: 'read_replica' })]
+    const s = await discovered(setup({ loadBalance: 'only-primary' }, rows))
+    markFailed(s, { '127.0.0.1': 1, '127.0.0.2': 3, '127.0.0.3': 2 })
+    for (const h of HOSTS) s.cluster.set(h, { behaviour: 'refuse' })
+    const before = s.cluster.dials.length
+    await expect(s.factory.connect()).rejects.toThrow(/only-primary.*tried 127\.0\.0\.1:5433 \(connect ECONNREFUSED/)
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1'])
+    // Replicas are up (and failed): still never used; the primary once it is back.
+    s.cluster.set('127.0.0.2', { behaviour: 'up' })
+    s.cluster.set('127.0.0.3', { behaviour: 'up' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    s.cluster.set('127.0.0.1', { behaviour: 'up' })
+    expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])
+  })
+
+  it('only-rr tries a failed read replica rather than a healthy primary', async () => {
+    const rows = [row('127.0.0.1'), row('127.0.0.2', { nodeType: 'read_replica' })]
+    const s = await discovered(setup({ loadBalance: 'only-rr' }, rows))
+    markFailed(s, { '127.0.0.2': 1 })
+    const before = s.cluster.dials.length
+    expect((await s.factory.connect()).node.host).toBe('127.0.0.2')
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.2'])
+  })
+
+  it('fallback_to_topology_keys_only: only failed nodes inside the keys are tried', async () => {
+    const s = await discovered(
+      setup({
+        topologyKeys: [{ cloud: 'aws', region: 'us-east-1', zone: 'us-east-1b', level: 1 }],
+        fallbackToTopologyKeysOnly: true,
+      }),
+    )
+    markFailed(s, { '127.0.0.1': 3, '127.0.0.2': 2, '127.0.0.3': 1 })
+    s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
+    const before = s.cluster.dials.length
+    await expect(s.factory.connect()).rejects.toThrow(/fallback_to_topology_keys_only=true/)
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.3'])
+  })
+
+  it('a custom balancer is offered each failed node alone and may refuse it', async () => {
+    const offers: string[][] = []
+    const balancer: Balancer = {
+      name: 'not-two',
+      pick: (candidates) => {
+        offers.push(candidates.map((c) => c.address.host))
+        return candidates.find((c) => c.address.host !== '127.0.0.2')
+      },
+    }
+    const s = await discovered(setup({}, threeNodes(), { balancer }))
+    offers.length = 0
+    markFailed(s, { '127.0.0.1': 1, '127.0.0.2': 3, '127.0.0.3': 2 })
+    const before = s.cluster.dials.length
+    expect((await s.factory.connect()).node.host).toBe('127.0.0.3')
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.3'])
+    expect(offers).toEqual([['127.0.0.2'], ['127.0.0.3']])
   })
 })
 

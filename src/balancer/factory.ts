@@ -4,7 +4,9 @@
  *
  * loadBalance on:  discovery list (cached) → balancer picks → count reserved
  *                  at once → dial → on a network failure mark the node failed
- *                  and pick again; any other error rejects at once.
+ *                  and pick again; any other error rejects at once. Nodes
+ *                  marked failed within failed_host_ttl_seconds are tried only
+ *                  when no other is left, least recently failed first.
  * loadBalance off: libpq 16 multi-host: the listed hosts in order (shuffled
  *                  with load_balance_hosts=random), first that connects and
  *                  satisfies target_session_attrs wins.
@@ -14,6 +16,7 @@
  * timeout, and counts each session exactly once until `session.closed` settles.
  */
 import type { Config } from '../config/types.js'
+import { abortReason, connectTimeoutError, Deadline, raceSignal } from '../deadline.js'
 import { ConfigError, ConnectionError } from '../errors.js'
 import { buildCandidates, hostKey, shuffled } from './candidates.js'
 import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
@@ -47,8 +50,8 @@ export interface ConnectionFactoryDeps<S extends BalancedSession> {
   balancer?: Balancer
   clock?: Clock
   random?: Random
-  /** Needed when `targetSessionAttrs` is not `any`: reads the session's state. */
-  checkSession?: (session: S) => Promise<SessionState>
+  /** Needed when `targetSessionAttrs` is not `any`: reads the session's state, within the connect deadline (`signal`). */
+  checkSession?: (session: S, signal: AbortSignal) => Promise<SessionState>
   /** Closes a session the factory turned down or that arrived after its timeout. */
   closeSession?: (session: S) => unknown
   /** Where host books live; defaults to the process-wide registry. */
@@ -77,8 +80,8 @@ export interface FactoryStats {
 }
 
 export interface ConnectionFactory<S extends BalancedSession> {
-  /** Open one session on the node the policy chooses. */
-  connect(): Promise<BalancedResult<S>>
+  /** Open one session on the node the policy chooses; `signal` abandons the connect (its reason rejects it). */
+  connect(signal?: AbortSignal): Promise<BalancedResult<S>>
   /** Open sessions of this factory per host (0 once all are closed). */
   hostConnections(): Map<string, number>
   /** Open sessions per host of every factory in this process on the same cluster. */
@@ -154,43 +157,17 @@ export function createConnectionFactory<S extends BalancedSession>(
     }
   }
 
-  /** Dial with the connect timeout; a session that arrives too late is closed. */
-  const dial = (address: NodeAddress): Promise<S> => {
-    const pending = deps.connectNode(address)
-    const ms = config.connectTimeoutMs
-    if (!(ms > 0)) return pending
-    return new Promise<S>((resolve, reject) => {
-      let timedOut = false
-      const timer = setTimeout(() => {
-        timedOut = true
-        reject(
-          new ConnectionError(`timeout expired after ${ms} ms`, {
-            code: 'PGFLEET_CONNECT_TIMEOUT',
-            address: `${address.host}:${address.port}`,
-            safeToRetry: true,
-          }),
-        )
-      }, ms)
-      pending.then(
-        (session) => {
-          clearTimeout(timer)
-          if (timedOut) close(session)
-          else resolve(session)
-        },
-        (error: unknown) => {
-          clearTimeout(timer)
-          if (!timedOut) reject(error)
-        },
-      )
-    })
-  }
-
   /**
    * One attempt on one node. The count is reserved before anything else so
    * concurrent connects see it; it is released exactly once on every path.
    */
-  const attempt = async (target: Target, want: SessionRequirement): Promise<Outcome<S>> => {
+  const attempt = async (target: Target, want: SessionRequirement, outer: AbortSignal | undefined): Promise<Outcome<S>> => {
     const name = `${target.address.host}:${target.address.port}`
+    // The one deadline of this attempt (libpq connect_timeout: dial, TLS,
+    // authentication and the target_session_attrs check); a connect aborted
+    // by its caller (a pool that ends) stops it too.
+    const ms = config.connectTimeoutMs
+    const deadline = new Deadline(ms, () => connectTimeoutError(name, ms), outer)
     const shared = book.reserve(target.key, target.address)
     const mine = own.reserve(target.key, target.address)
     const release = () => {
@@ -199,26 +176,34 @@ export function createConnectionFactory<S extends BalancedSession>(
     }
     let session: S
     try {
-      session = await dial(target.address)
+      // A session that arrives after the deadline (a connectNode that ignores the signal) is closed.
+      session = await raceSignal(deps.connectNode(target.address, deadline.signal), deadline.signal, close)
     } catch (error) {
+      deadline.clear()
       release()
+      if (outer?.aborted) throw abortReason(outer)
       if (!(error instanceof ConnectionError)) throw error
       book.markFailed(target.key, clock.now())
       return { failure: { node: name, reason: error.message, network: true, error } }
     }
+    if (want === 'any') deadline.clear()
     session.closed.then(release, release)
     book.clearFailed(target.key)
     if (want !== 'any') {
       let state: SessionState
       try {
-        state = await (deps.checkSession as (s: S) => Promise<SessionState>)(session)
+        const check = deps.checkSession as (s: S, signal: AbortSignal) => Promise<SessionState>
+        state = await raceSignal(check(session, deadline.signal), deadline.signal)
       } catch (error) {
+        deadline.clear()
         release()
         close(session)
+        if (outer?.aborted) throw abortReason(outer)
         // The session was up: whatever happened, the node is not marked down.
         if (!(error instanceof ConnectionError)) throw error
         return { failure: { node: name, reason: `session check failed: ${error.message}`, network: false, error } }
       }
+      deadline.clear()
       if (!satisfies(want, state)) {
         release()
         close(session)
@@ -230,7 +215,7 @@ export function createConnectionFactory<S extends BalancedSession>(
   }
 
   /** libpq multi-host: hosts in order (or shuffled), pass by pass. */
-  const connectInOrder = async (): Promise<BalancedResult<S>> => {
+  const connectInOrder = async (signal: AbortSignal | undefined): Promise<BalancedResult<S>> => {
     const hosts = config.loadBalanceHosts === 'random' ? shuffled(seeds, random) : seeds
     const failures: Failure[] = []
     const unreachable = new Set<string>()
@@ -238,7 +223,7 @@ export function createConnectionFactory<S extends BalancedSession>(
       for (const address of hosts) {
         const key = hostKey(address)
         if (unreachable.has(key)) continue
-        const outcome = await attempt({ key, address }, want)
+        const outcome = await attempt({ key, address }, want, signal)
         if ('session' in outcome) return outcome.session
         failures.push(outcome.failure)
         if (outcome.failure.network) unreachable.add(key)
@@ -247,27 +232,60 @@ export function createConnectionFactory<S extends BalancedSession>(
     throw noSessionError(`Could not connect to any host${attrsNote()}`, failures)
   }
 
+  /** Ask `chooser` to pick among `candidates` (never empty); a pick must be one of them. */
+  const pickAmong = (chooser: Balancer, candidates: readonly Candidate[], attemptNo: number): Candidate | undefined => {
+    const chosen = chooser.pick(candidates, { attempt: attemptNo })
+    if (chosen === undefined) return undefined
+    const target = candidates.find((c) => c.key === chosen.key)
+    if (target === undefined) {
+      throw new ConnectionError(`Balancer "${chooser.name}" picked ${chosen.key}, which is not one of the candidates`)
+    }
+    return target
+  }
+
+  /**
+   * When no healthy node is left (or the policy accepts none of them): the
+   * nodes still inside failed_host_ttl_seconds, least recently failed first,
+   * each offered to the balancer alone so its filters (node type, topology
+   * keys without fallback) still decide. Failing fast instead would refuse
+   * every connect for the whole TTL after a cluster-wide blip, even once
+   * nodes are back.
+   */
+  const pickFailed = (chooser: Balancer, untried: readonly Candidate[], now: number, attemptNo: number): Candidate | undefined => {
+    const failed = untried
+      .filter((c) => book.isFailed(c.key, now, ttlMs))
+      .sort((a, b) => (book.failedSince(a.key) ?? 0) - (book.failedSince(b.key) ?? 0))
+    for (const candidate of failed) {
+      const target = pickAmong(chooser, [candidate], attemptNo)
+      if (target !== undefined) return target
+    }
+    return undefined
+  }
+
   /** Smart balancing: the balancer picks among usable nodes until one gives a session. */
-  const connectBalanced = async (chooser: Balancer): Promise<BalancedResult<S>> => {
-    const list = await cache.load(deps.queryServers)
+  const connectBalanced = async (chooser: Balancer, signal: AbortSignal | undefined): Promise<BalancedResult<S>> => {
+    const list = await raceSignal(cache.load(deps.queryServers), signal)
     const failures: Failure[] = []
+    // Nodes this connect could not reach: not dialled again by a later pass.
+    const unreachable = new Set<string>()
     let picks = 0
     for (const want of passes) {
       const tried = new Set<string>()
       for (;;) {
         const now = clock.now()
         const all = buildCandidates(list, seeds, book, config.topologyKeys)
-        const usable = all.filter((c) => !tried.has(c.key) && !book.isFailed(c.key, now, ttlMs))
-        const chosen = usable.length === 0 ? undefined : chooser.pick(usable, { attempt: ++picks })
-        if (chosen === undefined) break
-        const target = usable.find((c) => c.key === chosen.key)
-        if (target === undefined) {
-          throw new ConnectionError(`Balancer "${chooser.name}" picked ${chosen.key}, which is not one of the candidates`)
-        }
+        const untried = all.filter((c) => !tried.has(c.key) && !unreachable.has(c.key))
+        const usable = untried.filter((c) => !book.isFailed(c.key, now, ttlMs))
+        const target =
+          (usable.length === 0 ? undefined : pickAmong(chooser, usable, picks + 1)) ??
+          pickFailed(chooser, untried, now, picks + 1)
+        if (target === undefined) break
+        picks++
         tried.add(target.key)
-        const outcome = await attempt(target, want)
+        const outcome = await attempt(target, want, signal)
         if ('session' in outcome) return outcome.session
         failures.push(outcome.failure)
+        if (outcome.failure.network) unreachable.add(target.key)
       }
     }
     const all = buildCandidates(list, seeds, book, config.topologyKeys)
@@ -289,7 +307,7 @@ export function createConnectionFactory<S extends BalancedSession>(
   }
 
   return {
-    connect: () => (balancer === undefined ? connectInOrder() : connectBalanced(balancer)),
+    connect: (signal) => (balancer === undefined ? connectInOrder(signal) : connectBalanced(balancer, signal)),
     hostConnections: () => own.snapshot(),
     clusterConnections: () => book.snapshot(),
     stats: () => ({

@@ -71,7 +71,11 @@ export interface PickContext {
  * pgfleet calls `pick` once per connection attempt with the nodes that are
  * currently usable: every node `yb_servers()` reports (or, on plain PostgreSQL,
  * every listed host), minus the nodes that failed to connect within
- * `failed_host_ttl_seconds` and the nodes already tried by this connect. Each
+ * `failed_host_ttl_seconds` and the nodes already tried by this connect. When
+ * none of those is left, or `pick` accepts none of them, the nodes inside the
+ * TTL are offered one at a time (a list of one), least recently failed first,
+ * so a cluster that was down as a whole is used again as soon as a node is
+ * back; return `undefined` to refuse such a node as well. Each
  * candidate carries its topology, node type, preference level and the number
  * of connections this process has open to it, so a balancer needs no state of
  * its own.
@@ -112,11 +116,13 @@ export interface BalancedSession {
 }
 
 /**
- * Dial one node. Rejects with `ConnectionError` for network failures (refused,
- * unreachable, timeout: the node is marked failed) or any other error (auth,
- * database, TLS: the node is never marked failed and the connect rejects at once).
+ * Dial one node within the connect deadline (`signal` aborts with
+ * PGFLEET_CONNECT_TIMEOUT when it passes). Rejects with `ConnectionError` for
+ * network failures (refused, unreachable, timeout: the node is marked failed)
+ * or any other error (auth, database, TLS: the node is never marked failed
+ * and the connect rejects at once).
  */
-export type ConnectNode<S extends BalancedSession> = (node: NodeAddress) => Promise<S>
+export type ConnectNode<S extends BalancedSession> = (node: NodeAddress, signal: AbortSignal) => Promise<S>
 
 /**
  * Run `select * from yb_servers()` on `node` over a short-lived session that it

@@ -58,8 +58,9 @@ export class Pool extends Emitter {
       onError: (error) => this.emit('error', error instanceof Error ? error : new Error(String(error))),
     }
     if (given.idleCheckMs !== undefined) sizing.idleCheckMs = given.idleCheckMs
+    if (given.endTimeoutMs !== undefined) sizing.endTimeoutMs = given.endTimeoutMs
     const connection: Record<string, unknown> = { ...given }
-    for (const key of [...PG_POOL_KEYS, 'max', 'min', 'idleTimeoutMs', 'acquireTimeoutMs', 'maxLifetimeMs', 'idleCheckMs', 'onError'])
+    for (const key of [...PG_POOL_KEYS, 'max', 'min', 'idleTimeoutMs', 'acquireTimeoutMs', 'maxLifetimeMs', 'idleCheckMs', 'endTimeoutMs', 'onError'])
       delete connection[key]
     const { options, types } = fromPgConfig(connection as PgClientConfig)
     this.#types = types

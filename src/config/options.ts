@@ -12,6 +12,7 @@
  * `queryTimeout` are in milliseconds (pg).
  */
 import { ConfigError } from '../errors.js'
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/reader.js'
 import { parseHostEntries, parseHostList, parsePortList, type HostEntry } from './hosts.js'
 import { parseRequireAuth } from './require-auth.js'
 import { parseTopologyKeys } from './topology-keys.js'
@@ -36,10 +37,20 @@ const LOAD_BALANCE_MODES = ['any', 'only-primary', 'only-rr', 'prefer-primary', 
 
 /** Default statement cache size (named prepared statements per connection). */
 export const DEFAULT_STATEMENT_CACHE_SIZE = 100
-/** Default largest backend message accepted: 256 MiB (a DataRow can be up to 1 GiB in theory; few apps need that). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+/**
+ * Default largest backend message accepted: 256 MiB (a DataRow can be up to
+ * 1 GiB in theory; few apps need that). Defined once, by the message reader
+ * that enforces it (src/protocol/reader.ts).
+ */
+export { DEFAULT_MAX_MESSAGE_BYTES }
 /** Default cap on SCRAM iterations a server may demand: 1,000,000 (PostgreSQL's default is 4096). */
 export const DEFAULT_MAX_SCRAM_ITERATIONS = 1_000_000
+/** Default connect timeout: 10 s (libpq waits forever; a silent node must not stall a connect, pgJDBC and Npgsql bound it too). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+/** Default grace after a timed-out or aborted query's CancelRequest before its session is destroyed (Npgsql's "Cancellation Timeout"). */
+export const DEFAULT_CANCEL_TIMEOUT_MS = 1_000
+/** Default cap on the row bytes one buffered query() result may hold: 256 MiB; stream() and cursor() have no cap. */
+export const DEFAULT_MAX_RESULT_BYTES = 256 * 1024 * 1024
 /** Largest timeout setTimeout can hold, in milliseconds. */
 const MAX_TIMEOUT_MS = 2_147_483_647
 
@@ -66,6 +77,10 @@ export interface ParsedOptions {
   requireAuth: RequireAuth | undefined
   connectTimeoutMs: number
   queryTimeoutMs: number
+  cancelTimeoutMs: number
+  keepalives: boolean
+  keepalivesIdleSeconds: number
+  maxResultBytes: number
   targetSessionAttrs: TargetSessionAttrs
   loadBalanceHosts: LoadBalanceHosts
   loadBalance: LoadBalanceMode
@@ -178,6 +193,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'connectTimeoutMs', names: ['connect_timeout'], parse: (r, o) => parseInteger(r, o, { min: 0, max: Math.floor(MAX_TIMEOUT_MS / 1000), unit: 'seconds' }) * 1000 },
   { key: 'connectTimeoutMs', names: ['connectTimeout', 'connectionTimeoutMillis'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
   { key: 'queryTimeoutMs', names: ['query_timeout', 'queryTimeout'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
+  { key: 'cancelTimeoutMs', names: ['cancel_timeout', 'cancelTimeout'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
+  // libpq keepalives: on unless 0; the idle time in seconds (0 = the system's). The probe
+  // interval and count cannot be set from JavaScript runtimes, so they are accepted and ignored.
+  { key: 'keepalives', names: ['keepalives'], parse: parseBoolean },
+  { key: 'keepalivesIdleSeconds', names: ['keepalives_idle', 'keepalivesIdle'], parse: int(0, Math.floor(MAX_TIMEOUT_MS / 1000), 'seconds') },
 
   { key: 'targetSessionAttrs', names: ['target_session_attrs', 'targetSessionAttrs'], parse: oneOf(TARGET_SESSION_ATTRS) },
   { key: 'loadBalanceHosts', names: ['load_balance_hosts', 'loadBalanceHosts'], parse: oneOf(LOAD_BALANCE_HOSTS) },
@@ -195,12 +215,11 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'statementCacheSize', names: ['statement_cache_size', 'statementCacheSize'], parse: int(0, 100_000) },
   { key: 'maxMessageBytes', names: ['max_message_bytes', 'maxMessageBytes'], parse: int(1024, 1024 * 1024 * 1024, 'bytes') },
   { key: 'maxScramIterations', names: ['max_scram_iterations', 'maxScramIterations'], parse: int(4096, 100_000_000) },
+  { key: 'maxResultBytes', names: ['max_result_bytes', 'maxResultBytes'], parse: int(0, Number.MAX_SAFE_INTEGER, 'bytes') },
 
   // libpq options accepted for compatibility; they have no effect in pgfleet.
   { key: 'ignored:gssencmode', names: ['gssencmode'], parse: parseGssEncMode },
   { key: 'ignored:client_encoding', names: ['client_encoding'], parse: parseClientEncoding },
-  { key: 'ignored:keepalives', names: ['keepalives'], parse: parseBoolean },
-  { key: 'ignored:keepalives_idle', names: ['keepalives_idle'], parse: int(0) },
   { key: 'ignored:keepalives_interval', names: ['keepalives_interval'], parse: int(0) },
   { key: 'ignored:keepalives_count', names: ['keepalives_count'], parse: int(0) },
   { key: 'ignored:tcp_user_timeout', names: ['tcp_user_timeout'], parse: int(0) },

@@ -11,6 +11,9 @@ import { parseConnectionString } from './connection-string.js'
 import { osUser, readEnvOptions } from './env.js'
 import { pairHostsWithPorts, DEFAULT_HOST, type HostEntry } from './hosts.js'
 import {
+  DEFAULT_CANCEL_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_RESULT_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_SCRAM_ITERATIONS,
   DEFAULT_STATEMENT_CACHE_SIZE,
@@ -160,8 +163,11 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
     sslmode,
     sslnegotiation,
     channelBinding,
-    connectTimeoutMs: pick('connectTimeoutMs') ?? 0,
+    connectTimeoutMs: pick('connectTimeoutMs') ?? DEFAULT_CONNECT_TIMEOUT_MS,
     queryTimeoutMs: pick('queryTimeoutMs') ?? 0,
+    cancelTimeoutMs: pick('cancelTimeoutMs') ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    keepAlive: { enabled: pick('keepalives') ?? true, idleMs: (pick('keepalivesIdleSeconds') ?? 0) * 1000 },
+    maxResultBytes: pick('maxResultBytes') ?? DEFAULT_MAX_RESULT_BYTES,
     targetSessionAttrs: pick('targetSessionAttrs') ?? 'any',
     loadBalanceHosts: pick('loadBalanceHosts') ?? 'disable',
     loadBalance: pick('loadBalance') ?? false,

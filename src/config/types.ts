@@ -56,8 +56,19 @@ export interface Config {
   requireAuth?: RequireAuth
 
   // Timeouts (milliseconds; 0 = none)
+  /** Bounds each host's whole startup (dial, TLS, authentication); default 10 s. */
   connectTimeoutMs: number
+  /** Default deadline of every query, stream and COPY (0 = none). */
   queryTimeoutMs: number
+  /**
+   * After a deadline or abort, how long the server has to answer the
+   * CancelRequest before the session is destroyed (0 = destroy at once).
+   */
+  cancelTimeoutMs: number
+  /** TCP keepalive (libpq keepalives, keepalives_idle); on by default. */
+  keepAlive: { readonly enabled: boolean; readonly idleMs: number }
+  /** Largest total of row bytes a buffered query() result may hold (0 = no cap). */
+  maxResultBytes: number
 
   // Multi-host (libpq 16)
   targetSessionAttrs: TargetSessionAttrs
@@ -107,6 +118,10 @@ export interface ConnectOptions {
   requireAuth?: string
   connectTimeout?: number | string
   queryTimeout?: number | string
+  cancelTimeout?: number | string
+  keepalives?: boolean | string | number
+  keepalivesIdle?: number | string
+  maxResultBytes?: number | string
   targetSessionAttrs?: TargetSessionAttrs | string
   loadBalanceHosts?: LoadBalanceHosts | string
   loadBalance?: boolean | string

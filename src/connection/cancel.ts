@@ -6,47 +6,63 @@
  */
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
+import { abortReason, Deadline, onAbort, raceSignal } from '../deadline.js'
 import { ConnectionError } from '../errors.js'
 import { encodeCancelRequest } from '../protocol/frontend/index.js'
 import { initialTlsStep, tlsUpgradeOptions } from '../tls/policy.js'
-import { withDeadline } from '../transport/deadline.js'
 import { negotiateSsl, type Runtime } from './startup.js'
 
+/** How long a cancel may take when no connect timeout is set. */
 const CANCEL_WAIT_MS = 5_000
 
-/** Send a CancelRequest for the session (processId, secretKey) on `host`; resolves once the server has closed the cancel connection. */
+/**
+ * Send a CancelRequest for the session (processId, secretKey) on `host`;
+ * resolves once the server has closed the cancel connection. One deadline
+ * bounds it all (dial, SSL negotiation, the server's close): the connect
+ * timeout (5 s when none is set), or `signal` when that aborts first.
+ */
 export async function sendCancelRequest(
   config: Config,
   host: HostSpec,
   runtime: Runtime,
   processId: number,
   secretKey: number,
+  signal?: AbortSignal,
 ): Promise<void> {
-  const step = initialTlsStep(config)
-  const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
-  const socket = await runtime.dial({
-    host: host.host,
-    port: host.port,
-    timeoutMs: config.connectTimeoutMs,
-    directTls: step === 'direct-tls' ? upgrade : undefined,
-  })
+  const address = describeHost(host)
+  const ms = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : CANCEL_WAIT_MS
+  const deadline = new Deadline(
+    ms,
+    () => new ConnectionError(`no answer from ${address} within ${ms} ms to a CancelRequest`, { code: 'PGFLEET_CANCEL_TIMEOUT', address }),
+    signal,
+  )
   try {
-    // A server that never answers the SSLRequest must not hold the cancel forever.
-    if (step === 'ssl-request')
-      await withDeadline(negotiateSsl(socket, config, upgrade!), config.connectTimeoutMs || CANCEL_WAIT_MS, describeHost(host), () => undefined, () => socket.destroy())
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new ConnectionError('no close from the server after CancelRequest', { code: 'PGFLEET_CANCEL_TIMEOUT' }))
-      }, CANCEL_WAIT_MS)
-      socket.onData = () => undefined
-      socket.onClose = () => {
-        clearTimeout(timer)
-        resolve()
-      }
+    const step = initialTlsStep(config)
+    const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
+    const socket = await runtime.dial({
+      host: host.host,
+      port: host.port,
+      signal: deadline.signal,
+      keepAlive: config.keepAlive,
+      directTls: step === 'direct-tls' ? upgrade : undefined,
+    })
+    const unlink = onAbort(deadline.signal, () => socket.destroy())
+    try {
+      if (step === 'ssl-request') await raceSignal(negotiateSsl(socket, config, upgrade!), deadline.signal)
+      const closed = new Promise<void>((resolve) => {
+        socket.onData = () => undefined
+        socket.onClose = () => resolve()
+      })
       socket.resume()
       socket.write(encodeCancelRequest(processId, secretKey))
-    })
+      await raceSignal(closed, deadline.signal)
+    } finally {
+      unlink()
+      socket.destroy()
+    }
+  } catch (error) {
+    throw deadline.expired ? abortReason(deadline.signal) : error
   } finally {
-    socket.destroy()
+    deadline.clear()
   }
 }

@@ -2,29 +2,52 @@
  * Collects the rows and command results of one query from RowDescription,
  * DataRow, CommandComplete and EmptyQueryResponse. Rows go to an array, or to
  * a sink when the caller streams them.
+ *
+ * It also keeps the row-set state the operations check: a DataRow outside a
+ * row set, a second RowDescription inside one, or a DataRow whose column
+ * count differs from its RowDescription is a ProtocolError, never a row
+ * silently dropped or merged into the wrong shape. A buffered result is
+ * capped by max_result_bytes (rows are dropped from then on and the query
+ * fails with PGFLEET_RESULT_TOO_LARGE; the operation asks for a cancel).
  */
 import type { FieldDescription } from '../protocol/messages.js'
-import { ProtocolError } from '../errors.js'
+import { PgfleetError, ProtocolError } from '../errors.js'
 import type { TypeRegistry } from '../types/registry.js'
 import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result.js'
 
 /** Receives streamed rows; returns false to ask the connection to pause reading. */
 export type RowSink = (row: unknown) => boolean | void
 
+/** Bytes a column costs on the wire besides its value (its Int32 length). */
+const COLUMN_OVERHEAD = 4
+
 /** Builds the Result of each statement of one query from its row messages. */
 export class ResultCollector {
   readonly results: Result<unknown>[] = []
   private builder: RowBuilder | undefined
   private rows: unknown[] = []
+  private bytes = 0
+  /** Rows are read and dropped (deadline passed, or result too large). */
+  private dropping = false
+  /** Set when the buffered rows outgrew max_result_bytes. */
+  overflow: PgfleetError | undefined
 
   constructor(
     private readonly registry: TypeRegistry,
     private readonly mode: RowMode,
     private readonly sink?: RowSink,
+    /** max_result_bytes for a buffered result (0 = no cap; a sink is never capped). */
+    private readonly maxBytes = 0,
   ) {}
 
-  /** Columns are known (RowDescription, or a cached statement's description). */
+  /** Between a RowDescription (or a cached statement's) and its CommandComplete. */
+  get inRowSet(): boolean {
+    return this.builder !== undefined
+  }
+
+  /** Columns are known (RowDescription). */
   describe(fields: FieldDescription[]): void {
+    if (this.builder) throw new ProtocolError('server sent a second RowDescription before the CommandComplete of the first')
     this.builder = new RowBuilder(fields, this.registry, this.mode)
   }
 
@@ -38,16 +61,30 @@ export class ResultCollector {
     this.builder = undefined
   }
 
-  /** Returns false when a sink asked for a pause. */
+  /** Read the remaining rows without keeping or delivering them. */
+  drop(): void {
+    this.dropping = true
+    this.rows = []
+  }
+
+  /** Returns false when a sink asked for a pause; throws ProtocolError for a row that fits no row set. */
   row(values: (Uint8Array | null)[]): boolean {
     const builder = this.builder
     // A hostile or broken server must not make the row builder read past its parsers.
     if (builder === undefined) throw new ProtocolError('server sent DataRow without a RowDescription')
     if (values.length !== builder.fields.length)
       throw new ProtocolError(`server sent DataRow with ${values.length} columns, but RowDescription has ${builder.fields.length}`)
-    const row = builder.build(values)
-    if (this.sink) return this.sink(row) !== false
-    this.rows.push(row)
+    if (this.dropping) return true
+    if (this.sink) return this.sink(builder.build(values)) !== false
+    if (this.maxBytes > 0 && (this.bytes += rowBytes(values)) > this.maxBytes) {
+      this.overflow = new PgfleetError(
+        `result larger than max_result_bytes (${this.maxBytes} bytes): use stream() or cursor() for results this large, or raise max_result_bytes`,
+        'PGFLEET_RESULT_TOO_LARGE',
+      )
+      this.drop()
+      return true
+    }
+    this.rows.push(builder.build(values))
     return true
   }
 
@@ -57,6 +94,7 @@ export class ResultCollector {
   }
 
   empty(): void {
+    if (this.builder) throw new ProtocolError('server sent EmptyQueryResponse inside a row set')
     this.push('', null)
   }
 
@@ -72,3 +110,8 @@ export class ResultCollector {
   }
 }
 
+function rowBytes(values: (Uint8Array | null)[]): number {
+  let bytes = 0
+  for (let i = 0; i < values.length; i++) bytes += (values[i]?.length ?? 0) + COLUMN_OVERHEAD
+  return bytes
+}

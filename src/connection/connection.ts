@@ -8,12 +8,17 @@
  * connection. Queries become operations in a FIFO queue; each is written as
  * soon as it is queued (pipelining) unless an exclusive operation (COPY) is in
  * flight. Backend messages go to the oldest operation until its ReadyForQuery.
- * When the session ends for any reason every queued operation is rejected and
- * `closed` resolves exactly once.
+ * A message valid in no state (a row while no query runs, a FATAL error the
+ * server does not follow with a close, anything an operation does not
+ * expect) ends the session: never a result with rows missing. Each
+ * operation's timeout and abort belong to its OperationDeadline (cancel, then
+ * destroy after cancel_timeout). When the session ends for any reason every
+ * queued operation is rejected and `closed` resolves exactly once.
  */
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
-import { ConnectionError, PgError, type ServerErrorFields } from '../errors.js'
+import { abortReason } from '../deadline.js'
+import { ConnectionError, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
 import { TERMINATE } from '../protocol/frontend/index.js'
 import { concatBytes } from '../protocol/writer.js'
 import type { BackendMessage } from '../protocol/messages.js'
@@ -21,10 +26,11 @@ import { TypeRegistry } from '../types/registry.js'
 import { sendCancelRequest } from './cancel.js'
 import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
+import { OperationDeadline, type DeadlineHost } from './operation-deadline.js'
 import type { Result, Row, RowMode } from './result.js'
 import type { RowSink } from './collector.js'
 import { SimpleQuery } from './simple-query.js'
-import { startSession, type Runtime, type SessionInfo } from './startup.js'
+import { recordParameter, startSession, type Runtime, type SessionInfo } from './startup.js'
 import { StatementCache } from './statement-cache.js'
 import type { Wire } from './wire.js'
 
@@ -44,11 +50,14 @@ export interface QueryOptions {
   rowMode?: RowMode
   /** Use a cached named statement (default true when the cache is on). */
   prepare?: boolean
-  /** Cancel the query when aborted. */
+  /** Cancel the query when aborted (rejects with PGFLEET_ABORTED). */
   signal?: AbortSignal
-  /** Cancel the query after this many milliseconds (default: config.queryTimeoutMs). */
+  /** Cancel the query after this many milliseconds (default: config.queryTimeoutMs; rejects with PGFLEET_QUERY_TIMEOUT). */
   timeoutMs?: number
 }
+
+/** How long close() waits for queued operations before it destroys the session. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
 
 /** Callbacks for what the server sends outside any query (notices, notifications) and for a session that ends by itself. */
 export interface ConnectionHooks {
@@ -59,7 +68,7 @@ export interface ConnectionHooks {
 }
 
 /** One server session after startup: the operation queue (pipelined), the statement cache and the types registry. */
-export class Connection implements OperationHost {
+export class Connection implements OperationHost, DeadlineHost {
   /** Server parameters (server_version, TimeZone, ...), kept up to date. */
   readonly parameters: Map<string, string>
   readonly processId: number
@@ -113,9 +122,9 @@ export class Connection implements OperationHost {
     this.wire.onClose((error) => this.ended(error))
   }
 
-  /** Open a session on `host` (startup and authentication included). */
-  static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}): Promise<Connection> {
-    const session = await startSession(config, host, runtime)
+  /** Open a session on `host` (startup and authentication included), bounded by connect_timeout or `signal`. */
+  static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}, signal?: AbortSignal): Promise<Connection> {
+    const session = await startSession(config, host, runtime, signal)
     return new Connection(config, runtime, session, host, hooks)
   }
 
@@ -126,6 +135,11 @@ export class Connection implements OperationHost {
 
   get isReady(): boolean {
     return this.state === 'ready'
+  }
+
+  /** Why the session ended by itself (server kill, network, a deadline); undefined while open or after close(). */
+  get endError(): Error | undefined {
+    return this.state === 'closed' && !this.userClosed ? (this.endReason ?? this.wire.error) : undefined
   }
 
   /** Number of operations not yet finished. */
@@ -159,54 +173,53 @@ export class Connection implements OperationHost {
   }
 
   /**
-   * Queue an operation built by `make`, wiring abort signal and timeout to a
-   * CancelRequest. Rejects at once if the connection is not ready.
+   * Queue an operation built by `make` under its deadline (options.timeoutMs,
+   * default query_timeout, and options.signal; see operation-deadline.ts).
+   * Rejects at once if the connection is not ready.
    */
   track<T>(options: QueryOptions, make: (resolve: (value: T) => void, reject: (error: Error) => void) => Operation): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.state !== 'ready') return reject(this.notReadyError())
       const signal = options.signal
-      if (signal?.aborted) return reject(abortError(signal))
+      if (signal?.aborted) return reject(abortedBeforeSent(signal))
       const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs
-      let timer: ReturnType<typeof setTimeout> | undefined
+      let deadline: OperationDeadline | undefined
       let op: Operation
-      const cleanup = () => {
-        if (timer) clearTimeout(timer)
-        signal?.removeEventListener('abort', onAbort)
-      }
-      const onAbort = () => this.abort(op)
       try {
         op = make(
-          (value) => (cleanup(), resolve(value)),
-          (error) => (cleanup(), reject(error)),
+          (value) => (deadline?.settle(), resolve(value)),
+          (error) => (deadline?.settle(), reject(deadline ? deadline.outcome(error) : error)),
         )
       } catch (error) {
         return reject(error)
       }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      if (timeoutMs > 0) timer = setTimeout(onAbort, timeoutMs)
       this.enqueue(op)
+      if ((timeoutMs > 0 || signal) && this.isPending(op)) deadline = new OperationDeadline(op, timeoutMs, signal, this)
     })
   }
 
-  /** Queue an operation (written now unless an exclusive one is in flight). */
+  /** Queue an operation (written now unless an exclusive one is in flight or the session is held for a cancel). */
   enqueue(op: Operation): void {
     if (this.state === 'closed') return op.fail(this.notReadyError())
-    if (this.exclusiveInFlight || this.waiting.length > 0) this.waiting.push(op)
+    if (this.exclusiveInFlight || this.holds > 0 || this.waiting.length > 0) this.waiting.push(op)
     else this.start(op)
   }
 
   /**
    * Ask the server to cancel whatever this session is running: a
    * CancelRequest on a new socket to this session's own host and port, with
-   * the same TLS settings (protocol docs 55.2.8).
+   * the same TLS settings (protocol docs 55.2.8). `signal` stops the request.
    */
-  cancel(): Promise<void> {
-    return sendCancelRequest(this.config, this.host, this.runtime, this.processId, this.secretKey)
+  cancel(signal?: AbortSignal): Promise<void> {
+    return sendCancelRequest(this.config, this.host, this.runtime, this.processId, this.secretKey, signal)
   }
 
-  /** Wait for queued operations, send Terminate and close the socket. */
-  async close(): Promise<void> {
+  /**
+   * Wait for queued operations (at most `timeoutMs`, default 5 s; then the
+   * session is destroyed), send Terminate and close the socket. Never waits on
+   * a silent peer longer than that plus the transport's close grace.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'closed') return void (await this.closed)
     // A close the caller awaits keeps the process alive until it is done (an
     // idle pooled session is unref'd; otherwise pool.end() never settled).
@@ -214,8 +227,11 @@ export class Connection implements OperationHost {
     this.userClosed = true
     if (this.state === 'ready') {
       this.state = 'closing'
-      await this.idle()
-      if (!this.wire.error) {
+      const ms = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
+      if (!(await settlesWithin(this.idle(), ms))) {
+        const address = describeHost(this.host)
+        this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: 'PGFLEET_CLOSE_TIMEOUT', address }))
+      } else if (!this.wire.error) {
         this.write(TERMINATE)
         this.flush()
         this.wire.socket.close()
@@ -262,7 +278,65 @@ export class Connection implements OperationHost {
     return this.wire.error ? Promise.resolve() : this.wire.socket.drain()
   }
 
+  get maxResultBytes(): number {
+    return this.config.maxResultBytes
+  }
+
+  cancelRunning(): void {
+    // With more already written behind it, a CancelRequest that lands late would
+    // stop the next query instead: then the rest of the result is only read and dropped.
+    if (this.sent.length === 1) this.cancelOperation(this.sent[0]!)
+  }
+
+  // ---- DeadlineHost ---------------------------------------------------------
+
+  get address(): string {
+    return describeHost(this.host)
+  }
+
+  get cancelTimeoutMs(): number {
+    return this.config.cancelTimeoutMs
+  }
+
+  unqueue(op: Operation): boolean {
+    const index = this.waiting.indexOf(op)
+    if (index === -1) return false
+    this.waiting.splice(index, 1)
+    return true
+  }
+
+  /**
+   * A CancelRequest stops whatever the session runs when it lands, so it is
+   * sent once `op` is the running operation. If `op` then finishes before the
+   * cancel lands, the next query must not be the one it stops: nothing more
+   * is written until the cancel connection is done (the server has signalled
+   * the backend, which ignores a cancel while idle, waiting for a command).
+   */
+  cancelOperation(op: Operation): void {
+    if (this.sent[0] !== op) {
+      if (this.sent.includes(op)) this.cancelWhenFirst.add(op)
+      return
+    }
+    if (this.cancelling.has(op)) return
+    this.cancelling.set(op, this.cancel().catch(() => undefined))
+  }
+
+  abandon(op: Operation, reason: Error): void {
+    if (this.isPending(op)) this.wire.fail(reason)
+  }
+
   // ---- internals -----------------------------------------------------------
+
+  private readonly idleWaiters: (() => void)[] = []
+  private readonly cancelWhenFirst = new Set<Operation>()
+  /** CancelRequests under way, by the operation they are for. */
+  private readonly cancelling = new Map<Operation, Promise<void>>()
+  /** Cancels that writes wait for (their operation finished before they landed). */
+  private holds = 0
+
+  private isPending(op: Operation): boolean {
+    return this.sent.includes(op) || this.waiting.includes(op)
+  }
 
   private start(op: Operation): void {
     this.sent.push(op)
@@ -279,8 +353,10 @@ export class Connection implements OperationHost {
     this.wire.write(parts.length === 1 ? parts[0]! : concatBytes(parts))
   }
 
+  /** One backend message; a throw ends the session with a ProtocolError (wire.ts). */
   private dispatch(message: BackendMessage): void {
     switch (message.type) {
+      // Asynchronous messages: valid at any time (protocol docs 55.2.7).
       case 'NotificationResponse':
         this.hooks.onNotification?.({ processId: message.processId, channel: message.channel, payload: message.payload })
         return
@@ -288,43 +364,45 @@ export class Connection implements OperationHost {
         this.hooks.onNotice?.(message.fields)
         return
       case 'ParameterStatus':
-        this.parameters.set(message.name, message.value)
+        recordParameter(this.parameters, message.name, message.value)
         return
     }
+    if (message.type === 'ErrorResponse' && isFatal(message.fields)) {
+      // A FATAL error ends the session (57P01 after pg_terminate_backend, an idle
+      // timeout): the server closes next; one that does not must not leave it hanging.
+      this.endReason = new PgError(message.fields)
+      return this.wire.fail(this.endReason)
+    }
     const op = this.sent[0]
-    // A FATAL error ends the session (e.g. 57P01 after pg_terminate_backend): keep it as the reason.
-    if (message.type === 'ErrorResponse' && (!op || isFatal(message.fields))) this.endReason = new PgError(message.fields)
-    if (!op) return
+    if (!op) throw new ProtocolError(`server sent ${message.type} while no query was running`)
     if (message.type === 'ReadyForQuery') this.status = message.status
     if (!op.handle(message, this)) return
     this.sent.shift()
-    const next = this.sent[0]
-    if (next && this.cancelWhenFirst.delete(next)) this.cancel().catch(() => undefined)
-    if (op === this.exclusiveInFlight) {
-      this.exclusiveInFlight = undefined
-      while (this.waiting.length > 0 && !this.exclusiveInFlight) this.start(this.waiting.shift()!)
+    this.cancelWhenFirst.delete(op)
+    const cancel = this.cancelling.get(op)
+    if (cancel) {
+      this.cancelling.delete(op)
+      this.holds++
+      void cancel.then(() => {
+        this.holds--
+        this.startWaiting()
+      })
     }
+    const next = this.sent[0]
+    if (next && this.cancelWhenFirst.delete(next)) this.cancelOperation(next)
+    if (op === this.exclusiveInFlight) this.exclusiveInFlight = undefined
+    this.startWaiting()
     if (this.state === 'closing' && this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w())
   }
 
-  private readonly idleWaiters: (() => void)[] = []
-  private readonly cancelWhenFirst = new Set<Operation>()
+  /** Write queued operations, unless an exclusive one runs or a cancel holds the session. */
+  private startWaiting(): void {
+    while (this.waiting.length > 0 && !this.exclusiveInFlight && this.holds === 0 && this.state !== 'closed') this.start(this.waiting.shift()!)
+  }
 
   private idle(): Promise<void> {
     if (this.pending === 0 || this.wire.error) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
-  }
-
-  private abort(op: Operation): void {
-    const index = this.waiting.indexOf(op)
-    if (index !== -1) {
-      this.waiting.splice(index, 1)
-      return op.fail(new ConnectionError('query aborted before it was sent', { code: 'PGFLEET_ABORTED', safeToRetry: true }))
-    }
-    // Already sent: the server answers the cancel with 57014, which rejects the query.
-    // A CancelRequest stops whatever runs now, so wait until this query is the one running.
-    if (this.sent[0] === op) this.cancel().catch(() => undefined)
-    else if (this.sent.includes(op)) this.cancelWhenFirst.add(op)
   }
 
   private ended(wireError: Error): void {
@@ -332,6 +410,8 @@ export class Connection implements OperationHost {
     this.state = 'closed'
     const reason = this.endReason ?? wireError
     const error = this.userClosed && !this.endReason ? wireError : reason
+    this.cancelWhenFirst.clear()
+    this.cancelling.clear()
     for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
     this.idleWaiters.splice(0).forEach((w) => w())
     if (this.userClosed) this.resolveClosed(undefined)
@@ -351,8 +431,7 @@ export class Connection implements OperationHost {
 
 /** The error a pending query receives when the session ends under it. */
 function rejectionFor(reason: Error, host: HostSpec): Error {
-  if (reason instanceof PgError) return reason
-  if (reason instanceof ConnectionError) return reason
+  if (reason instanceof PgfleetError) return reason
   return new ConnectionError(`connection to ${describeHost(host)} ended: ${reason.message}`, { cause: reason, address: describeHost(host) })
 }
 
@@ -361,8 +440,17 @@ function isFatal(fields: ServerErrorFields): boolean {
   return severity === 'FATAL' || severity === 'PANIC'
 }
 
-function abortError(signal: AbortSignal): Error {
-  return new ConnectionError(`query aborted: ${String(signal.reason ?? 'aborted')}`, { code: 'PGFLEET_ABORTED', safeToRetry: true, cause: signal.reason })
+function abortedBeforeSent(signal: AbortSignal): Error {
+  return new ConnectionError(`query aborted before it was sent: ${abortReason(signal).message}`, { code: 'PGFLEET_ABORTED', safeToRetry: true, cause: signal.reason })
+}
+
+/** True when `pending` settles within `ms` (it keeps running either way). */
+function settlesWithin(pending: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) return pending.then(() => true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    pending.then(() => (clearTimeout(timer), resolve(true)))
+  })
 }
 
 function emptyResult(): Result<unknown> {

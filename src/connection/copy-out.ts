@@ -6,7 +6,7 @@
  * the COPY outside a transaction block and drains it inside one (a cancel
  * would abort the transaction); `return()` resolves once the session is idle.
  */
-import { PgError } from '../errors.js'
+import { PgError, ProtocolError } from '../errors.js'
 import { COPY_DONE, encodeCopyFail, encodeQuery } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import { BufferedIterator } from './buffered-iterator.js'
@@ -29,6 +29,10 @@ class CopyToOperation implements Operation {
   readonly exclusive = true
   private error: Error | undefined
   private rowCount: number | null = null
+  private answered = false
+  /** Set when the deadline passed: chunks are read and dropped, and the COPY fails. */
+  private dropped: Error | undefined
+  private host: OperationHost | undefined
 
   constructor(
     private readonly sql: string,
@@ -36,13 +40,20 @@ class CopyToOperation implements Operation {
   ) {}
 
   send(host: OperationHost): void {
+    this.host = host
     host.write(encodeQuery(this.sql))
+  }
+
+  /** The deadline passed: drop the chunks still coming and fail with `reason` (see Operation.expired). */
+  expired(reason: Error): void {
+    this.dropped = reason
+    this.host?.resume()
   }
 
   handle(message: BackendMessage, host: OperationHost): boolean {
     switch (message.type) {
       case 'CopyData':
-        if (!this.sink.chunk(message.data)) host.pause()
+        if (!this.dropped && !this.sink.chunk(message.data)) host.pause()
         return false
       case 'CopyInResponse':
         host.write(encodeCopyFail('copyTo() needs a COPY ... TO STDOUT statement'))
@@ -51,16 +62,19 @@ class CopyToOperation implements Operation {
         host.write(COPY_DONE)
         return false
       case 'CommandComplete':
+        this.answered = true
         this.rowCount = parseCommandTag(message.tag).rowCount
         return false
       case 'ErrorResponse': {
         const error = new PgError(message.fields)
         error.query = this.sql
         this.error = error
+        this.answered = true
         return false
       }
       case 'ReadyForQuery':
-        this.sink.end(this.rowCount, this.error)
+        if (!this.answered) throw new ProtocolError('server sent ReadyForQuery before the COPY completed')
+        this.sink.end(this.rowCount, this.error ?? this.dropped)
         return true
       default:
         // CopyOutResponse, CopyDone: nothing to do.

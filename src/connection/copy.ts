@@ -14,7 +14,7 @@
  * connection stops reading the socket until the consumer catches up.
  */
 import { concatBytes } from '../protocol/writer.js'
-import { PgError } from '../errors.js'
+import { PgError, ProtocolError } from '../errors.js'
 import { COPY_DONE, encodeCopyData, encodeCopyFail, encodeQuery } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import type { Connection } from './connection.js'
@@ -88,6 +88,7 @@ export class CopyFromOperation implements Operation {
   private error: PgError | undefined
   private producerError: unknown
   private rowCount = 0
+  private answered = false
 
   constructor(
     private readonly sql: string,
@@ -112,15 +113,18 @@ export class CopyFromOperation implements Operation {
         this.producerError = new TypeError('copyFrom() needs a COPY ... FROM STDIN statement; use copyTo() for COPY ... TO STDOUT')
         return false
       case 'CommandComplete':
+        this.answered = true
         this.rowCount = parseCommandTag(message.tag).rowCount ?? 0
         return false
       case 'ErrorResponse':
         this.stopped = true
+        this.answered = true
         this.error = new PgError(message.fields)
         this.error.query = this.sql
         if (this.producerError !== undefined) Object.defineProperty(this.error, 'cause', { value: this.producerError, configurable: true })
         return false
       case 'ReadyForQuery':
+        if (!this.answered) throw new ProtocolError('server sent ReadyForQuery before the COPY completed')
         this.stopped = true
         if (this.error) this.reject(this.error)
         else if (this.producerError instanceof Error) this.reject(this.producerError)

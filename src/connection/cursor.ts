@@ -10,7 +10,7 @@
  * The operation is exclusive: while the cursor is open nothing else is
  * written on the session (anything queued waits for close()).
  */
-import { PgError } from '../errors.js'
+import { PgError, ProtocolError } from '../errors.js'
 import { encodeBind, encodeDescribe, encodeExecute, encodeParse, FLUSH, SYNC } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import type { TypeRegistry } from '../types/registry.js'
@@ -103,13 +103,23 @@ export class CursorOperation implements Operation {
 
   handle(message: BackendMessage): boolean {
     switch (message.type) {
+      case 'ParseComplete':
+      case 'BindComplete':
+        return false
       case 'RowDescription':
+        if (this.builder) throw new ProtocolError('server sent a second RowDescription for one cursor')
         this.builder = new RowBuilder(message.fields, this.registry, this.mode)
         return false
-      case 'DataRow':
-        this.rows.push(this.builder!.build(message.values))
+      case 'DataRow': {
+        const builder = this.builder
+        if (!builder || !this.executing) throw new ProtocolError('server sent DataRow the cursor did not ask for')
+        if (message.values.length !== builder.fields.length)
+          throw new ProtocolError(`server sent DataRow with ${message.values.length} columns, but RowDescription has ${builder.fields.length}`)
+        this.rows.push(builder.build(message.values))
         return false
+      }
       case 'PortalSuspended':
+        if (!this.executing) throw new ProtocolError('server sent PortalSuspended the cursor did not ask for')
         this.deliver()
         return false
       case 'NoData':
@@ -134,13 +144,14 @@ export class CursorOperation implements Operation {
         return false
       }
       case 'ReadyForQuery':
+        if (!this.syncSent) throw new ProtocolError('server sent ReadyForQuery before the cursor was closed (no Sync sent)')
         this.exhausted = true
         for (const read of this.reads.splice(0)) read.resolve([])
         if (this.failure) this.failed(this.failure)
         else this.finished()
         return true
       default:
-        return false
+        throw new ProtocolError(`server sent ${message.type} during a cursor`)
     }
   }
 

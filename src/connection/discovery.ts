@@ -11,13 +11,17 @@ import { Connection } from './connection.js'
 import type { Runtime } from './startup.js'
 
 const UNDEFINED_FUNCTION = '42883'
+/** The yb_servers() query's deadline when connect_timeout is 0 (no limit). */
+const DISCOVERY_TIMEOUT_MS = 10_000
 
 /** QueryServers over pgfleet connections with the user's own settings. */
 export function queryServersWith(config: Config, runtime: Runtime): QueryServers {
   return async (node) => {
     const conn = await Connection.open(config, node, runtime)
     try {
-      const { rows } = await conn.query<Record<string, unknown>>('select * from yb_servers()', [], { prepare: false })
+      // Bounded like the connect: a node that stops answering must not stall discovery.
+      const timeoutMs = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : DISCOVERY_TIMEOUT_MS
+      const { rows } = await conn.query<Record<string, unknown>>('select * from yb_servers()', [], { prepare: false, timeoutMs })
       return rows.map(toServerRow)
     } catch (error) {
       if (error instanceof PgError && error.code === UNDEFINED_FUNCTION) return null
@@ -48,7 +52,7 @@ function toServerRow(row: Record<string, unknown>): ServerRow {
  * in_hot_standby and default_transaction_read_only at startup (GUC_REPORT);
  * older servers are asked.
  */
-export async function sessionState(conn: Connection): Promise<SessionState> {
+export async function sessionState(conn: Connection, signal?: AbortSignal): Promise<SessionState> {
   const hotStandby = conn.parameters.get('in_hot_standby')
   const defaultReadOnly = conn.parameters.get('default_transaction_read_only')
   if (hotStandby !== undefined && defaultReadOnly !== undefined) {
@@ -58,7 +62,7 @@ export async function sessionState(conn: Connection): Promise<SessionState> {
   const { rows } = await conn.query<{ ro: string; rec: boolean }>(
     "select current_setting('transaction_read_only') as ro, pg_is_in_recovery() as rec",
     [],
-    { prepare: false },
+    { prepare: false, signal },
   )
   return { readOnly: rows[0]!.ro === 'on', inRecovery: rows[0]!.rec }
 }

@@ -9,11 +9,20 @@
  * A cached statement the server lost (DISCARD ALL, 26000) or whose result type
  * changed (0A000 "cached plan must not change result type") is re-prepared and
  * the query retried once, when no transaction block was aborted by it.
+ *
+ * Valid answers, in order: CloseComplete*, ParseComplete?, BindComplete,
+ * RowDescription | NoData (first run only), DataRow*, CommandComplete |
+ * EmptyQueryResponse (or a COPY exchange), ReadyForQuery; an ErrorResponse
+ * may come at any point (also after CommandComplete: a deferred constraint
+ * fails at the implicit COMMIT of Sync). Anything else is a ProtocolError
+ * that ends the session.
  */
-import { PgError } from '../errors.js'
+import { PgError, ProtocolError } from '../errors.js'
 import {
+  COPY_DONE,
   encodeBind,
   encodeClose,
+  encodeCopyFail,
   encodeDescribe,
   encodeExecute,
   encodeParse,
@@ -29,6 +38,9 @@ import type { CachedStatement, StatementCache } from './statement-cache.js'
 /** SQLSTATEs after which a cached statement is re-prepared and the query retried. */
 const INVALID_SQL_STATEMENT_NAME = '26000'
 const FEATURE_NOT_SUPPORTED = '0A000' // "cached plan must not change result type"
+
+/** Answers that come before BindComplete: one per Close, then one for the Parse. */
+type PreBindAnswer = 'CloseComplete' | 'ParseComplete'
 
 /** Per-connection state an ExtendedQuery shares with the others: types, statement cache, retries. */
 export interface ExtendedContext {
@@ -80,6 +92,9 @@ export class ExtendedQuery implements Operation {
   private key = ''
   private retried = false
   private describing = false
+  /** Where the answer is: before BindComplete, after it, after CommandComplete (or its like). */
+  private phase: 'binding' | 'bound' | 'described' | 'complete' = 'binding'
+  private copy: 'in' | 'out' | undefined
 
   constructor(
     private readonly ctx: ExtendedContext,
@@ -92,9 +107,18 @@ export class ExtendedQuery implements Operation {
 
   send(host: OperationHost): void {
     const { ctx, params } = this
-    this.collector = new ResultCollector(ctx.registry, this.options.mode, this.options.sink)
+    this.collector = new ResultCollector(ctx.registry, this.options.mode, this.options.sink, this.options.sink ? 0 : host.maxResultBytes)
     this.error = undefined
-    for (const name of ctx.staleStatements.splice(0)) host.write(encodeClose('S', name))
+    this.phase = 'binding'
+    this.copy = undefined
+    this.host = host
+    this.dropped = undefined
+    // The answers due before BindComplete, in the order their requests are written.
+    const before: PreBindAnswer[] = (this.beforeBind = [])
+    for (const name of ctx.staleStatements.splice(0)) {
+      host.write(encodeClose('S', name))
+      before.push('CloseComplete')
+    }
 
     let statement = ''
     let resultFormats: FormatCode[] = []
@@ -104,8 +128,12 @@ export class ExtendedQuery implements Operation {
       if (!entry) {
         const added = ctx.cache.add(this.key)
         entry = added.entry
-        if (added.evicted) host.write(encodeClose('S', added.evicted.name))
+        if (added.evicted) {
+          host.write(encodeClose('S', added.evicted.name))
+          before.push('CloseComplete')
+        }
         host.write(encodeParse(entry.name, this.sql, params.oids))
+        before.push('ParseComplete')
       }
       this.entry = entry
       statement = entry.name
@@ -117,6 +145,7 @@ export class ExtendedQuery implements Operation {
       }
     } else {
       host.write(encodeParse('', this.sql, params.oids))
+      before.push('ParseComplete')
     }
     this.describing = this.entry?.fields === undefined
     host.write(encodeBind({ statement, params: params.values, paramFormats: params.formats, resultFormats }))
@@ -126,37 +155,80 @@ export class ExtendedQuery implements Operation {
   }
 
   handle(message: BackendMessage, host: OperationHost): boolean {
+    if (message.type === 'ErrorResponse') {
+      if (this.error) throw new ProtocolError('server sent a second ErrorResponse for one query')
+      this.error = new PgError(message.fields)
+      this.error.query = this.sql
+      this.copy = undefined
+      return false
+    }
+    if (message.type === 'ReadyForQuery') {
+      if (!this.error && (this.phase !== 'complete' || this.copy !== undefined))
+        throw new ProtocolError('server sent ReadyForQuery before the query completed')
+      this.finish(message.status)
+      return true
+    }
+    // After an ErrorResponse the server skips everything up to Sync: only ReadyForQuery may follow.
+    if (this.error) throw new ProtocolError(`server sent ${message.type} after the query's ErrorResponse`)
+    if (this.copy !== undefined) return this.handleCopy(message)
     switch (message.type) {
-      case 'DataRow':
-        if (!this.collector.row(message.values)) host.pause()
+      case 'CloseComplete':
+      case 'ParseComplete':
+        this.expect('binding', message.type)
+        if (this.beforeBind.shift() !== message.type) throw new ProtocolError(`server sent ${message.type} the query did not ask for`)
+        return false
+      case 'BindComplete':
+        this.expect('binding', message.type)
+        if (this.beforeBind.length > 0) throw new ProtocolError(`server sent BindComplete before ${this.beforeBind[0]}`)
+        this.phase = this.describing ? 'bound' : 'described'
         return false
       case 'RowDescription':
+        this.expect('bound', message.type)
+        this.phase = 'described'
         this.collector.describe(message.fields)
-        if (this.describing && this.entry) this.entry.fields = message.fields
+        if (this.entry) this.entry.fields = message.fields
         return false
       case 'NoData':
+        this.expect('bound', message.type)
+        this.phase = 'described'
         this.collector.noData()
-        if (this.describing && this.entry) this.entry.fields = null
+        if (this.entry) this.entry.fields = null
         return false
+      case 'DataRow': {
+        this.expect('described', message.type)
+        const overflowed = this.collector.overflow !== undefined
+        if (!this.collector.row(message.values)) host.pause()
+        // Too large: stop the server rather than read the rest (the rows are dropped meanwhile).
+        if (!overflowed && this.collector.overflow) host.cancelRunning()
+        return false
+      }
       case 'CommandComplete':
+        this.expect('described', message.type)
+        this.phase = 'complete'
         this.collector.complete(message.tag)
         if (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL') this.ctx.cache.clear()
         return false
       case 'EmptyQueryResponse':
+        this.expect('described', message.type)
+        this.phase = 'complete'
         this.collector.empty()
         return false
-      case 'PortalSuspended':
+      case 'CopyInResponse':
+        // COPY FROM STDIN needs a data source. In copy-in the server ignores the
+        // Sync already sent and, after CopyFail, skips to the next Sync (55.2.6).
+        this.expect('described', message.type)
+        host.write(encodeCopyFail('COPY FROM STDIN is not supported by query(); use copyFrom()'))
+        host.write(SYNC)
+        this.copy = 'in'
         return false
-      case 'ErrorResponse':
-        this.error = new PgError(message.fields)
-        this.error.query = this.sql
+      case 'CopyOutResponse':
+      case 'CopyBothResponse':
+        this.expect('described', message.type)
+        if (message.type === 'CopyBothResponse') host.write(COPY_DONE)
+        this.copy = 'out'
         return false
-      case 'ReadyForQuery':
-        this.finish(message.status)
-        return true
       default:
-        // ParseComplete, BindComplete, CloseComplete: nothing to do.
-        return false
+        throw new ProtocolError(`server sent ${message.type} during an extended query`)
     }
   }
 
@@ -164,7 +236,42 @@ export class ExtendedQuery implements Operation {
     this.reject(error)
   }
 
+  /**
+   * The deadline passed: a streaming consumer gets no more rows, so read and
+   * drop the rest (a paused socket would hide the cancel's answer) and fail
+   * with `reason` even if the server finishes the query. A buffered result
+   * is kept: if the server finishes before the cancel lands, it is real.
+   */
+  expired(reason: Error): void {
+    if (!this.options.sink) return
+    this.dropped = reason
+    this.collector.drop()
+    this.host?.resume()
+  }
+
+  private host: OperationHost | undefined
+  private beforeBind: PreBindAnswer[] = []
+  /** Set when rows were dropped after the deadline: the query can only fail. */
+  private dropped: Error | undefined
+
+  private expect(phase: ExtendedQuery['phase'], type: string): void {
+    if (this.phase !== phase) throw new ProtocolError(`server sent ${type} out of order in an extended query (${this.phase})`)
+  }
+
+  /** COPY TO output is read and dropped (then CommandComplete); COPY FROM was refused and only its error may come. */
+  private handleCopy(message: BackendMessage): boolean {
+    if (this.copy === 'out' && (message.type === 'CopyData' || message.type === 'CopyDone')) {
+      if (message.type === 'CopyDone') this.copy = undefined
+      return false
+    }
+    throw new ProtocolError(`server sent ${message.type} during COPY ${this.copy === 'in' ? 'FROM STDIN' : 'TO STDOUT'}`)
+  }
+
   private finish(status: 'I' | 'T' | 'E'): void {
+    // Rows were dropped after the deadline: fail with the server's answer to the cancel, or the deadline.
+    if (this.dropped) return this.reject(this.error ?? this.dropped)
+    const overflow = this.collector.overflow
+    if (overflow) return this.reject(overflow)
     const error = this.error
     if (!error) return this.resolve(this.collector.last, status)
     const entry = this.entry

@@ -14,6 +14,10 @@ export interface OperationHost {
   resume(): void
   /** Send what is queued and resolve once the socket can take more (write backpressure, COPY FROM). */
   drain(): Promise<void>
+  /** Ask the server to cancel the running operation, when no other one could be hit instead (a result grew past max_result_bytes). */
+  cancelRunning(): void
+  /** Largest total of row bytes a buffered result may hold (0 = no cap). */
+  readonly maxResultBytes: number
 }
 
 export interface Operation {
@@ -26,6 +30,13 @@ export interface Operation {
   send(host: OperationHost): void
   /** Handle one message; return true once the operation is finished (after its ReadyForQuery). */
   handle(message: BackendMessage, host: OperationHost): boolean
-  /** The connection ended before the operation finished. */
+  /** The connection ended before the operation finished (or its deadline passed while it was queued). */
   fail(error: Error): void
+  /**
+   * Its deadline passed while on the wire (a cancel is on its way): a
+   * streaming operation stops handing rows to its consumer, reads the rest
+   * (a paused socket would hide the cancel's answer) and then rejects with
+   * `reason`, since its consumer did not get every row.
+   */
+  expired?(reason: Error): void
 }

@@ -16,6 +16,11 @@ import type { OperationHost } from './operation.js'
 class RecordingHost implements OperationHost {
   written: Uint8Array[] = []
   paused = 0
+  cancels = 0
+  maxResultBytes = 0
+  cancelRunning(): void {
+    this.cancels++
+  }
   write(bytes: Uint8Array): void {
     this.written.push(bytes)
   }
@@ -125,7 +130,7 @@ describe('CopyFromOperation', () => {
   })
 
   it('a whole string is one chunk, not an iterable of characters', async () => {
-    const { sent } = await run('a\nb\n', () => [{ type: 'ReadyForQuery', status: 'I' }])
+    const { sent } = await run('a\nb\n', () => [{ type: 'CommandComplete', tag: 'COPY 2' }, { type: 'ReadyForQuery', status: 'I' }])
     expect(new TextDecoder().decode((sent[0] as { data: Uint8Array }).data)).toBe('a\nb\n')
   })
 

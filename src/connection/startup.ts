@@ -7,7 +7,7 @@
 import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
-import type { Config, HostSpec } from '../config/types.js'
+import type { AuthMethod, Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
@@ -29,8 +29,18 @@ import {
 } from '../tls/policy.js'
 import { TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
-import { connectTimeoutError, withDeadline } from '../transport/deadline.js'
+import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal } from '../deadline.js'
 import { Wire } from './wire.js'
+
+/** Distinct server parameters kept; real servers report about 20 (GUC_REPORT). */
+export const MAX_SERVER_PARAMETERS = 1000
+
+/** Keep a ParameterStatus; a server that invents parameters without bound is refused. */
+export function recordParameter(parameters: Map<string, string>, name: string, value: string): void {
+  if (parameters.size >= MAX_SERVER_PARAMETERS && !parameters.has(name))
+    throw new ProtocolError(`server reported more than ${MAX_SERVER_PARAMETERS} distinct parameters (ParameterStatus)`)
+  parameters.set(name, value)
+}
 
 /** What the startup learned about the session. */
 export interface SessionInfo {
@@ -63,59 +73,40 @@ export interface Runtime {
  * startup error in clear, prefer retries in clear after a failed handshake or
  * a startup error over TLS (src/tls/policy.ts).
  *
- * `connectTimeoutMs` bounds the whole startup, every encryption attempt
- * included (libpq's connect_timeout covers the whole connection attempt on a
- * host): when it expires the socket is destroyed and the promise rejects with
- * a ConnectionError coded PGFLEET_CONNECT_TIMEOUT.
+ * One deadline bounds the whole startup, every encryption attempt included
+ * (libpq's connect_timeout covers the whole connection attempt on a host).
+ * Its owner is the caller when it passes `signal` (the balancer's attempt
+ * deadline, which also covers the target_session_attrs check); otherwise the
+ * startup makes one from `config.connectTimeoutMs`. When it passes the socket
+ * is destroyed and the promise rejects with the signal's reason
+ * (PGFLEET_CONNECT_TIMEOUT for the timeout).
  */
-export function startSession(config: Config, host: HostSpec, runtime: Runtime): Promise<SessionInfo> {
+export async function startSession(config: Config, host: HostSpec, runtime: Runtime, signal?: AbortSignal): Promise<SessionInfo> {
+  if (signal) return runAttempts(config, host, runtime, signal)
   const address = describeHost(host)
-  const deadline = new StartupDeadline(connectTimeoutError(address, config.connectTimeoutMs))
-  return withDeadline(
-    runAttempts(config, host, runtime, deadline),
-    config.connectTimeoutMs,
-    address,
-    (late) => late.wire.fail(deadline.error),
-    () => deadline.expire(),
-  )
+  const deadline = new Deadline(config.connectTimeoutMs, () => connectTimeoutError(address, config.connectTimeoutMs))
+  try {
+    return await runAttempts(config, host, runtime, deadline.signal)
+  } finally {
+    deadline.clear()
+  }
 }
 
-/** The attempt loop of startSession, without the overall timeout. */
-async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, deadline: StartupDeadline): Promise<SessionInfo> {
+/** The attempt loop of startSession: the next encryption attempt after a failure, until the policy or the deadline says stop. */
+async function runAttempts(config: Config, host: HostSpec, runtime: Runtime, signal: AbortSignal): Promise<SessionInfo> {
   const target = { unixSocket: host.host.startsWith('/') }
   let attempt = firstAttempt(config, target)
   for (;;) {
     try {
-      return await attemptSession(config, host, runtime, attempt, deadline)
+      return await attemptSession(config, host, runtime, attempt, signal)
     } catch (error) {
-      const retryable = !(error instanceof AfterAuthError) && !deadline.expired
+      if (signal.aborted) throw abortReason(signal)
+      const retryable = !(error instanceof AfterAuthError)
       const cause = error instanceof AfterAuthError ? error.error : error
       const next = retryable ? retryAfterFailure(config, attempt, cause, target) : undefined
       if (!next) throw cause
       attempt = next
     }
-  }
-}
-
-/** The connect timeout of one startup: once expired, the socket in use is destroyed and no new one is kept. */
-class StartupDeadline {
-  expired = false
-  private socket: Socket | undefined
-  /** `error` ends whatever the startup was still doing; the caller already has one like it. */
-  constructor(readonly error: Error) {}
-
-  /** Track the socket of the current attempt; destroy it and throw when time is already up. */
-  hold(socket: Socket): void {
-    if (this.expired) {
-      socket.destroy()
-      throw this.error
-    }
-    this.socket = socket
-  }
-
-  expire(): void {
-    this.expired = true
-    this.socket?.destroy()
   }
 }
 
@@ -129,7 +120,7 @@ async function attemptSession(
   host: HostSpec,
   runtime: Runtime,
   attempt: EncryptionAttempt,
-  deadline: StartupDeadline,
+  signal: AbortSignal,
 ): Promise<SessionInfo> {
   const address = describeHost(host)
   const step = stepFor(config, attempt)
@@ -139,16 +130,17 @@ async function attemptSession(
       host: host.host,
       port: host.port,
       path: host.host.startsWith('/') ? `${host.host}/.s.PGSQL.${host.port}` : undefined,
-      timeoutMs: config.connectTimeoutMs,
+      signal,
+      keepAlive: config.keepAlive,
       directTls: step === 'direct-tls' ? upgrade : undefined,
     })
     .catch((error: unknown) => {
       throw step === 'direct-tls' ? withDirectTlsHint(error) : error
     })
-  deadline.hold(socket)
   let tls: TlsInfo | undefined = socket.tls
+  const unlinkSocket = onAbort(signal, () => socket.destroy())
   try {
-    if (step === 'ssl-request') tls = await negotiateSsl(socket, config, upgrade!, attempt)
+    if (step === 'ssl-request') tls = await raceSignal(negotiateSsl(socket, config, upgrade!, attempt), signal)
     if (tls) {
       const alpnError = checkNegotiatedAlpn(step === 'direct-tls', tls.alpnProtocol)
       if (alpnError) throw alpnError
@@ -156,13 +148,18 @@ async function attemptSession(
   } catch (error) {
     socket.destroy()
     throw error
+  } finally {
+    unlinkSocket()
   }
   const wire = new Wire(socket, config.maxMessageBytes, address)
+  const unlinkWire = onAbort(signal, () => wire.fail(abortReason(signal)))
   try {
-    return await authenticate(wire, config, tls, address)
+    return await raceSignal(authenticate(wire, config, tls, address), signal)
   } catch (error) {
     wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
     throw error
+  } finally {
+    unlinkWire()
   }
 }
 
@@ -223,20 +220,32 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
   let processId = 0
   let secretKey = 0
   let scram: ScramSession | undefined
+  // The method the client answered with; none when the server asked for nothing (trust).
+  let answered: AuthMethod | undefined
   let authenticated = false
+
+  let keyData = false
 
   for (;;) {
     const message = await wire.next()
+    // Order of the startup (protocol docs 55.2.1): the authentication
+    // exchange, then AuthenticationOk, then ParameterStatus and one
+    // BackendKeyData, then ReadyForQuery. NoticeResponse may come anywhere.
+    const isAuth = message.type.startsWith('Authentication')
+    if (authenticated ? isAuth : message.type === 'ParameterStatus' || message.type === 'BackendKeyData')
+      throw new ProtocolError(`server sent ${message.type} ${authenticated ? 'after' : 'before'} AuthenticationOk`)
     switch (message.type) {
       case 'AuthenticationCleartextPassword':
         checkAuthRequest(config.requireAuth, 'password')
         refuseWithoutChannelBinding(config, 'cleartext password')
         wire.write(encodePassword(await resolvePassword(config, address)))
+        answered = 'password'
         break
       case 'AuthenticationMD5Password':
         checkAuthRequest(config.requireAuth, 'md5')
         refuseWithoutChannelBinding(config, 'MD5')
         wire.write(encodePassword(md5PasswordMessage(config.user, await resolvePassword(config, address), message.salt)))
+        answered = 'md5'
         break
       case 'AuthenticationSASL': {
         checkAuthRequest(config.requireAuth, 'scram-sha-256')
@@ -257,9 +266,11 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
           mechanisms: message.mechanisms,
           channelBinding: config.channelBinding,
           endpointHash,
+          tls: tls !== undefined,
         })
         scram = started.session
         wire.write(encodeSASLInitialResponse(started.mechanism, started.initialResponse))
+        answered = 'scram-sha-256'
         break
       }
       case 'AuthenticationSASLContinue':
@@ -273,7 +284,10 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
       case 'AuthenticationOk':
         // A server that skips SASL final has not proven it knows the password.
         if (scram) assertScramCompleted(scram)
-        if (!scram && !authenticated) checkAuthRequest(config.requireAuth, 'ok-without-auth')
+        // require_auth's 'none' is about a server that let the client in
+        // without asking for anything (libpq: client_finished_auth), not about
+        // which method it asked for; that was checked on the request itself.
+        if (answered === undefined) checkAuthRequest(config.requireAuth, 'ok-without-auth')
         if (config.channelBinding === 'require' && !scram?.channelBound)
           throw new AuthError('channel binding required, but the server authenticated the client without channel binding')
         authenticated = true
@@ -284,9 +298,11 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
       case 'AuthenticationSSPI':
         throw new AuthError(`server requested ${message.type.slice('Authentication'.length)} authentication, which pgfleet does not support`)
       case 'ParameterStatus':
-        parameters.set(message.name, message.value)
+        recordParameter(parameters, message.name, message.value)
         break
       case 'BackendKeyData':
+        if (keyData) throw new ProtocolError('server sent BackendKeyData twice')
+        keyData = true
         processId = message.processId
         secretKey = message.secretKey
         break

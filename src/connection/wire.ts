@@ -64,6 +64,9 @@ export class Wire {
     if (this.failure) return Promise.reject(this.failure)
     const message = this.readOne()
     if (message) return Promise.resolve(message)
+    // A malformed message buffered behind the last one fails the wire inside
+    // readOne(): reject now, or the waiter below would wait on a dead wire.
+    if (this.failure) return Promise.reject(this.failure)
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject }
     })

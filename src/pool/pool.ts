@@ -14,8 +14,10 @@
  * Idle connections do not keep the process alive (their sockets are unref'd
  * and ref'd again when checked out). A connection that ended while idle is
  * dropped; one idle longer than `idleCheckMs` is checked with an empty query
- * before it is handed out; one released broken, or inside a transaction block,
- * is destroyed rather than reused.
+ * (bounded by the connect timeout, at most 5 s, plus cancel_timeout) before
+ * it is handed out; one released broken, or inside a transaction block, is
+ * destroyed rather than reused. `end()` settles in bounded time whatever the
+ * sessions are doing (see ResourcePool.end).
  */
 import { factoryFor, resolveConfig, type ClientOptions } from '../api.js'
 import type { ConnectionFactory } from '../balancer/factory.js'
@@ -24,6 +26,7 @@ import type { Connection, QueryOptions } from '../connection/connection.js'
 import type { Result, Row } from '../connection/result.js'
 import type { Config } from '../config/types.js'
 import { ConnectionError } from '../errors.js'
+import { runTransaction, type Transaction, type TransactionOptions } from '../transaction.js'
 import { splitPoolOptions, type PoolOptions } from './options.js'
 import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
 
@@ -91,11 +94,12 @@ export class Pool {
     this.factory = factoryFor(config, runtime, { ...extras, onError: extras.onError ?? onError })
     this.core = new ResourcePool<Connection>(
       {
-        create: () => this.factory.connect(),
+        create: (signal) => this.factory.connect(signal),
         closed: (conn) => conn.closed,
         usable: (conn) => conn.isReady,
-        // An empty query is the cheapest round trip (EmptyQueryResponse + ReadyForQuery).
-        validate: (conn) => conn.simple('', { timeoutMs: 5_000 }),
+        // An empty query is the cheapest round trip (EmptyQueryResponse + ReadyForQuery);
+        // a silent session fails it by its deadline and is destroyed, freeing its slot.
+        validate: (conn) => conn.simple('', { timeoutMs: healthCheckTimeoutMs(config) }),
         close: (conn) => conn.close(),
         destroy: (conn) => conn.destroy(),
         onIdle: (conn) => conn.unref(),
@@ -122,7 +126,27 @@ export class Pool {
     }
   }
 
-  /** Stop handing out sessions, close idle ones and wait until every checked-out one is released and closed. */
+  /**
+   * Run `fn` in a transaction on a pooled session (see Client.transaction):
+   * each attempt checks a session out, so a retry after 40001/40P01 whose
+   * session died meanwhile continues on a healthy one.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
+    return runTransaction(async (use) => {
+      const slot = await this.core.acquire()
+      try {
+        return await use(slot.resource)
+      } finally {
+        this.giveBack(slot, false)
+      }
+    }, fn, options)
+  }
+
+  /**
+   * Stop handing out sessions, close idle ones and wait until every
+   * checked-out one is released and closed; after `endTimeoutMs` (default
+   * 5 s) sessions still checked out are destroyed. Always settles.
+   */
   end(): Promise<void> {
     return this.core.end()
   }
@@ -169,6 +193,12 @@ export class Pool {
  */
 export function createPool(input: string | CreatePoolOptions, poolOptions?: PoolOptions): Pool {
   return new Pool(input, poolOptions)
+}
+
+/** The idle health check's deadline: the connect timeout, at most 5 s. */
+function healthCheckTimeoutMs(config: Config): number {
+  const ms = config.connectTimeoutMs
+  return ms > 0 ? Math.min(ms, 5_000) : 5_000
 }
 
 function releasedError(): ConnectionError {

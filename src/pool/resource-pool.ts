@@ -12,12 +12,17 @@
  *   release, a new resource, a passed health check) goes to the oldest waiter.
  * - A resource whose `closed` settled is never handed out; one released as
  *   broken is destroyed, never reused.
+ * - `end()` settles within `endTimeoutMs` plus the close of what is left:
+ *   creations are aborted at once, idle resources closed, checked-out ones
+ *   waited for until the timeout and then destroyed (a later release of
+ *   one of those is a no-op).
  */
 import { ConnectionError, PoolTimeoutError } from '../errors.js'
 
 /** How the pool creates, checks and ends one resource. */
 export interface ResourceHooks<R> {
-  create(): Promise<R>
+  /** Open a resource; `signal` aborts when the pool ends (the creation must then reject). */
+  create(signal: AbortSignal): Promise<R>
   /** Settles when the resource ended on its own (server kill, network) or was closed. */
   closed(resource: R): Promise<unknown>
   /** Synchronous liveness: false once the resource cannot run queries. */
@@ -48,6 +53,8 @@ export interface PoolSizing {
   acquireTimeoutMs: number
   /** Run a cheap check before handing out a connection idle at least this long (default 1,000; 0: always). */
   idleCheckMs: number
+  /** end() waits this long for checked-out connections, then destroys them (default 5,000; 0: at once). */
+  endTimeoutMs: number
 }
 
 /** Pool sizing used for every option the caller leaves out. */
@@ -58,6 +65,7 @@ export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
   maxLifetimeMs: 0,
   acquireTimeoutMs: 30_000,
   idleCheckMs: 1_000,
+  endTimeoutMs: 5_000,
 })
 
 /** One pooled resource and its state. */
@@ -101,6 +109,9 @@ export class ResourcePool<R> {
   private checking = 0
   private ending: Promise<void> | undefined
   private resolveEnded: (() => void) | undefined
+  /** Aborted by end(): creations still under way give up. */
+  private readonly creations = new AbortController()
+  private endTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly hooks: ResourceHooks<R>,
@@ -141,6 +152,8 @@ export class ResourcePool<R> {
 
   /** Give a checked-out resource back; `destroy` (or a dead resource) ends it instead of reusing it. */
   release(slot: Slot<R>, destroy = false): void {
+    // end() destroyed it after endTimeoutMs: nothing left to give back.
+    if (slot.state === 'gone' && this.ending) return
     if (slot.state !== 'busy') throw new Error('release called on a connection that is not checked out of this pool')
     const expired = this.sizing.maxLifetimeMs > 0 && this.now() - slot.createdAt >= this.sizing.maxLifetimeMs
     if (destroy || slot.dead || !this.hooks.usable(slot.resource)) this.remove(slot, 'destroy')
@@ -150,7 +163,11 @@ export class ResourcePool<R> {
     this.dispatch()
   }
 
-  /** Stop handing out resources: reject waiters, close idle ones, wait for checked-out ones to come back. */
+  /**
+   * Stop handing out resources: reject waiters, abort creations, close idle
+   * ones, wait for checked-out ones to come back; after `endTimeoutMs`
+   * destroy those still out. Settles once every resource has ended.
+   */
   end(): Promise<void> {
     if (this.ending) return this.ending
     this.ending = new Promise((resolve) => (this.resolveEnded = resolve))
@@ -158,7 +175,14 @@ export class ResourcePool<R> {
       if (waiter.timer) clearTimeout(waiter.timer)
       waiter.reject(endedError())
     }
+    this.creations.abort(endedError())
     for (const slot of this.idle.slice()) this.remove(slot, 'close')
+    const destroyRest = () => {
+      this.endTimer = undefined
+      for (const slot of [...this.slots]) this.remove(slot, 'destroy')
+    }
+    if (this.sizing.endTimeoutMs > 0) this.endTimer = setTimeout(destroyRest, this.sizing.endTimeoutMs)
+    else destroyRest()
     this.checkEnded()
     return this.ending
   }
@@ -230,7 +254,7 @@ export class ResourcePool<R> {
     this.creating++
     let promise: Promise<R>
     try {
-      promise = this.hooks.create()
+      promise = this.hooks.create(this.creations.signal)
     } catch (error) {
       promise = Promise.reject(error)
     }
@@ -255,7 +279,7 @@ export class ResourcePool<R> {
           const waiter = this.waiters.shift()!
           if (waiter.timer) clearTimeout(waiter.timer)
           waiter.reject(error instanceof Error ? error : new Error(String(error)))
-        } else this.options.onError?.(error)
+        } else if (!this.ending) this.options.onError?.(error)
         this.checkEnded()
       },
     )
@@ -336,6 +360,8 @@ export class ResourcePool<R> {
     if (!this.ending || this.slots.size > 0 || this.creating > 0 || !this.resolveEnded) return
     const resolve = this.resolveEnded
     this.resolveEnded = undefined
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer)
+    this.endTimer = undefined
     void Promise.all(this.closing).then(() => resolve())
   }
 }

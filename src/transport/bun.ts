@@ -10,7 +10,8 @@
  */
 import { TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
-import { addressOf, dialError, withDeadline } from './deadline.js'
+import { raceSignal } from '../deadline.js'
+import { addressOf, dialError } from './deadline.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
@@ -31,6 +32,8 @@ interface BunSocket {
   resume(): void
   ref(): void
   unref(): void
+  /** initialDelay in milliseconds (Bun 1.1+); absent on older Bun. */
+  setKeepAlive?(enable: boolean, initialDelay?: number): boolean
   alpnProtocol?: string | false | null
   getPeerCertificate(detailed?: boolean): { raw?: Uint8Array } | null | undefined
   upgradeTLS(options: { tls: BunTlsOptions; socket: BunHandlers }): [BunSocket, BunSocket]
@@ -274,13 +277,17 @@ export const dialBun: Dial = async (options: DialOptions) => {
     socket: transport.handlers,
   })
   try {
-    transport.socket = await withDeadline(pending, options.timeoutMs, address, (late) => late.terminate())
+    transport.socket = await raceSignal(pending, options.signal, (late) => late.terminate())
   } catch (error) {
     throw dialError(address, error)
   }
+  if (options.path === undefined) {
+    const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
+    transport.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
+  }
   if (handshake !== undefined) {
     try {
-      transport.tls = await withDeadline(handshake, options.timeoutMs, address, () => undefined)
+      transport.tls = await raceSignal(handshake, options.signal)
     } catch (error) {
       transport.destroy()
       throw error

@@ -21,7 +21,8 @@
  * - No unref (nothing keeps a Worker alive), no Unix sockets.
  */
 import { ConnectionError, TlsError } from '../errors.js'
-import { addressOf, dialError, withDeadline } from './deadline.js'
+import { raceSignal } from '../deadline.js'
+import { addressOf, dialError } from './deadline.js'
 import { PullSocket, type PullStream } from './pull-socket.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
@@ -145,7 +146,7 @@ export const dialCloudflare: Dial = async (options: DialOptions) => {
   let socket: CfSocket | undefined
   try {
     socket = connect({ hostname: options.host, port: options.port }, { secureTransport: 'starttls', allowHalfOpen: false })
-    await withDeadline(socket.opened, options.timeoutMs, address, () => undefined)
+    await raceSignal(socket.opened, options.signal)
   } catch (error) {
     socket?.close().catch(() => undefined)
     throw dialError(address, error)

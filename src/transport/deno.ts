@@ -25,7 +25,8 @@
  *   use"); PullSocket never has one in flight while paused.
  */
 import { TlsError } from '../errors.js'
-import { addressOf, dialError, withDeadline } from './deadline.js'
+import { raceSignal } from '../deadline.js'
+import { addressOf, dialError } from './deadline.js'
 import { PullSocket, type PullStream } from './pull-socket.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
@@ -35,6 +36,8 @@ interface DenoConn {
   close(): void
   ref(): void
   unref(): void
+  /** TCP connections only (Deno.TcpConn); Deno sets no idle time. */
+  setKeepAlive?(keepAlive?: boolean): void
 }
 interface DenoTlsConn extends DenoConn {
   handshake(): Promise<{ alpnProtocol: string | null }>
@@ -191,10 +194,11 @@ export const dialDeno: Dial = async (options: DialOptions) => {
   }
   let conn: DenoConn
   try {
-    conn = await withDeadline(open(), options.timeoutMs, address, (late) => late.close())
+    conn = await raceSignal(open(), options.signal, (late) => late.close())
   } catch (error) {
     throw dialError(address, error)
   }
+  if (options.path === undefined) conn.setKeepAlive?.(options.keepAlive?.enabled ?? true)
   if (options.directTls === undefined) return new PullSocket(wrap(conn), upgradeStream, address)
 
   const direct = options.directTls
@@ -211,11 +215,11 @@ export const dialDeno: Dial = async (options: DialOptions) => {
         })
       }
       const dialTls = deno().connectTls({ ...denoTlsOptions(direct, true), port: options.port })
-      tlsConn = await withDeadline(dialTls, options.timeoutMs, address, (late) => late.close())
+      tlsConn = await raceSignal(dialTls, options.signal, (late) => late.close())
     } else {
       tlsConn = await deno().startTls(conn, denoTlsOptions(direct, true))
     }
-    const info = await withDeadline(handshake(tlsConn, direct), options.timeoutMs, address, () => undefined)
+    const info = await raceSignal(handshake(tlsConn, direct), options.signal)
     const socket = new PullSocket(denoStream(tlsConn), upgradeStream, address)
     socket.tls = info
     return socket
@@ -227,7 +231,7 @@ export const dialDeno: Dial = async (options: DialOptions) => {
         // consumed by startTls or already closed
       }
     }
-    if (error instanceof TlsError || (error as { code?: string }).code === 'PGFLEET_CONNECT_TIMEOUT') throw error
+    if (error instanceof TlsError || options.signal?.aborted) throw error
     throw handshakeError(error, direct)
   }
 }

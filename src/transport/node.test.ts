@@ -10,7 +10,13 @@ import { ConnectionError, TlsError } from '../errors.js'
 import { TlsErrorCode } from '../tls/error-codes.js'
 import { readFileText } from './node-fs.js'
 import { ConnectErrorCode, dialNode } from './node.js'
+import { connectTimeoutError, Deadline } from '../deadline.js'
 import type { Socket, TlsUpgradeOptions } from './socket.js'
+
+/** A connect deadline as the startup makes one. */
+function within(ms: number, address = 'test'): AbortSignal {
+  return new Deadline(ms, () => connectTimeoutError(address, ms)).signal
+}
 
 // Certificates made at test time with openssl: a CA, a server certificate for
 // localhost/127.0.0.1 signed by it, and one for another name.
@@ -126,7 +132,7 @@ async function sslRequest(socket: Socket, received: Uint8Array[]): Promise<void>
 describe('dialNode', () => {
   it('connects, echoes and delivers plain Uint8Array chunks; close reports a clean close once', async () => {
     const port = await listen(echoServer())
-    const socket = await dialNode({ host: '127.0.0.1', port, timeoutMs: 2000 })
+    const socket = await dialNode({ host: '127.0.0.1', port, signal: within(2000) })
     const got = collect(socket)
     expect(socket.write(new TextEncoder().encode('hello'))).toBe(true)
     await socket.drain()
@@ -192,7 +198,7 @@ describe('dialNode', () => {
   })
 
   it('maps an unknown host name to PGFLEET_CONNECT_DNS', async () => {
-    const error = await dialNode({ host: 'no-such-host.invalid', port: 5432, timeoutMs: 5000 }).catch((e: unknown) => e)
+    const error = await dialNode({ host: 'no-such-host.invalid', port: 5432, signal: within(5000) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
     expect((error as ConnectionError).code).toBe(ConnectErrorCode.Dns)
     expect((error as ConnectionError).safeToRetry).toBe(true)
@@ -201,7 +207,7 @@ describe('dialNode', () => {
   it('times out a direct TLS handshake against a server that never answers', async () => {
     const port = await listen(net.createServer((s) => s.on('error', () => {})))
     const started = Date.now()
-    const error = await dialNode({ host: '127.0.0.1', port, timeoutMs: 200, directTls: verifyFull('localhost') }).catch(
+    const error = await dialNode({ host: '127.0.0.1', port, signal: within(200, `127.0.0.1:${port}`), directTls: verifyFull('localhost') }).catch(
       (e: unknown) => e,
     )
     expect(Date.now() - started).toBeLessThan(2000)
@@ -214,7 +220,7 @@ describe('startTls', () => {
   it('upgrades after SSLRequest with verify-full, sends SNI and returns the peer certificate', async () => {
     const seen: string[] = []
     const port = await listen(starttlsServer(goodCert, goodKey, seen))
-    const socket = await dialNode({ host: 'localhost', port, timeoutMs: 2000 })
+    const socket = await dialNode({ host: 'localhost', port, signal: within(2000) })
     const got = collect(socket)
     await sslRequest(socket, got.chunks)
     const info = await socket.startTls(verifyFull('localhost'))
@@ -310,7 +316,7 @@ describe('startTls', () => {
       s.pipe(s)
     })
     const port = await listen(server)
-    const socket = await dialNode({ host: 'localhost', port, timeoutMs: 2000, directTls: verifyFull('localhost') })
+    const socket = await dialNode({ host: 'localhost', port, signal: within(2000), directTls: verifyFull('localhost') })
     expect(socket.tls?.alpnProtocol).toBe('postgresql')
     expect(socket.tls?.authorized).toBe(true)
     const got = collect(socket)

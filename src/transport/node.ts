@@ -9,7 +9,7 @@ import * as tls from 'node:tls'
 import { ConnectionError, TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
-import { connectTimeoutError } from './deadline.js'
+import { onAbort, abortReason, raceSignal } from '../deadline.js'
 
 /** Codes of ConnectionErrors raised while dialling. All are safe to retry. */
 export const ConnectErrorCode = {
@@ -104,7 +104,6 @@ class NodeSocket implements Socket {
   constructor(
     socket: net.Socket,
     private readonly address: string,
-    private readonly timeoutMs: number,
   ) {
     this.current = socket
     this.listen(socket)
@@ -206,10 +205,9 @@ class NodeSocket implements Socket {
     this.listen(secure)
     if (!this.refed) raw.unref()
 
+    // No timer here: the caller's deadline destroys the socket, which ends the handshake.
     return new Promise<TlsInfo>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined
       const settle = (error?: Error): void => {
-        if (timer !== undefined) clearTimeout(timer)
         secure.removeListener('secureConnect', onSecure)
         secure.removeListener('close', onClose)
         this.upgrading = false
@@ -226,12 +224,6 @@ class NodeSocket implements Socket {
       const onClose = (): void => settle(this.failure ?? tlsError(new Error('server closed the connection during the TLS handshake')))
       secure.once('secureConnect', onSecure)
       secure.once('close', onClose)
-      if (this.timeoutMs > 0) {
-        timer = setTimeout(() => {
-          this.failure ??= connectTimeoutError(this.address, this.timeoutMs)
-          secure.destroy()
-        }, this.timeoutMs)
-      }
     })
   }
 
@@ -268,12 +260,13 @@ function tlsInfo(socket: tls.TLSSocket): TlsInfo {
 
 function connectRaw(options: DialOptions, address: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    const signal = options.signal
+    if (signal?.aborted) return reject(abortReason(signal))
     const socket =
       options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port })
-    const timeoutMs = options.timeoutMs ?? 0
-    let timer: ReturnType<typeof setTimeout> | undefined
+    let unlink = (): void => undefined
     const fail = (error: Error): void => {
-      if (timer !== undefined) clearTimeout(timer)
+      unlink()
       socket.removeListener('connect', onConnect)
       socket.on('error', () => {})
       socket.destroy()
@@ -281,17 +274,19 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
     }
     const onError = (error: NodeJS.ErrnoException): void => fail(connectError(error, address))
     const onConnect = (): void => {
-      if (timer !== undefined) clearTimeout(timer)
+      unlink()
       socket.removeListener('error', onError)
       if (options.path === undefined) {
         socket.setNoDelay(true)
-        socket.setKeepAlive(true)
+        const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
+        // node:net sets only the idle time; the probe interval and count stay the system's.
+        socket.setKeepAlive(keepAlive.enabled, keepAlive.idleMs)
       }
       resolve(socket)
     }
     socket.once('error', onError)
     socket.once('connect', onConnect)
-    if (timeoutMs > 0) timer = setTimeout(() => fail(connectTimeoutError(address, timeoutMs)), timeoutMs)
+    unlink = onAbort(signal, () => fail(abortReason(signal!)))
   })
 }
 
@@ -300,18 +295,22 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
  * with `directTls`, open TLS at once. Rejects with a ConnectionError
  * (refused, unreachable, DNS, timeout; always safeToRetry, with `address`)
  * or a TlsError when the direct handshake or certificate check fails.
- * `timeoutMs` bounds the TCP connect, and each TLS handshake, separately.
+ * `signal` (the caller's connect deadline) bounds the connect and the direct
+ * TLS handshake together.
  */
 export const dialNode: Dial = async (options) => {
   const address = addressOf(options)
   const raw = await connectRaw(options, address)
-  const socket = new NodeSocket(raw, address, options.timeoutMs ?? 0)
+  const socket = new NodeSocket(raw, address)
   if (options.directTls !== undefined) {
+    const unlink = onAbort(options.signal, () => socket.destroy())
     try {
-      await socket.startTls(options.directTls)
+      await raceSignal(socket.startTls(options.directTls), options.signal)
     } catch (error) {
       socket.destroy()
       throw error
+    } finally {
+      unlink()
     }
   }
   return socket

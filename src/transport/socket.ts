@@ -8,8 +8,18 @@
 export interface DialOptions {
   host: string
   port: number
-  /** Abort the dial after this many milliseconds (0 = no limit). */
-  timeoutMs?: number
+  /**
+   * The connect deadline's signal (src/deadline.ts): when it aborts, the dial
+   * (and a direct TLS handshake) stops, the socket is destroyed and the dial
+   * rejects with the signal's reason. No signal = no time limit.
+   */
+  signal?: AbortSignal
+  /**
+   * TCP keepalive (libpq `keepalives`, `keepalives_idle`): on unless
+   * `enabled` is false; `idleMs` > 0 sets the idle time before the first
+   * probe where the runtime allows it. Ignored for Unix-domain sockets.
+   */
+  keepAlive?: { enabled: boolean; idleMs: number }
   /** Unix-domain socket path (Node only), used instead of host/port. */
   path?: string
   /** Open TLS immediately (sslnegotiation=direct) with these options. */

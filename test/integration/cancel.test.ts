@@ -1,8 +1,10 @@
 /**
- * Cancel and timeouts on a real server: client.cancel() during pg_sleep,
- * AbortSignal before sending and while running, queryTimeout and per-query
- * timeoutMs (all 57014 from the server, session still usable), and
- * connectTimeout against a listener that accepts TCP and never answers.
+ * Cancel and timeouts on a real server: client.cancel() during pg_sleep
+ * (57014 from the server), AbortSignal before sending and while running
+ * (PGFLEET_ABORTED), queryTimeout and per-query timeoutMs
+ * (PGFLEET_QUERY_TIMEOUT, the server's 57014 as cause); the session stays
+ * usable. And connectTimeout against a listener that accepts TCP and never
+ * answers.
  */
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -21,14 +23,23 @@ afterEach(async () => {
   await db?.close()
 })
 
-async function expectCancelled(promise: Promise<unknown>, withinMs: number): Promise<void> {
+/**
+ * The query ends cancelled by the server (57014): as such for client.cancel(),
+ * or as the cause of the deadline's error (`code`) for a timeout or abort.
+ */
+async function expectCancelled(promise: Promise<unknown>, withinMs: number, code?: 'PGFLEET_QUERY_TIMEOUT' | 'PGFLEET_ABORTED'): Promise<void> {
   const started = Date.now()
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   )
-  expect(error).toBeInstanceOf(PgError)
-  expect((error as PgError).code).toBe('57014') // query_canceled
+  const cancelled = code === undefined ? error : (error as Error).cause
+  if (code !== undefined) {
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error).toMatchObject({ code, safeToRetry: false })
+  }
+  expect(cancelled).toBeInstanceOf(PgError)
+  expect((cancelled as PgError).code).toBe('57014') // query_canceled
   expect(Date.now() - started).toBeLessThan(withinMs)
 }
 
@@ -76,7 +87,7 @@ describe('cancel', () => {
     const controller = new AbortController()
     const running = db.query('select pg_sleep(10)', [], { signal: controller.signal })
     setTimeout(() => controller.abort(), 100)
-    await expectCancelled(running, 3000)
+    await expectCancelled(running, 3000, 'PGFLEET_ABORTED')
     await stillUsable(db)
   })
 
@@ -85,20 +96,20 @@ describe('cancel', () => {
     const first = db.query<{ x: number }>('select pg_sleep(0.3), 1 as x', [])
     const second = db.query('select pg_sleep(10)', [], { signal: controller.signal })
     setTimeout(() => controller.abort(), 50)
-    await expectCancelled(second, 3000)
+    await expectCancelled(second, 3000, 'PGFLEET_ABORTED')
     expect((await first).rows[0]!.x).toBe(1)
     await stillUsable(db)
   })
 
-  it('timeoutMs per query cancels it with 57014', async () => {
-    await expectCancelled(db.query('select pg_sleep(10)', [], { timeoutMs: 150 }), 3000)
+  it('timeoutMs per query cancels it: PGFLEET_QUERY_TIMEOUT caused by the server\'s 57014', async () => {
+    await expectCancelled(db.query('select pg_sleep(10)', [], { timeoutMs: 150 }), 3000, 'PGFLEET_QUERY_TIMEOUT')
     await stillUsable(db)
   })
 
   it('the queryTimeout option applies to every query', async () => {
     const client = await openTestClient({ queryTimeout: 150 })
     try {
-      await expectCancelled(client.query('select pg_sleep(10)'), 3000)
+      await expectCancelled(client.query('select pg_sleep(10)'), 3000, 'PGFLEET_QUERY_TIMEOUT')
       expect((await client.query<{ x: number }>('select 1 as x')).rows).toEqual([{ x: 1 }])
     } finally {
       await client.close()

@@ -69,8 +69,9 @@ describe('README samples', () => {
       { id: 3, balance: 0 },
     ])
     const error = await db.query('select pg_sleep(10)', [], { signal: AbortSignal.timeout(300) }).catch((e) => e)
-    expect(error).toBeInstanceOf(PgError)
-    expect(error.code).toBe('57014')
+    expect(error.code).toBe('PGFLEET_ABORTED')
+    expect(error.cause).toBeInstanceOf(PgError)
+    expect(error.cause.code).toBe('57014')
     expect((await db.query('select 1 as ok', [])).rows).toEqual([{ ok: 1 }])
   })
 

@@ -64,7 +64,7 @@ describe('client.sql', () => {
 
   it('takes a fragment and query options', async () => {
     const error = await db.sql(sql`select pg_sleep(${5})`, { timeoutMs: 100 }).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: '57014' })
+    expect(error).toMatchObject({ code: 'PGFLEET_QUERY_TIMEOUT', cause: { code: '57014' } })
   })
 
   it('works inside transactions', async () => {

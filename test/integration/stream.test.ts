@@ -5,7 +5,7 @@
  * session usable, errors mid-stream, and portal cursors with Execute row limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PgError, type Client } from '../../src/index.js'
+import { ConnectionError, PgError, type Client } from '../../src/index.js'
 import { openTestClient } from './helpers/server.js'
 
 let db: Client
@@ -131,8 +131,9 @@ describe('client.stream()', () => {
       for await (const _ of db.stream('select generate_series(1, 50000000) as x', [], { signal: controller.signal }))
         if (++n === 100) controller.abort()
     }
-    const error = (await run().catch((e: unknown) => e)) as PgError
-    expect(error.code).toBe('57014')
+    const error = (await run().catch((e: unknown) => e)) as ConnectionError
+    expect(error.code).toBe('PGFLEET_ABORTED')
+    expect((error.cause as PgError).code).toBe('57014')
     expect((await db.query('select 2 as two')).rows).toEqual([{ two: 2 }])
   })
 })

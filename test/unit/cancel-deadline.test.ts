@@ -26,11 +26,11 @@ describe('sendCancelRequest', () => {
     await new Promise((resolve) => server.close(resolve))
   })
 
-  it('gives up on a silent SSL negotiation after connectTimeout and closes the socket', async () => {
+  it('gives up on a silent SSL negotiation after connectTimeout (one deadline for the whole cancel) and closes the socket', async () => {
     const config = parseConfig({ host: '127.0.0.1', port, user: 'u', sslmode: 'require', connectTimeout: 300 })
     const started = Date.now()
     const error = await sendCancelRequest(config, { host: '127.0.0.1', port }, nodeRuntime, 1, 2).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'PGFLEET_CONNECT_TIMEOUT' })
+    expect(error).toMatchObject({ code: 'PGFLEET_CANCEL_TIMEOUT' })
     expect(Date.now() - started).toBeLessThan(2_000)
     await expect(Promise.race([closed[0], new Promise((r) => setTimeout(() => r('open'), 2_000))])).resolves.toBeUndefined()
   })

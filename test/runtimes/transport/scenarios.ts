@@ -47,7 +47,7 @@ function readBytes(socket: Socket, length: number, ms = 5000): Promise<Uint8Arra
 
 /** SSLRequest, wait for 'S' (pausing in onData, as negotiateSsl does), upgrade. */
 async function upgrade(dial: Dial, env: ScenarioEnv, options: TlsUpgradeOptions) {
-  const socket = await dial({ host: '127.0.0.1', port: env.startTlsPort, timeoutMs: 5000 })
+  const socket = await dial({ host: '127.0.0.1', port: env.startTlsPort, signal: AbortSignal.timeout(5000) })
   const answer = await new Promise<Uint8Array>((resolve, reject) => {
     socket.onData = (chunk) => {
       socket.pause()
@@ -103,7 +103,7 @@ const verifyFull = (env: ScenarioEnv, extra: Partial<TlsUpgradeOptions> = {}): T
 export const scenarios: Record<string, Scenario> = {
   /** 1 MiB echoed back intact, with a pause that really stops delivery. */
   async echo(dial, env) {
-    const socket = await dial({ host: '127.0.0.1', port: env.echoPort, timeoutMs: 5000 })
+    const socket = await dial({ host: '127.0.0.1', port: env.echoPort, signal: AbortSignal.timeout(5000) })
     const payload = new Uint8Array(1024 * 1024).map((_, i) => (i * 7) % 251)
     let received = 0
     let duringPause = 0
@@ -140,14 +140,14 @@ export const scenarios: Record<string, Scenario> = {
     return `intact=${intact} pausedDelivery=${duringPause} close=${await closed}`
   },
   async secondLoopback(dial, env) {
-    const socket = await dial({ host: env.host2, port: env.echoPort2, timeoutMs: 5000 })
+    const socket = await dial({ host: env.host2, port: env.echoPort2, signal: AbortSignal.timeout(5000) })
     const reply = await roundTrip(socket, 'via 127.0.0.2')
     socket.destroy()
     return reply
   },
   async refused(dial, env) {
     try {
-      await dial({ host: '127.0.0.1', port: env.closedPort, timeoutMs: 5000 })
+      await dial({ host: '127.0.0.1', port: env.closedPort, signal: AbortSignal.timeout(5000) })
       return 'connected?'
     } catch (error) {
       return `${describe(error)} retry=${(error as { safeToRetry?: boolean }).safeToRetry}`
@@ -217,7 +217,7 @@ export const scenarios: Record<string, Scenario> = {
   },
   async directTls(dial, env) {
     try {
-      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, timeoutMs: 5000, directTls: verifyFull(env) })
+      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, signal: AbortSignal.timeout(5000), directTls: verifyFull(env) })
       const reply = await roundTrip(socket, 'direct')
       socket.destroy()
       return `${reply} alpn=${socket.tls?.alpnProtocol}`
@@ -228,7 +228,7 @@ export const scenarios: Record<string, Scenario> = {
   async directTlsClientCert(dial, env) {
     try {
       const options = verifyFull(env, { servername: '127.0.0.1', cert: env.clientCert, key: env.clientKey })
-      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, timeoutMs: 5000, directTls: options })
+      const socket = await dial({ host: '127.0.0.1', port: env.directTlsPort, signal: AbortSignal.timeout(5000), directTls: options })
       const reply = await whoami(socket)
       socket.destroy()
       return `cn=${reply}`

@@ -1,0 +1,121 @@
+/**
+ * The deadline of one operation (DESIGN.md: "every operation has one
+ * deadline owner"): its timeout and the caller's AbortSignal, whichever comes
+ * first. At the deadline:
+ *
+ *   still queued  → dropped from the queue, rejected at once (safe to retry);
+ *   on the wire   → a CancelRequest goes to the session's node, and the
+ *                   server has `cancelTimeoutMs` to bring the session back to
+ *                   a known state (the operation's ReadyForQuery). If it does
+ *                   not (silent peer, a server that ignores the cancel, an
+ *                   ErrorResponse without ReadyForQuery), the session is
+ *                   destroyed and every operation on it rejects.
+ *
+ * So every call with a deadline settles by deadline + cancelTimeoutMs (the
+ * model is Npgsql's "Cancellation Timeout"; pgx closes the connection when a
+ * context ends mid-query). An operation that finishes before the cancel
+ * takes effect resolves normally: its result is real.
+ */
+import { ConnectionError, PgError } from '../errors.js'
+import { abortReason, onAbort } from '../deadline.js'
+import type { Operation } from './operation.js'
+
+const QUERY_CANCELED = '57014'
+
+/** What the deadline needs from the session that runs the operation. */
+export interface DeadlineHost {
+  /** "host:port", for messages. */
+  readonly address: string
+  readonly cancelTimeoutMs: number
+  /** Remove a queued (not yet written) operation; true when it was queued. */
+  unqueue(op: Operation): boolean
+  /** Ask the server to cancel `op` (now if it runs, else once it does). */
+  cancelOperation(op: Operation): void
+  /** The grace has passed: destroy the session with `reason`. */
+  abandon(op: Operation, reason: Error): void
+}
+
+/** One operation's timer, abort listener and cancel grace. */
+export class OperationDeadline {
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private graceTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly unlinkSignal: () => void
+  /** Set once the deadline has passed: what the caller is told. */
+  private expiredWith: ConnectionError | undefined
+
+  constructor(
+    private readonly op: Operation,
+    private readonly timeoutMs: number,
+    signal: AbortSignal | undefined,
+    private readonly host: DeadlineHost,
+  ) {
+    if (timeoutMs > 0) this.timer = setTimeout(() => this.expire(undefined), timeoutMs)
+    this.unlinkSignal = onAbort(signal, () => this.expire(signal))
+  }
+
+  /**
+   * The operation settled: stop every timer. A CancelRequest still under way
+   * is not stopped (it may already be on the server); the session holds its
+   * next writes until it is done instead (Connection.cancelOperation).
+   */
+  settle(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer)
+    this.timer = this.graceTimer = undefined
+    this.unlinkSignal()
+  }
+
+  /**
+   * What the caller receives for `error` once the deadline has passed: the
+   * timeout or abort, with the server's 57014 or the session's end as cause.
+   * A real server error (a constraint, a 40001) passes through unchanged.
+   */
+  outcome(error: Error): Error {
+    const expired = this.expiredWith
+    if (!expired || error === expired) return error
+    if (error instanceof PgError && error.code !== QUERY_CANCELED) return error
+    const how = error instanceof PgError ? 'the server cancelled it' : `the session ended: ${error.message}`
+    return new ConnectionError(`${expired.message}; ${how}`, { code: expired.code, cause: error, address: this.host.address })
+  }
+
+  private expire(signal: AbortSignal | undefined): void {
+    if (this.expiredWith) return
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    const queued = this.host.unqueue(this.op)
+    const error = signal ? abortedError(signal, queued) : timeoutError(this.timeoutMs, queued, this.host.address)
+    this.expiredWith = error
+    if (queued) return this.op.fail(error)
+    this.op.expired?.(error)
+    this.host.cancelOperation(this.op)
+    const grace = this.host.cancelTimeoutMs
+    const abandon = () => {
+      this.host.abandon(
+        this.op,
+        new ConnectionError(
+          `closed the session to ${this.host.address}: a ${signal ? 'cancelled' : 'timed-out'} query was not back ${grace > 0 ? `within ${grace} ms of its CancelRequest` : 'at once (cancel_timeout=0)'}`,
+          { code: 'PGFLEET_CANCEL_TIMEOUT', cause: error, address: this.host.address },
+        ),
+      )
+    }
+    if (grace > 0) this.graceTimer = setTimeout(abandon, grace)
+    else abandon()
+  }
+}
+
+function timeoutError(ms: number, queued: boolean, address: string): ConnectionError {
+  return new ConnectionError(`query timed out after ${ms} ms${queued ? ' before it was sent' : ''}`, {
+    code: 'PGFLEET_QUERY_TIMEOUT',
+    safeToRetry: queued,
+    address,
+  })
+}
+
+function abortedError(signal: AbortSignal, queued: boolean): ConnectionError {
+  const reason = abortReason(signal)
+  return new ConnectionError(`query aborted${queued ? ' before it was sent' : ''}: ${reason.message}`, {
+    code: 'PGFLEET_ABORTED',
+    safeToRetry: queued,
+    cause: signal.reason,
+  })
+}
