@@ -357,3 +357,84 @@ export async function startHostileServer(scenario: Scenario): Promise<HostileSer
       }),
   }
 }
+
+// ---- a server whose script is chosen per connection (fuzzing) ----
+
+/** The connection a `choose` function picks a script for. */
+export interface ConnectionInfo {
+  /** 0 for the first connection this server accepted, then 1, 2, ... */
+  index: number
+  /** Kind of the connection's first frame: 'startup', 'cancel', 'ssl-request' or 'gss-request'. */
+  kind: ReceivedFrame['kind']
+}
+
+/** A HostileServer that can also drop every open connection while it keeps listening. */
+export interface ScriptedServer extends HostileServer {
+  /** Destroy every open connection now (the listener stays up). */
+  dropConnections(): void
+}
+
+/**
+ * Like startHostileServer, but each connection gets the script `choose`
+ * returns once the connection's first frame has arrived (a startup and a
+ * CancelRequest can get different scripts). The chosen script sees that
+ * first frame like any other, so it starts with `{ receive: 'startup' }` or
+ * `{ receive: 'cancel' }`. With `record: false` received bytes are not kept.
+ */
+export async function startScriptedServer(
+  choose: (info: ConnectionInfo) => Scenario,
+  options: { record?: boolean } = {},
+): Promise<ScriptedServer> {
+  const chunks: Uint8Array[] = []
+  const record = options.record === false ? () => {} : (c: Uint8Array) => chunks.push(c)
+  const sockets = new Set<net.Socket>()
+  let accepted = 0
+  const server = net.createServer((socket) => {
+    const index = accepted++
+    sockets.add(socket)
+    socket.setNoDelay(true)
+    socket.on('error', () => {})
+    socket.on('close', () => sockets.delete(socket))
+    // Hold bytes until the first frame's 8-byte header (length + code) is in, then hand over to play().
+    const held: Buffer[] = []
+    let heldBytes = 0
+    const peek = (chunk: Buffer) => {
+      held.push(chunk)
+      heldBytes += chunk.length
+      if (heldBytes < 8) return
+      socket.off('data', peek)
+      const head = Buffer.concat(held)
+      const code = head.readInt32BE(4)
+      const kind: ReceivedFrame['kind'] =
+        code === SSL_REQUEST ? 'ssl-request' : code === GSS_REQUEST ? 'gss-request' : code === CANCEL_REQUEST ? 'cancel' : 'startup'
+      let scenario: Scenario
+      try {
+        scenario = choose({ index, kind })
+      } catch {
+        socket.destroy()
+        return
+      }
+      play(socket, scenario, record)
+      socket.emit('data', head)
+    }
+    socket.on('data', peek)
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen({ host: '127.0.0.1', port: 0 }, resolve)
+  })
+  const address = server.address() as net.AddressInfo
+  return {
+    port: address.port,
+    received: () => concat(...chunks),
+    connections: () => accepted,
+    dropConnections: () => {
+      for (const s of sockets) s.destroy()
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  }
+}
