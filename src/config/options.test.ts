@@ -257,3 +257,17 @@ describe('unknown options', () => {
     expect(configError(() => parseConfig('postgres://h?hosts=a')).message).toContain('only in an options object')
   })
 })
+
+test('keepalives: on by default (libpq), off with keepalives=0, idle time in seconds', () => {
+  expect(parseConfig('host=h').keepAlive).toEqual({ enabled: true, idleMs: 0 })
+  expect(parseConfig('host=h keepalives=0').keepAlive).toEqual({ enabled: false, idleMs: 0 })
+  expect(parseConfig('postgresql://h/db?keepalives_idle=30').keepAlive).toEqual({ enabled: true, idleMs: 30_000 })
+  expect(parseConfig({ keepalivesIdle: 5 }).keepAlive).toEqual({ enabled: true, idleMs: 5_000 })
+  // The probe interval and count cannot be set from JavaScript: accepted, without effect.
+  expect(() => parseConfig('host=h keepalives_interval=5 keepalives_count=3')).not.toThrow()
+})
+
+test('connect_timeout defaults to 10 s; connect_timeout=0 waits as long as libpq does (no limit)', () => {
+  expect(parseConfig('host=h').connectTimeoutMs).toBe(10_000)
+  expect(parseConfig('host=h connect_timeout=0').connectTimeoutMs).toBe(0)
+})

@@ -184,17 +184,19 @@ export class Connection implements OperationHost, DeadlineHost {
       if (signal?.aborted) return reject(abortedBeforeSent(signal))
       const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs
       let deadline: OperationDeadline | undefined
+      let settled = false
       let op: Operation
       try {
         op = make(
-          (value) => (deadline?.settle(), resolve(value)),
-          (error) => (deadline?.settle(), reject(deadline ? deadline.outcome(error) : error)),
+          (value) => ((settled = true), deadline?.settle(), resolve(value)),
+          (error) => ((settled = true), deadline?.settle(), reject(deadline ? deadline.outcome(error) : error)),
         )
       } catch (error) {
         return reject(error)
       }
       this.enqueue(op)
-      if ((timeoutMs > 0 || signal) && this.isPending(op)) deadline = new OperationDeadline(op, timeoutMs, signal, this)
+      // After enqueue: a session that ended fails the operation at once, and then there is nothing to watch.
+      if ((timeoutMs > 0 || signal) && !settled) deadline = new OperationDeadline(op, timeoutMs, signal, this)
     })
   }
 
