@@ -110,3 +110,12 @@ export function raceSignal<T>(pending: Promise<T>, signal: AbortSignal | undefin
     )
   })
 }
+
+/** True when `pending` settles within `ms` (it keeps running either way). */
+export function settlesWithin(pending: Promise<unknown>, ms: number): Promise<boolean> {
+  if (ms === Infinity) return pending.then(() => true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    pending.then(() => (clearTimeout(timer), resolve(true)))
+  })
+}

@@ -44,6 +44,15 @@ export interface ServerErrorFields {
   routine?: string
 }
 
+/** SQLSTATE of a statement stopped by a CancelRequest (or statement_timeout). */
+export const QUERY_CANCELED = '57014'
+
+/** FATAL and PANIC errors end the session (protocol docs 55.8, severity). */
+export function isFatalSeverity(fields: Pick<ServerErrorFields, 'severity' | 'severityNonLocalized'>): boolean {
+  const severity = fields.severityNonLocalized ?? fields.severity
+  return severity === 'FATAL' || severity === 'PANIC'
+}
+
 /** An ErrorResponse from the server. `code` is the SQLSTATE. */
 export class PgError extends PgfleetError implements ServerErrorFields {
   readonly severity: string

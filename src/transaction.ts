@@ -20,7 +20,7 @@
  */
 import type { Connection, QueryOptions } from './connection/connection.js'
 import type { Result, Row } from './connection/result.js'
-import { PgError, PgfleetError, TransactionOutcomeUnknownError } from './errors.js'
+import { isFatalSeverity, PgError, PgfleetError, TransactionOutcomeUnknownError } from './errors.js'
 import { toQuery, type SqlFragment } from './sql.js'
 
 export type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted'
@@ -229,7 +229,7 @@ async function commit(connection: Connection): Promise<void> {
     result = await connection.query('commit')
   } catch (error) {
     // A non-fatal server error (40001 at commit, a deferred constraint) is a definite rollback.
-    if (error instanceof PgError && !isFatal(error) && connection.isReady) throw error
+    if (error instanceof PgError && !isFatalSeverity(error) && connection.isReady) throw error
     throw new TransactionOutcomeUnknownError(
       'the connection failed while COMMIT was in flight: the transaction may or may not have committed',
       { cause: error },
@@ -238,11 +238,6 @@ async function commit(connection: Connection): Promise<void> {
   // COMMIT of a failed transaction block answers ROLLBACK (an error inside was caught by the body).
   if (result.command === 'ROLLBACK')
     throw new PgfleetError('the transaction was rolled back: a statement in it failed and the error was caught', 'PGFLEET_TX_ROLLED_BACK')
-}
-
-function isFatal(error: PgError): boolean {
-  const severity = error.severityNonLocalized ?? error.severity
-  return severity === 'FATAL' || severity === 'PANIC'
 }
 
 function finishedError(): Error {

@@ -5,7 +5,7 @@
 import { concatBytes as concatParts } from '../protocol/writer.js'
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Encode a string as UTF-8. */
 export function utf8Encode(text: string): Uint8Array<ArrayBuffer> {

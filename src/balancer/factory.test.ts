@@ -200,14 +200,14 @@ describe('balanced connects', () => {
     for (const h of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
       expect((error as Error).message).toContain(`${h}:5433 (connect ECONNREFUSED ${h}:5433)`)
     }
-    // Within the TTL the next connect tries the failed nodes once more (one at
-    // a time), then fails with the same message, naming the skipped nodes.
+    // Within the TTL the next connect tries the node that failed longest ago
+    // (one per connect), then fails with the same message, naming the skipped nodes.
     const again = await factory.connect().catch((e: unknown) => e)
     expect((again as ConnectionError).code).toBe('PGFLEET_NO_HOST')
     expect((again as Error).message).toMatch(
       /^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): 127\.0\.0\.\d:5433, .*; tried 127\.0\.0\.\d:5433 \(connect ECONNREFUSED/,
     )
-    expect(cluster.dials).toHaveLength(7)
+    expect(cluster.dials).toHaveLength(5)
   })
 
   it('discovery failing on every seed rejects with every seed tried', async () => {
@@ -291,8 +291,11 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     s.cluster.set('127.0.0.2', { behaviour: 'up' })
     s.cluster.set('127.0.0.3', { behaviour: 'up' })
     s.clock.advance(1)
+    // One failed node per connect, the one that failed longest ago: 127.0.0.1
+    // still refuses (and goes to the back of the line), then 127.0.0.2 is back.
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
     const session = await s.factory.connect()
-    expect(['127.0.0.2', '127.0.0.3']).toContain(session.node.host)
+    expect(session.node.host).toBe('127.0.0.2')
     // The success cleared that node's mark: the next connect goes straight to it.
     expect(s.factory.stats().failedHosts).not.toContain(`${session.node.host}:5433`)
     const before = s.cluster.dials.length
@@ -300,27 +303,30 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     expect(s.cluster.dials.slice(before)).toEqual([`${session.node.host}:5433`])
   })
 
-  it('tries the failed nodes one at a time, least recently failed first', async () => {
+  it('tries one failed node per connect, least recently failed first', async () => {
     const s = await discovered(setup())
     markFailed(s, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
     s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
     s.cluster.set('127.0.0.2', { behaviour: 'refuse' })
     const first = s.cluster.dials.length
+    const error = (await s.factory.connect().catch((e: unknown) => e)) as ConnectionError
+    expect(dialsOf(s.cluster.dials.slice(first))).toEqual(['127.0.0.3'])
+    expect(error).toBeInstanceOf(ConnectionError)
+    expect(error.code).toBe('PGFLEET_NO_HOST')
+    expect(error.message).toMatch(/^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): /)
+    expect(error.message).toMatch(/; tried 127\.0\.0\.3:5433 \(connect ECONNREFUSED 127\.0\.0\.3:5433\)$/)
+    // Node 3 went to the back of the line: the next connect tries node 1, which is back.
+    const second = s.cluster.dials.length
     expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
-    expect(dialsOf(s.cluster.dials.slice(first))).toEqual(['127.0.0.3', '127.0.0.1'])
+    expect(dialsOf(s.cluster.dials.slice(second))).toEqual(['127.0.0.1'])
 
-    // Every node refuses: all three are dialled, oldest failure first, and the
-    // error keeps its usual shape.
+    // Every node refuses: each connect dials one, oldest failure first.
     const t = await discovered(setup())
     markFailed(t, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
     for (const h of HOSTS) t.cluster.set(h, { behaviour: 'refuse' })
     const dialsBefore = t.cluster.dials.length
-    const error = (await t.factory.connect().catch((e: unknown) => e)) as ConnectionError
+    for (let i = 0; i < 3; i++) await expect(t.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
     expect(dialsOf(t.cluster.dials.slice(dialsBefore))).toEqual(['127.0.0.3', '127.0.0.1', '127.0.0.2'])
-    expect(error).toBeInstanceOf(ConnectionError)
-    expect(error.code).toBe('PGFLEET_NO_HOST')
-    expect(error.message).toMatch(/^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): /)
-    expect(error.message).toMatch(/; tried 127\.0\.0\.3:5433 \(connect ECONNREFUSED 127\.0\.0\.3:5433\), 127\.0\.0\.1:5433 .*, 127\.0\.0\.2:5433 /)
   })
 
   it('a node refused again is re-marked with the new time', async () => {
@@ -329,18 +335,19 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
     s.clock.advance(1)
     const now = s.clock.now()
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
     expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
     expect(bookOf(s).failedSince('uuid-127.0.0.3')).toBe(now)
     expect(bookOf(s).failedSince('uuid-127.0.0.1')).toBeUndefined()
     expect(bookOf(s).failedSince('uuid-127.0.0.2')).toBe(now - 2000)
     // Node 3 now failed after node 2, so node 2 comes first next time (after
-    // node 1, whose mark the success cleared).
+    // node 1, healthy since its success, which is tried as a healthy node).
     s.cluster.set('127.0.0.1', { behaviour: 'refuse' })
     s.cluster.set('127.0.0.2', { behaviour: 'refuse' })
     s.clock.advance(1)
     const before = s.cluster.dials.length
     await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
-    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3'])
+    expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.2'])
   })
 
   it('only-primary never tries a failed read replica', async () => {

@@ -245,11 +245,13 @@ export function createConnectionFactory<S extends BalancedSession>(
 
   /**
    * When no healthy node is left (or the policy accepts none of them): the
-   * nodes still inside failed_host_ttl_seconds, least recently failed first,
-   * each offered to the balancer alone so its filters (node type, topology
-   * keys without fallback) still decide. Failing fast instead would refuse
-   * every connect for the whole TTL after a cluster-wide blip, even once
-   * nodes are back.
+   * node that failed longest ago among those still inside
+   * failed_host_ttl_seconds, each offered to the balancer alone so its
+   * filters (node type, topology keys without fallback) still decide. One
+   * such node per connect: failing fast would refuse every connect for the
+   * whole TTL after a cluster-wide blip, even once nodes are back, and trying
+   * them all would make a connect during an outage cost one connect timeout
+   * per node. A node that fails again goes to the back of the line.
    */
   const pickFailed = (chooser: Balancer, untried: readonly Candidate[], now: number, attemptNo: number): Candidate | undefined => {
     const failed = untried
@@ -268,6 +270,7 @@ export function createConnectionFactory<S extends BalancedSession>(
     const failures: Failure[] = []
     // Nodes this connect could not reach: not dialled again by a later pass.
     const unreachable = new Set<string>()
+    let triedFailed = false
     let picks = 0
     for (const want of passes) {
       const tried = new Set<string>()
@@ -276,9 +279,11 @@ export function createConnectionFactory<S extends BalancedSession>(
         const all = buildCandidates(list, seeds, book, config.topologyKeys)
         const untried = all.filter((c) => !tried.has(c.key) && !unreachable.has(c.key))
         const usable = untried.filter((c) => !book.isFailed(c.key, now, ttlMs))
-        const target =
-          (usable.length === 0 ? undefined : pickAmong(chooser, usable, picks + 1)) ??
-          pickFailed(chooser, untried, now, picks + 1)
+        let target = usable.length === 0 ? undefined : pickAmong(chooser, usable, picks + 1)
+        if (target === undefined && !triedFailed) {
+          target = pickFailed(chooser, untried, now, picks + 1)
+          triedFailed = target !== undefined
+        }
         if (target === undefined) break
         picks++
         tried.add(target.key)

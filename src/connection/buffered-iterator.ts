@@ -10,9 +10,9 @@
  * block a cancel would abort the user's transaction). `return()` resolves only
  * once the query has finished on the wire, so the session is idle again.
  */
+import { QUERY_CANCELED } from '../errors.js'
 import type { Connection } from './connection.js'
 
-const QUERY_CANCELED = '57014'
 
 export abstract class BufferedIterator<T> implements AsyncIterableIterator<T> {
   private buffer: T[] = []

@@ -17,8 +17,8 @@
  */
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
-import { abortReason } from '../deadline.js'
-import { ConnectionError, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
+import { abortReason, settlesWithin } from '../deadline.js'
+import { ConnectionError, isFatalSeverity, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
 import { TERMINATE } from '../protocol/frontend/index.js'
 import { concatBytes } from '../protocol/writer.js'
 import type { BackendMessage } from '../protocol/messages.js'
@@ -27,6 +27,7 @@ import { sendCancelRequest } from './cancel.js'
 import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
 import { OperationDeadline, type DeadlineHost } from './operation-deadline.js'
+import { SessionCancels } from './session-cancels.js'
 import type { Result, Row, RowMode } from './result.js'
 import type { RowSink } from './collector.js'
 import { SimpleQuery } from './simple-query.js'
@@ -196,14 +197,25 @@ export class Connection implements OperationHost, DeadlineHost {
       }
       this.enqueue(op)
       // After enqueue: a session that ended fails the operation at once, and then there is nothing to watch.
-      if ((timeoutMs > 0 || signal) && !settled) deadline = new OperationDeadline(op, timeoutMs, signal, this)
+      if (!settled) deadline = this.watch(op, timeoutMs, signal, (error) => ((settled = true), reject(error)))
     })
+  }
+
+  /**
+   * A deadline for `op` (queued or on the wire): `timeoutMs` (0 = none) and
+   * `signal`. The caller settles it when its call settles and maps errors
+   * through its outcome(); `rejectNow` rejects the call early when `op` is
+   * written behind others. Undefined when there is nothing to watch.
+   */
+  watch(op: Operation, timeoutMs: number, signal: AbortSignal | undefined, rejectNow: (error: Error) => void): OperationDeadline | undefined {
+    if (!(timeoutMs > 0) && !signal) return undefined
+    return new OperationDeadline(op, timeoutMs, signal, this, rejectNow)
   }
 
   /** Queue an operation (written now unless an exclusive one is in flight or the session is held for a cancel). */
   enqueue(op: Operation): void {
     if (this.state === 'closed') return op.fail(this.notReadyError())
-    if (this.exclusiveInFlight || this.holds > 0 || this.waiting.length > 0) this.waiting.push(op)
+    if (this.exclusiveInFlight || this.cancels.holding || this.waiting.length > 0) this.waiting.push(op)
     else this.start(op)
   }
 
@@ -285,9 +297,9 @@ export class Connection implements OperationHost, DeadlineHost {
   }
 
   cancelRunning(): void {
-    // With more already written behind it, a CancelRequest that lands late would
-    // stop the next query instead: then the rest of the result is only read and dropped.
-    if (this.sent.length === 1) this.cancelOperation(this.sent[0]!)
+    // With more already written behind it, the cancel could stop those too:
+    // then the rest of the result is only read and dropped.
+    if (this.sent.length === 1) this.cancelOperation(this.sent[0]!, () => undefined)
   }
 
   // ---- DeadlineHost ---------------------------------------------------------
@@ -304,23 +316,17 @@ export class Connection implements OperationHost, DeadlineHost {
     const index = this.waiting.indexOf(op)
     if (index === -1) return false
     this.waiting.splice(index, 1)
+    this.wakeIdleWaiters()
     return true
   }
 
-  /**
-   * A CancelRequest stops whatever the session runs when it lands, so it is
-   * sent once `op` is the running operation. If `op` then finishes before the
-   * cancel lands, the next query must not be the one it stops: nothing more
-   * is written until the cancel connection is done (the server has signalled
-   * the backend, which ignores a cancel while idle, waiting for a command).
-   */
-  cancelOperation(op: Operation): void {
-    if (this.sent[0] !== op) {
-      if (this.sent.includes(op)) this.cancelWhenFirst.add(op)
-      return
-    }
-    if (this.cancelling.has(op)) return
-    this.cancelling.set(op, this.cancel().catch(() => undefined))
+  isRunning(op: Operation): boolean {
+    return this.sent[0] === op
+  }
+
+  /** See session-cancels.ts: sent once `op` runs, and new writes wait until it is done. */
+  cancelOperation(op: Operation, sent: () => void): void {
+    if (this.sent[0] === op || this.sent.includes(op)) this.cancels.request(op, this.sent[0] === op, sent)
   }
 
   abandon(op: Operation, reason: Error): void {
@@ -330,11 +336,10 @@ export class Connection implements OperationHost, DeadlineHost {
   // ---- internals -----------------------------------------------------------
 
   private readonly idleWaiters: (() => void)[] = []
-  private readonly cancelWhenFirst = new Set<Operation>()
-  /** CancelRequests under way, by the operation they are for. */
-  private readonly cancelling = new Map<Operation, Promise<void>>()
-  /** Cancels that writes wait for (their operation finished before they landed). */
-  private holds = 0
+  private readonly cancels = new SessionCancels(
+    (signal) => this.cancel(signal),
+    () => this.startWaiting(),
+  )
 
   private isPending(op: Operation): boolean {
     return this.sent.includes(op) || this.waiting.includes(op)
@@ -369,7 +374,7 @@ export class Connection implements OperationHost, DeadlineHost {
         recordParameter(this.parameters, message.name, message.value)
         return
     }
-    if (message.type === 'ErrorResponse' && isFatal(message.fields)) {
+    if (message.type === 'ErrorResponse' && isFatalSeverity(message.fields)) {
       // A FATAL error ends the session (57P01 after pg_terminate_backend, an idle
       // timeout): the server closes next; one that does not must not leave it hanging.
       this.endReason = new PgError(message.fields)
@@ -380,26 +385,21 @@ export class Connection implements OperationHost, DeadlineHost {
     if (message.type === 'ReadyForQuery') this.status = message.status
     if (!op.handle(message, this)) return
     this.sent.shift()
-    this.cancelWhenFirst.delete(op)
-    const cancel = this.cancelling.get(op)
-    if (cancel) {
-      this.cancelling.delete(op)
-      this.holds++
-      void cancel.then(() => {
-        this.holds--
-        this.startWaiting()
-      })
-    }
-    const next = this.sent[0]
-    if (next && this.cancelWhenFirst.delete(next)) this.cancelOperation(next)
+    this.cancels.finished(op)
+    if (this.sent[0]) this.cancels.nowRunning(this.sent[0])
     if (op === this.exclusiveInFlight) this.exclusiveInFlight = undefined
     this.startWaiting()
-    if (this.state === 'closing' && this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w())
+    this.wakeIdleWaiters()
   }
 
   /** Write queued operations, unless an exclusive one runs or a cancel holds the session. */
   private startWaiting(): void {
-    while (this.waiting.length > 0 && !this.exclusiveInFlight && this.holds === 0 && this.state !== 'closed') this.start(this.waiting.shift()!)
+    while (this.waiting.length > 0 && !this.exclusiveInFlight && !this.cancels.holding && this.state !== 'closed') this.start(this.waiting.shift()!)
+  }
+
+  /** close() waits for the queue to empty. */
+  private wakeIdleWaiters(): void {
+    if (this.state === 'closing' && this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w())
   }
 
   private idle(): Promise<void> {
@@ -412,8 +412,7 @@ export class Connection implements OperationHost, DeadlineHost {
     this.state = 'closed'
     const reason = this.endReason ?? wireError
     const error = this.userClosed && !this.endReason ? wireError : reason
-    this.cancelWhenFirst.clear()
-    this.cancelling.clear()
+    this.cancels.ended(error)
     for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
     this.idleWaiters.splice(0).forEach((w) => w())
     if (this.userClosed) this.resolveClosed(undefined)
@@ -437,22 +436,8 @@ function rejectionFor(reason: Error, host: HostSpec): Error {
   return new ConnectionError(`connection to ${describeHost(host)} ended: ${reason.message}`, { cause: reason, address: describeHost(host) })
 }
 
-function isFatal(fields: ServerErrorFields): boolean {
-  const severity = fields.severityNonLocalized ?? fields.severity
-  return severity === 'FATAL' || severity === 'PANIC'
-}
-
 function abortedBeforeSent(signal: AbortSignal): Error {
   return new ConnectionError(`query aborted before it was sent: ${abortReason(signal).message}`, { code: 'PGFLEET_ABORTED', safeToRetry: true, cause: signal.reason })
-}
-
-/** True when `pending` settles within `ms` (it keeps running either way). */
-function settlesWithin(pending: Promise<unknown>, ms: number): Promise<boolean> {
-  if (ms === Infinity) return pending.then(() => true)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    pending.then(() => (clearTimeout(timer), resolve(true)))
-  })
 }
 
 function emptyResult(): Result<unknown> {

@@ -30,6 +30,7 @@ class CopyToOperation implements Operation {
   private error: Error | undefined
   private rowCount: number | null = null
   private answered = false
+  private copying = false
   /** Set when the deadline passed: chunks are read and dropped, and the COPY fails. */
   private dropped: Error | undefined
   private host: OperationHost | undefined
@@ -52,14 +53,30 @@ class CopyToOperation implements Operation {
 
   handle(message: BackendMessage, host: OperationHost): boolean {
     switch (message.type) {
+      case 'CopyOutResponse':
+        this.copying = true
+        return false
       case 'CopyData':
+        if (!this.copying) throw new ProtocolError('server sent CopyData before CopyOutResponse')
         if (!this.dropped && !this.sink.chunk(message.data)) host.pause()
+        return false
+      case 'CopyDone':
+        if (!this.copying) throw new ProtocolError('server sent CopyDone before CopyOutResponse')
+        this.copying = false
         return false
       case 'CopyInResponse':
         host.write(encodeCopyFail('copyTo() needs a COPY ... TO STDOUT statement'))
         return false
       case 'CopyBothResponse':
         host.write(COPY_DONE)
+        this.copying = true
+        return false
+      case 'RowDescription':
+      case 'DataRow':
+      case 'EmptyQueryResponse':
+        // The statement is not a COPY: its rows are dropped and the call fails (the session is fine).
+        this.error ??= new TypeError('copyTo() needs a COPY ... TO STDOUT statement')
+        if (message.type === 'EmptyQueryResponse') this.answered = true
         return false
       case 'CommandComplete':
         this.answered = true
@@ -70,6 +87,7 @@ class CopyToOperation implements Operation {
         error.query = this.sql
         this.error = error
         this.answered = true
+        this.copying = false
         return false
       }
       case 'ReadyForQuery':
@@ -77,8 +95,7 @@ class CopyToOperation implements Operation {
         this.sink.end(this.rowCount, this.error ?? this.dropped)
         return true
       default:
-        // CopyOutResponse, CopyDone: nothing to do.
-        return false
+        throw new ProtocolError(`server sent ${message.type} during COPY TO STDOUT`)
     }
   }
 
@@ -114,31 +131,24 @@ export class CopyOutStream extends BufferedIterator<Uint8Array> {
 
   protected start(): Promise<void> {
     const { signal, unlink } = this.linkSignal(this.options.signal)
-    let ended = false
-    const sink: CopyOutSink = {
-      chunk: (data) => this.push(data),
-      end: (rowCount, error) => {
-        ended = true
-        this.rowCount = rowCount
-        this.end(error)
-      },
-    }
-    // The operation reports through the sink; the tracked promise only wires cancel and timeout.
+    // The iteration ends with the tracked promise, so a timeout or abort
+    // reaches the consumer as PGFLEET_QUERY_TIMEOUT / PGFLEET_ABORTED.
     return this.connection
       .track<void>({ signal, timeoutMs: this.options.timeoutMs }, (resolve, reject) => {
-        const op = new CopyToOperation(this.sql, sink)
-        const end = sink.end
-        sink.end = (rowCount, error) => {
-          end(rowCount, error)
-          if (error) reject(error)
-          else resolve()
+        const sink: CopyOutSink = {
+          chunk: (data) => this.push(data),
+          end: (rowCount, error) => {
+            this.rowCount = rowCount
+            if (error) reject(error)
+            else resolve()
+          },
         }
-        return op
+        return new CopyToOperation(this.sql, sink)
       })
-      .catch((error: Error) => {
-        // Rejected before the operation existed (session not ready, aborted while queued).
-        if (!ended) sink.end(null, error)
-      })
+      .then(
+        () => this.end(undefined),
+        (error: Error) => this.end(error),
+      )
       .finally(unlink)
   }
 }

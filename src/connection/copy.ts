@@ -89,6 +89,8 @@ export class CopyFromOperation implements Operation {
   private producerError: unknown
   private rowCount = 0
   private answered = false
+  /** The statement turned out to be a COPY TO: its output is read and dropped. */
+  private copyOut = false
 
   constructor(
     private readonly sql: string,
@@ -110,7 +112,19 @@ export class CopyFromOperation implements Operation {
       case 'CopyBothResponse':
         // Not a COPY FROM STDIN: leave copy-both mode; COPY TO output is ignored.
         if (message.type === 'CopyBothResponse') host.write(COPY_DONE)
+        this.copyOut = true
         this.producerError = new TypeError('copyFrom() needs a COPY ... FROM STDIN statement; use copyTo() for COPY ... TO STDOUT')
+        return false
+      case 'CopyData':
+      case 'CopyDone':
+        if (!this.copyOut) throw new ProtocolError(`server sent ${message.type} to a COPY FROM STDIN`)
+        return false
+      case 'RowDescription':
+      case 'DataRow':
+      case 'EmptyQueryResponse':
+        // The statement is not a COPY: its rows are dropped and the call fails (the session is fine).
+        this.producerError ??= new TypeError('copyFrom() needs a COPY ... FROM STDIN statement')
+        if (message.type === 'EmptyQueryResponse') this.answered = true
         return false
       case 'CommandComplete':
         this.answered = true
@@ -131,7 +145,7 @@ export class CopyFromOperation implements Operation {
         else this.resolve({ rowCount: this.rowCount })
         return true
       default:
-        return false
+        throw new ProtocolError(`server sent ${message.type} during COPY FROM STDIN`)
     }
   }
 

@@ -25,6 +25,12 @@ export interface CursorOptions {
   batchSize?: number
   /** 'array' returns rows as arrays of values. */
   rowMode?: RowMode
+  /**
+   * Deadline of each read() and of close(), in milliseconds (default:
+   * config.queryTimeoutMs): the portal is cancelled, and the session
+   * destroyed if it is not back within cancel_timeout (see operation-deadline.ts).
+   */
+  timeoutMs?: number
 }
 
 /** Rows of one query fetched in batches. */
@@ -188,7 +194,7 @@ export function openCursor<R>(connection: Connection, sql: string, values: reado
   const batchSize = options.batchSize ?? 100
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`)
   let op!: CursorOperation
-  // No timeout: the cursor lives as long as the caller reads from it.
+  // No deadline for the whole cursor (it lives as long as the caller reads); each read and close has one.
   const done = connection.track<void>({ timeoutMs: 0 }, (resolve, reject) => {
     op = new CursorOperation(connection.types, sql, bindParams(connection.types, values), options.rowMode ?? 'object', resolve, reject)
     return op
@@ -198,13 +204,24 @@ export function openCursor<R>(connection: Connection, sql: string, values: reado
     () => undefined,
     (error: Error) => error,
   )
-  const close = async (): Promise<void> => {
-    if (op) op.close()
-    const error = await settled
-    if (error && !(error instanceof PgError)) throw error
-  }
+  const timeoutMs = options.timeoutMs ?? connection.config.queryTimeoutMs
+  /** One read or close under its own deadline. */
+  const guarded = <T>(call: () => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const deadline = op && timeoutMs > 0 ? connection.watch(op, timeoutMs, undefined, reject) : undefined
+      call().then(
+        (value) => (deadline?.settle(), resolve(value)),
+        (error: Error) => (deadline?.settle(), reject(deadline ? deadline.outcome(error) : error)),
+      )
+    })
+  const close = (): Promise<void> =>
+    guarded(async () => {
+      if (op) op.close()
+      const error = await settled
+      if (error && !(error instanceof PgError)) throw error
+    })
   return {
-    read: (count = batchSize) => (op ? (op.read(count) as Promise<R[]>) : done.then(() => [])),
+    read: (count = batchSize) => guarded(() => (op ? (op.read(count) as Promise<R[]>) : done.then(() => []))),
     close,
     [Symbol.asyncDispose]: close,
   }

@@ -275,11 +275,15 @@ export class ExtendedQuery implements Operation {
     const error = this.error
     if (!error) return this.resolve(this.collector.last, status)
     const entry = this.entry
-    if (entry) {
-      // Any failure may mean the statement does not exist as cached: forget it.
+    // A failure before BindComplete (Parse or Bind, including 26000 and 0A000)
+    // may mean the statement does not exist as cached, or exists with an
+    // outdated plan: forget it, and Close it with the next query (closing a
+    // statement that does not exist is no error), so none is left behind on
+    // the server. After BindComplete the statement is fine and stays cached.
+    if (entry && this.phase === 'binding') {
       this.ctx.cache.remove(this.key, entry)
       this.entry = undefined
-      if (error.code === FEATURE_NOT_SUPPORTED) this.ctx.staleStatements.push(entry.name)
+      this.ctx.staleStatements.push(entry.name)
       const retryable = error.code === INVALID_SQL_STATEMENT_NAME || error.code === FEATURE_NOT_SUPPORTED
       if (retryable && !this.retried && status === 'I' && !this.options.sink) {
         this.retried = true

@@ -4,23 +4,25 @@
  * first. At the deadline:
  *
  *   still queued  → dropped from the queue, rejected at once (safe to retry);
- *   on the wire   → a CancelRequest goes to the session's node, and the
+ *   running       → a CancelRequest goes to the session's node, and the
  *                   server has `cancelTimeoutMs` to bring the session back to
  *                   a known state (the operation's ReadyForQuery). If it does
  *                   not (silent peer, a server that ignores the cancel, an
  *                   ErrorResponse without ReadyForQuery), the session is
- *                   destroyed and every operation on it rejects.
+ *                   destroyed and every operation on it rejects;
+ *   written behind another → rejected at once (its answer, when it comes, is
+ *                   read and dropped); the cancel and its grace start when it
+ *                   runs, so a slow query ahead of it is not destroyed for it.
  *
  * So every call with a deadline settles by deadline + cancelTimeoutMs (the
  * model is Npgsql's "Cancellation Timeout"; pgx closes the connection when a
  * context ends mid-query). An operation that finishes before the cancel
  * takes effect resolves normally: its result is real.
  */
-import { ConnectionError, PgError } from '../errors.js'
+import { ConnectionError, PgError, QUERY_CANCELED } from '../errors.js'
 import { abortReason, onAbort } from '../deadline.js'
 import type { Operation } from './operation.js'
 
-const QUERY_CANCELED = '57014'
 
 /** What the deadline needs from the session that runs the operation. */
 export interface DeadlineHost {
@@ -29,8 +31,10 @@ export interface DeadlineHost {
   readonly cancelTimeoutMs: number
   /** Remove a queued (not yet written) operation; true when it was queued. */
   unqueue(op: Operation): boolean
-  /** Ask the server to cancel `op` (now if it runs, else once it does). */
-  cancelOperation(op: Operation): void
+  /** True when `op` is the operation the server works on now. */
+  isRunning(op: Operation): boolean
+  /** Ask the server to cancel `op` (now if it runs, else once it does); `sent` runs when the request goes out. */
+  cancelOperation(op: Operation, sent: () => void): void
   /** The grace has passed: destroy the session with `reason`. */
   abandon(op: Operation, reason: Error): void
 }
@@ -48,6 +52,8 @@ export class OperationDeadline {
     private readonly timeoutMs: number,
     signal: AbortSignal | undefined,
     private readonly host: DeadlineHost,
+    /** Reject the caller now (an operation behind others on the wire), leaving the grace to run. */
+    private readonly rejectNow: (error: Error) => void,
   ) {
     if (timeoutMs > 0) this.timer = setTimeout(() => this.expire(undefined), timeoutMs)
     this.unlinkSignal = onAbort(signal, () => this.expire(signal))
@@ -87,13 +93,18 @@ export class OperationDeadline {
     this.expiredWith = error
     if (queued) return this.op.fail(error)
     this.op.expired?.(error)
-    this.host.cancelOperation(this.op)
+    if (!this.host.isRunning(this.op)) this.rejectNow(error)
+    this.host.cancelOperation(this.op, () => this.armGrace(error, signal !== undefined))
+  }
+
+  /** The CancelRequest went out: the operation has `cancelTimeoutMs` to come back. */
+  private armGrace(error: ConnectionError, aborted: boolean): void {
     const grace = this.host.cancelTimeoutMs
     const abandon = () => {
       this.host.abandon(
         this.op,
         new ConnectionError(
-          `closed the session to ${this.host.address}: a ${signal ? 'cancelled' : 'timed-out'} query was not back ${grace > 0 ? `within ${grace} ms of its CancelRequest` : 'at once (cancel_timeout=0)'}`,
+          `closed the session to ${this.host.address}: a ${aborted ? 'cancelled' : 'timed-out'} query was not back ${grace > 0 ? `within ${grace} ms of its CancelRequest` : 'at once (cancel_timeout=0)'}`,
           { code: 'PGFLEET_CANCEL_TIMEOUT', cause: error, address: this.host.address },
         ),
       )

@@ -109,8 +109,8 @@ export class ResourcePool<R> {
   private checking = 0
   private ending: Promise<void> | undefined
   private resolveEnded: (() => void) | undefined
-  /** Aborted by end(): creations still under way give up. */
-  private readonly creations = new AbortController()
+  /** One per creation under way (one shared signal would collect a listener per creation); end() aborts them. */
+  private readonly creations = new Set<AbortController>()
   private endTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -175,7 +175,7 @@ export class ResourcePool<R> {
       if (waiter.timer) clearTimeout(waiter.timer)
       waiter.reject(endedError())
     }
-    this.creations.abort(endedError())
+    for (const creation of this.creations) creation.abort(endedError())
     for (const slot of this.idle.slice()) this.remove(slot, 'close')
     const destroyRest = () => {
       this.endTimer = undefined
@@ -252,12 +252,16 @@ export class ResourcePool<R> {
 
   private create(): void {
     this.creating++
+    const creation = new AbortController()
+    this.creations.add(creation)
     let promise: Promise<R>
     try {
-      promise = this.hooks.create(this.creations.signal)
+      promise = this.hooks.create(creation.signal)
     } catch (error) {
       promise = Promise.reject(error)
     }
+    const forget = () => this.creations.delete(creation)
+    promise.then(forget, forget)
     promise.then(
       (resource) => {
         this.creating--

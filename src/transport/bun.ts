@@ -11,7 +11,7 @@
 import { TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
 import { raceSignal } from '../deadline.js'
-import { addressOf, dialError } from './deadline.js'
+import { addressOf, dialError } from './dial-errors.js'
 import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {

@@ -26,7 +26,7 @@
  */
 import { TlsError } from '../errors.js'
 import { raceSignal } from '../deadline.js'
-import { addressOf, dialError } from './deadline.js'
+import { addressOf, dialError } from './dial-errors.js'
 import { PullSocket, type PullStream } from './pull-socket.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 

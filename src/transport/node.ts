@@ -279,7 +279,7 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
       if (options.path === undefined) {
         socket.setNoDelay(true)
         const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
-        // node:net sets only the idle time; the probe interval and count stay the system's.
+        // node:net sets the idle time; libuv sets the probe interval (1 s) and count (10) itself.
         socket.setKeepAlive(keepAlive.enabled, keepAlive.idleMs)
       }
       resolve(socket)

@@ -123,3 +123,15 @@ describe('arrays', () => {
     expect(() => parseArray('[1:2]{1,2}', Number)).toThrow(SyntaxError)
   })
 })
+
+describe('UTF-8 text', () => {
+  test('a leading U+FEFF (byte order mark) is data, kept in values and in names', async () => {
+    const { utf8Decode } = await import('./utf8.js')
+    const bom = (s: string) => new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(s)])
+    expect(utf8Decode(bom('a'))).toBe('\uFEFFa')
+    expect(utf8Decode(bom('a longer value'))).toBe('\uFEFFa longer value')
+    const { BodyCursor } = await import('../protocol/backend/cursor.js')
+    const body = new Uint8Array([...bom('col'), 0])
+    expect(new BodyCursor(body, 0, body.length, 'RowDescription').cstring('field name')).toBe('\uFEFFcol')
+  })
+})

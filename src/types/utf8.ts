@@ -4,7 +4,8 @@
  * because a native call costs more than a loop over a few bytes.
  */
 
-const decoder = new TextDecoder('utf-8')
+// ignoreBOM: a value that starts with U+FEFF is data; the default decoder would drop it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 const encoder = new TextEncoder()
 
 /**

@@ -125,6 +125,19 @@ describe('a silent peer (black hole) never wedges a call', () => {
     expect(ms).toBeLessThan(300 + CANCEL_TIMEOUT_MS + SLACK_MS)
   })
 
+  it(`a cursor read and its close each settle within ${BOUND_MS} ms`, async () => {
+    const p = await proxy()
+    const db = await client(p)
+    const cursor = db.cursor<{ g: number }>('select g from generate_series(1, 1000) g', [], { batchSize: 10 })
+    expect((await cursor.read()).length).toBe(10)
+    p.setMode({ kind: 'blackhole' })
+    const read = await timed(cursor.read())
+    expect(read.error?.code).toBe('PGFLEET_QUERY_TIMEOUT')
+    expect(read.ms).toBeLessThan(BOUND_MS)
+    const close = await timed(cursor.close())
+    expect(close.ms).toBeLessThan(BOUND_MS)
+  })
+
   it(`a transaction whose body goes silent settles within ${BOUND_MS} ms with PGFLEET_QUERY_TIMEOUT`, async () => {
     const p = await proxy()
     const db = await client(p)
@@ -258,18 +271,23 @@ describe('pools under a silent peer', () => {
     expect(pool.stats().total).toBe(0)
   })
 
-  it('a process whose pool sessions hang on a silent peer exits by itself after pool.end()', async () => {
+  it.each([
+    ['without deadlines: end() destroys them', { queryTimeout: 0 }],
+    // The CancelRequests go into the black hole too; a connect_timeout of 8 s must not keep the process up.
+    ['with deadlines and cancels under way', { queryTimeout: 300, connectTimeout: 8000 }],
+  ])('a process whose pool sessions hang on a silent peer exits by itself after pool.end() (%s)', async (_name, extra) => {
     const p = await proxy()
     const dir = await mkdtemp(join(tmpdir(), 'pgfleet-live-'))
     const script = join(dir, 'hang.mts')
     await writeFile(
       script,
       `import { createPool } from ${JSON.stringify(resolve('src/index.ts'))}
-const pool = createPool({ ...${JSON.stringify(options(p, { queryTimeout: 0 }))}, max: 4, endTimeoutMs: 1000 })
+const pool = createPool({ ...${JSON.stringify(options(p, extra))}, max: 4, endTimeoutMs: 1000 })
 await Promise.all([1, 2, 3, 4].map(() => pool.query('select 1')))
 console.log('ready')
 process.stdin.once('data', async () => {
   const hanging = [1, 2, 3, 4].map(() => pool.query('select pg_sleep(0)').catch(() => undefined))
+  await new Promise((r) => setTimeout(r, 400))
   const started = Date.now()
   await pool.end()
   console.log('ended', Date.now() - started)

@@ -62,6 +62,13 @@ describe('client.sql', () => {
     expect(nested.rows).toEqual([{ owner: 'ann' }])
   })
 
+  it('a value that starts with U+FEFF keeps it, in text and in column names (simple and extended)', async () => {
+    const value = '\uFEFFbom first'
+    expect((await db.sql<{ t: string }>`select ${value}::text as t`).rows).toEqual([{ t: value }])
+    const { rows } = await db.query(`select 'x' as "\uFEFFcol", E'\\uFEFFy' as v`)
+    expect(rows).toEqual([{ '\uFEFFcol': 'x', v: '\uFEFFy' }])
+  })
+
   it('takes a fragment and query options', async () => {
     const error = await db.sql(sql`select pg_sleep(${5})`, { timeoutMs: 100 }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PGFLEET_QUERY_TIMEOUT', cause: { code: '57014' } })

@@ -5,7 +5,8 @@
  */
 import { ProtocolError } from '../../errors.js'
 
-const decoder = new TextDecoder()
+// ignoreBOM: a name or value that starts with U+FEFF is data; the default decoder would drop it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /** Longest string decoded by the ASCII fast path (short names and tags dominate). */
 const ASCII_FAST_PATH_MAX = 32
