@@ -328,34 +328,9 @@ function play(socket: net.Socket, scenario: Scenario, record: (chunk: Uint8Array
   })().catch(() => socket.destroy())
 }
 
-/** Start a hostile server on 127.0.0.1 with a random port. */
-export async function startHostileServer(scenario: Scenario): Promise<HostileServer> {
-  const chunks: Uint8Array[] = []
-  const sockets = new Set<net.Socket>()
-  let accepted = 0
-  const server = net.createServer((socket) => {
-    accepted++
-    sockets.add(socket)
-    socket.setNoDelay(true)
-    socket.on('error', () => {})
-    socket.on('close', () => sockets.delete(socket))
-    play(socket, scenario, (c) => chunks.push(c))
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen({ host: '127.0.0.1', port: 0 }, resolve)
-  })
-  const address = server.address() as net.AddressInfo
-  return {
-    port: address.port,
-    received: () => concat(...chunks),
-    connections: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy()
-        server.close(() => resolve())
-      }),
-  }
+/** Start a hostile server on 127.0.0.1 with a random port; every connection plays `scenario`. */
+export function startHostileServer(scenario: Scenario): Promise<HostileServer> {
+  return startScriptedServer(() => scenario)
 }
 
 // ---- a server whose script is chosen per connection (fuzzing) ----
