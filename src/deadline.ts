@@ -30,13 +30,17 @@ export class Deadline {
    * @param ms time allowed; 0 or less (or Infinity) = no time limit
    * @param expired the error the signal aborts with when the time passes
    * @param outer a signal whose abort ends this deadline too (with its reason)
+   * @param options.unref the timer does not keep the process alive (background work)
    */
-  constructor(ms: number, expired: () => Error, outer?: AbortSignal) {
+  constructor(ms: number, expired: () => Error, outer?: AbortSignal, options: { unref?: boolean } = {}) {
     if (outer?.aborted) {
       this.controller.abort(outer.reason)
       return
     }
-    if (ms > 0 && ms !== Infinity) this.timer = setTimeout(() => this.abort(expired()), ms)
+    if (ms > 0 && ms !== Infinity) {
+      this.timer = setTimeout(() => this.abort(expired()), ms)
+      if (options.unref) (this.timer as { unref?: () => void }).unref?.()
+    }
     if (outer) this.unlinkOuter = onAbort(outer, () => this.abort(outer.reason))
   }
 

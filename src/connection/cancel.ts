@@ -19,7 +19,8 @@ const CANCEL_WAIT_MS = 5_000
  * Send a CancelRequest for the session (processId, secretKey) on `host`;
  * resolves once the server has closed the cancel connection. One deadline
  * bounds it all (dial, SSL negotiation, the server's close): the connect
- * timeout (5 s when none is set), or `signal` when that aborts first.
+ * timeout (5 s when none is set), or `signal` when that aborts first. With
+ * `background`, neither its socket nor its timer keeps the process alive.
  */
 export async function sendCancelRequest(
   config: Config,
@@ -27,14 +28,15 @@ export async function sendCancelRequest(
   runtime: Runtime,
   processId: number,
   secretKey: number,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; background?: boolean } = {},
 ): Promise<void> {
   const address = describeHost(host)
   const ms = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : CANCEL_WAIT_MS
   const deadline = new Deadline(
     ms,
     () => new ConnectionError(`no answer from ${address} within ${ms} ms to a CancelRequest`, { code: 'PGFLEET_CANCEL_TIMEOUT', address }),
-    signal,
+    options.signal,
+    { unref: options.background },
   )
   try {
     const step = initialTlsStep(config)
@@ -44,8 +46,10 @@ export async function sendCancelRequest(
       port: host.port,
       signal: deadline.signal,
       keepAlive: config.keepAlive,
+      background: options.background,
       directTls: step === 'direct-tls' ? upgrade : undefined,
     })
+    if (options.background) socket.unref?.()
     const unlink = onAbort(deadline.signal, () => socket.destroy())
     try {
       if (step === 'ssl-request') await raceSignal(negotiateSsl(socket, config, upgrade!), deadline.signal)

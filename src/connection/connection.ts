@@ -94,6 +94,7 @@ export class Connection implements OperationHost, DeadlineHost {
   private endReason: Error | undefined
   private resolveClosed!: (reason: Error | undefined) => void
   private userClosed = false
+  private readonly cancels: SessionCancels
   readonly hooks: ConnectionHooks
 
   private constructor(
@@ -119,6 +120,9 @@ export class Connection implements OperationHost, DeadlineHost {
       staleStatements: [],
       requeue: (op) => this.enqueue(op),
     }
+    // Cancels for this session's own operations run in the background: they never keep the process up.
+    const background = () => sendCancelRequest(config, host, runtime, this.processId, this.secretKey, { background: true })
+    this.cancels = new SessionCancels(background, () => this.startWaiting(), config.cancelTimeoutMs)
     this.wire.setHandler((message) => this.dispatch(message))
     this.wire.onClose((error) => this.ended(error))
   }
@@ -225,7 +229,7 @@ export class Connection implements OperationHost, DeadlineHost {
    * the same TLS settings (protocol docs 55.2.8). `signal` stops the request.
    */
   cancel(signal?: AbortSignal): Promise<void> {
-    return sendCancelRequest(this.config, this.host, this.runtime, this.processId, this.secretKey, signal)
+    return sendCancelRequest(this.config, this.host, this.runtime, this.processId, this.secretKey, { signal })
   }
 
   /**
@@ -299,7 +303,7 @@ export class Connection implements OperationHost, DeadlineHost {
   cancelRunning(): void {
     // With more already written behind it, the cancel could stop those too:
     // then the rest of the result is only read and dropped.
-    if (this.sent.length === 1) this.cancelOperation(this.sent[0]!, () => undefined)
+    if (this.sent.length === 1) this.cancels.request(this.sent[0]!, () => undefined)
   }
 
   // ---- DeadlineHost ---------------------------------------------------------
@@ -324,9 +328,10 @@ export class Connection implements OperationHost, DeadlineHost {
     return this.sent[0] === op
   }
 
-  /** See session-cancels.ts: sent once `op` runs, and new writes wait until it is done. */
+  /** See session-cancels.ts: sent now if `op` runs, else once it runs with nothing written behind it. */
   cancelOperation(op: Operation, sent: () => void): void {
-    if (this.sent[0] === op || this.sent.includes(op)) this.cancels.request(op, this.sent[0] === op, sent)
+    if (this.sent[0] === op) this.cancels.request(op, sent)
+    else if (this.sent.includes(op)) this.cancels.defer(op, sent)
   }
 
   abandon(op: Operation, reason: Error): void {
@@ -336,10 +341,6 @@ export class Connection implements OperationHost, DeadlineHost {
   // ---- internals -----------------------------------------------------------
 
   private readonly idleWaiters: (() => void)[] = []
-  private readonly cancels = new SessionCancels(
-    (signal) => this.cancel(signal),
-    () => this.startWaiting(),
-  )
 
   private isPending(op: Operation): boolean {
     return this.sent.includes(op) || this.waiting.includes(op)
@@ -386,7 +387,7 @@ export class Connection implements OperationHost, DeadlineHost {
     if (!op.handle(message, this)) return
     this.sent.shift()
     this.cancels.finished(op)
-    if (this.sent[0]) this.cancels.nowRunning(this.sent[0])
+    if (this.sent[0]) this.cancels.nowRunning(this.sent[0], this.sent.length === 1)
     if (op === this.exclusiveInFlight) this.exclusiveInFlight = undefined
     this.startWaiting()
     this.wakeIdleWaiters()
@@ -412,7 +413,7 @@ export class Connection implements OperationHost, DeadlineHost {
     this.state = 'closed'
     const reason = this.endReason ?? wireError
     const error = this.userClosed && !this.endReason ? wireError : reason
-    this.cancels.ended(error)
+    this.cancels.ended()
     for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
     this.idleWaiters.splice(0).forEach((w) => w())
     if (this.userClosed) this.resolveClosed(undefined)

@@ -10,16 +10,21 @@
  *                   not (silent peer, a server that ignores the cancel, an
  *                   ErrorResponse without ReadyForQuery), the session is
  *                   destroyed and every operation on it rejects;
- *   written behind another → rejected at once (its answer, when it comes, is
- *                   read and dropped); the cancel and its grace start when it
- *                   runs, so a slow query ahead of it is not destroyed for it.
+ *   written behind another → rejected at once; its answer, when it comes, is
+ *                   read and dropped. It is cancelled (with the same grace)
+ *                   once it runs, if nothing is written behind it by then
+ *                   (session-cancels.ts), so a slow query ahead of it is
+ *                   never destroyed or cancelled for it. A session whose
+ *                   running operation has no deadline is not given up for a
+ *                   deadline of one behind it: that one is settled, the
+ *                   rest wait as long as the server (or TCP keepalive) does.
  *
  * So every call with a deadline settles by deadline + cancelTimeoutMs (the
  * model is Npgsql's "Cancellation Timeout"; pgx closes the connection when a
  * context ends mid-query). An operation that finishes before the cancel
  * takes effect resolves normally: its result is real.
  */
-import { ConnectionError, PgError, QUERY_CANCELED } from '../errors.js'
+import { ConnectionError, PgError, ProtocolError, QUERY_CANCELED } from '../errors.js'
 import { abortReason, onAbort } from '../deadline.js'
 import type { Operation } from './operation.js'
 
@@ -43,7 +48,7 @@ export interface DeadlineHost {
 export class OperationDeadline {
   private timer: ReturnType<typeof setTimeout> | undefined
   private graceTimer: ReturnType<typeof setTimeout> | undefined
-  private readonly unlinkSignal: () => void
+  private unlinkSignal: () => void = () => undefined
   /** Set once the deadline has passed: what the caller is told. */
   private expiredWith: ConnectionError | undefined
 
@@ -79,7 +84,9 @@ export class OperationDeadline {
   outcome(error: Error): Error {
     const expired = this.expiredWith
     if (!expired || error === expired) return error
-    if (error instanceof PgError && error.code !== QUERY_CANCELED) return error
+    // A server error other than the cancel's, or a client-side one (a result too large): as is.
+    const cancelledOrEnded = error instanceof PgError ? error.code === QUERY_CANCELED : error instanceof ConnectionError || error instanceof ProtocolError
+    if (!cancelledOrEnded) return error
     const how = error instanceof PgError ? 'the server cancelled it' : `the session ended: ${error.message}`
     return new ConnectionError(`${expired.message}; ${how}`, { code: expired.code, cause: error, address: this.host.address })
   }
@@ -88,6 +95,7 @@ export class OperationDeadline {
     if (this.expiredWith) return
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    this.unlinkSignal()
     const queued = this.host.unqueue(this.op)
     const error = signal ? abortedError(signal, queued) : timeoutError(this.timeoutMs, queued, this.host.address)
     this.expiredWith = error

@@ -3,75 +3,94 @@
  * abort, a result too large), and the hold they put on its writes.
  *
  * A CancelRequest stops whatever the backend runs when its signal lands
- * (protocol docs 55.2.8: "it is possible for the cancel request to [...] have
- * no effect" or to hit a later query). So a cancel is sent only once its
- * operation is the one running, and until the cancel connection is done and
- * that operation has finished, nothing new is written on the session: a query
- * written meanwhile could be the one the signal stops (the postmaster signals
- * the backend and its process group, so a second signal can land late).
- * Queries already written behind the cancelled one can still be hit;
- * PostgreSQL cannot cancel one query of a pipeline.
+ * (protocol docs 55.2.8), and the postmaster signals the backend and its
+ * process group, so a second signal can land a little later. Hence:
+ * - a cancel goes out only for the operation the session is running; one for
+ *   an operation written behind others waits until it runs, and is dropped
+ *   if by then more is written behind it (the server may already be on the
+ *   next query, and the cancel would stop that one instead);
+ * - while a cancel is out and its operation has not finished, nothing new is
+ *   written; after the operation finished, the hold lasts until the cancel
+ *   connection is done, at most `lingerMs` (cancel_timeout);
+ * - a cancel never keeps the process alive (its socket and timer are
+ *   unref'd), and it is not stopped when the session ends, so the server
+ *   still stops the work (and frees the locks) of a session given up.
+ * Queries already written behind a running one that is cancelled can still
+ * be hit: PostgreSQL cannot cancel one query of a pipeline.
  */
 import type { Operation } from './operation.js'
 
 export class SessionCancels {
   /** Operations to cancel once they run, with what to do when the request goes out. */
   private readonly deferred = new Map<Operation, () => void>()
-  /** Operations whose cancel is under way, with the resolver of "it finished". */
-  private readonly finishing = new Map<Operation, () => void>()
-  /** Aborted when the session ends: a cancel for a session that is gone only keeps the process up. */
-  private readonly stop = new AbortController()
-  private holds = 0
+  /** CancelRequests under way, by operation. */
+  private readonly inFlight = new Map<Operation, Promise<void>>()
+  /** Operations whose cancel went out and that have not finished: writes wait. */
+  private readonly cancelled = new Set<Operation>()
+  /** Finished operations whose cancel is still under way: writes wait, at most lingerMs. */
+  private readonly lingering = new Set<Operation>()
 
   constructor(
-    /** Send one CancelRequest for this session. */
-    private readonly send: (signal: AbortSignal) => Promise<void>,
+    /** Send one CancelRequest for this session, in the background. */
+    private readonly send: () => Promise<void>,
     /** A hold ended: queued operations may be written again. */
     private readonly released: () => void,
+    /** The longest a finished operation's cancel holds the session. */
+    private readonly lingerMs: number,
   ) {}
 
-  /** True while queued operations must wait (a cancel is under way or its operation still runs). */
+  /** True while queued operations must wait. */
   get holding(): boolean {
-    return this.holds > 0
+    return this.cancelled.size > 0 || this.lingering.size > 0
   }
 
-  /** Cancel `op`: now if it runs (`running`), else once it does. `sent` runs when the request goes out. */
-  request(op: Operation, running: boolean, sent: () => void): void {
-    if (this.finishing.has(op) || this.deferred.has(op)) return
-    if (!running) {
-      this.deferred.set(op, sent)
-      return
+  /** Cancel `op`, which the session runs now; `sent` runs once the request is out. */
+  request(op: Operation, sent: () => void): void {
+    this.deferred.delete(op)
+    this.cancelled.add(op)
+    // A cancel still under way serves again; a finished one (the server ignored it) is sent anew.
+    if (!this.inFlight.has(op)) {
+      const pending = this.send().catch(() => undefined)
+      this.inFlight.set(op, pending)
+      void pending.then(() => {
+        this.inFlight.delete(op)
+        if (this.lingering.delete(op)) this.released()
+      })
     }
-    this.holds++
-    const finished = new Promise<void>((resolve) => this.finishing.set(op, resolve))
-    const cancelled = this.send(this.stop.signal).catch(() => undefined)
-    void Promise.all([cancelled, finished]).then(() => {
-      this.holds--
-      this.released()
-    })
     sent()
   }
 
-  /** `op` is now the operation the server runs: a cancel deferred for it goes out. */
-  nowRunning(op: Operation): void {
+  /** Cancel `op`, written behind others, once it runs (see nowRunning). */
+  defer(op: Operation, sent: () => void): void {
+    if (!this.cancelled.has(op)) this.deferred.set(op, sent)
+  }
+
+  /** `op` is now the operation the session runs; `alone` when nothing is written behind it. */
+  nowRunning(op: Operation, alone: boolean): void {
     const sent = this.deferred.get(op)
     if (!sent) return
     this.deferred.delete(op)
-    this.request(op, true, sent)
+    if (alone) this.request(op, sent)
   }
 
   /** `op` received its ReadyForQuery. */
   finished(op: Operation): void {
     this.deferred.delete(op)
-    this.finishing.get(op)?.()
-    this.finishing.delete(op)
+    if (!this.cancelled.delete(op)) return
+    if (this.inFlight.has(op) && this.lingerMs > 0) {
+      this.lingering.add(op)
+      const timer = setTimeout(() => {
+        if (this.lingering.delete(op)) this.released()
+      }, this.lingerMs)
+      ;(timer as { unref?: () => void }).unref?.()
+    }
+    this.released()
   }
 
-  /** The session ended: forget deferred cancels, stop those under way, release every hold. */
-  ended(reason: Error): void {
+  /** The session ended: nothing is held any more (cancels under way finish in the background). */
+  ended(): void {
     this.deferred.clear()
-    this.stop.abort(reason)
-    for (const resolve of this.finishing.values()) resolve()
-    this.finishing.clear()
+    this.cancelled.clear()
+    this.lingering.clear()
   }
 }

@@ -264,6 +264,7 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
     if (signal?.aborted) return reject(abortReason(signal))
     const socket =
       options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port })
+    if (options.background) socket.unref()
     let unlink = (): void => undefined
     const fail = (error: Error): void => {
       unlink()

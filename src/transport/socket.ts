@@ -20,6 +20,8 @@ export interface DialOptions {
    * probe where the runtime allows it. Ignored for Unix-domain sockets.
    */
   keepAlive?: { enabled: boolean; idleMs: number }
+  /** Background work (a CancelRequest): the socket must not keep the process alive. */
+  background?: boolean
   /** Unix-domain socket path (Node only), used instead of host/port. */
   path?: string
   /** Open TLS immediately (sslnegotiation=direct) with these options. */

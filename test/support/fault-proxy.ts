@@ -52,8 +52,13 @@ export interface FaultProxyOptions {
 export interface FaultProxy {
   readonly host: string
   readonly port: number
-  /** Applies `mode` to every open connection and to every new one. */
-  setMode(mode: FaultMode): void
+  /**
+   * Applies `mode` to every open connection and to every new one; with
+   * `newOnly`, open connections keep going as they are (a black hole for
+   * new connections only: a node whose listener went silent, e.g. for a
+   * CancelRequest, while its sessions still work).
+   */
+  setMode(mode: FaultMode, options?: { newOnly?: boolean }): void
   /** Client-side connections currently open. */
   connections(): number
   /** Client-side connections accepted since start. */
@@ -231,9 +236,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   return {
     host,
     port: (server.address() as net.AddressInfo).port,
-    setMode(next) {
+    setMode(next, opts = {}) {
       validate(next)
       mode = next
+      if (opts.newOnly) return
       for (const link of links) {
         if (next.kind === 'blackhole') lose(link)
         else if (next.kind === 'reset') kill(link, 'reset')
