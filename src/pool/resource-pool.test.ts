@@ -212,3 +212,51 @@ describe('ResourcePool', () => {
     pool.release(a)
   })
 })
+
+describe('ResourcePool.end() always settles', () => {
+  test('checked-out resources are destroyed after endTimeoutMs; releasing one afterwards is a no-op', async () => {
+    const { pool, made } = setup({ max: 2, endTimeoutMs: 50 })
+    const held = [await pool.acquire(), await pool.acquire()]
+    const started = Date.now()
+    await pool.end()
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(made.map((f) => f.closedHow)).toEqual(['destroy', 'destroy'])
+    for (const slot of held) expect(() => pool.release(slot)).not.toThrow()
+    expect(pool.counts()).toMatchObject({ total: 0, pending: 0 })
+  })
+
+  test('endTimeoutMs 0 destroys checked-out resources at once; a resource released in time is closed gracefully', async () => {
+    const { pool, made } = setup({ max: 2, endTimeoutMs: 0 })
+    const a = await pool.acquire()
+    await pool.acquire()
+    pool.release(a)
+    await pool.end()
+    expect(made.map((f) => f.closedHow).sort()).toEqual(['close', 'destroy'])
+  })
+
+  test('a creation under way is aborted by end(); end() does not wait for it to finish by itself', async () => {
+    let seen: AbortSignal | undefined
+    const hooks: ResourceHooks<Fake> = {
+      create: (signal) =>
+        new Promise<Fake>((_, reject) => {
+          seen = signal
+          signal.addEventListener('abort', () => reject(signal.reason))
+        }),
+      closed: (f) => f.closed,
+      usable: (f) => f.alive,
+      validate: async () => true,
+      close: async (f) => f.end('close'),
+      destroy: (f) => f.end('destroy'),
+    }
+    const errors: unknown[] = []
+    const pool = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, max: 1 }, { onError: (e) => errors.push(e) })
+    const waiting = pool.acquire().catch((e: unknown) => e)
+    await sleep(1)
+    await pool.end()
+    expect(seen?.aborted).toBe(true)
+    expect(await waiting).toMatchObject({ code: 'PGFLEET_POOL_ENDED' })
+    // The aborted creation is the pool's own doing, not a background failure to report.
+    expect(errors).toEqual([])
+  })
+})
