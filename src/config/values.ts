@@ -81,6 +81,8 @@ export interface IntegerRange {
   max?: number
   /** Unit named in the error message: 'seconds', 'milliseconds', 'bytes'. */
   unit?: string
+  /** What the error message says is accepted, instead of the range. */
+  expected?: string
 }
 
 function describeRange(range: IntegerRange): string {
@@ -100,9 +102,21 @@ export function parseInteger(raw: unknown, origin: ValueOrigin, range: IntegerRa
     value < range.min ||
     (range.max !== undefined && value > range.max)
   ) {
-    throw invalidValue(origin, raw, describeRange(range))
+    throw invalidValue(origin, raw, range.expected ?? describeRange(range))
   }
   return value
+}
+
+/**
+ * libpq keepalives: any whole number, nonzero is on (libpq useKeepalives); pgfleet
+ * also takes the boolean words, and real booleans in objects.
+ */
+export function parseKeepalives(raw: unknown, origin: ValueOrigin): boolean {
+  const word = booleanWord(raw)
+  if (word !== undefined) return word
+  if (typeof raw === 'number' && Number.isInteger(raw)) return raw !== 0
+  if (typeof raw === 'string' && /^\s*[+-]?\d+\s*$/.test(raw)) return Number(raw) !== 0
+  throw invalidValue(origin, raw, `a whole number (0 = off) or ${BOOLEAN_WORDS}`)
 }
 
 /** One of `allowed`, compared case-insensitively; returns the canonical spelling. */
