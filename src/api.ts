@@ -45,7 +45,7 @@ export function splitOptions(input: string | ClientOptions | undefined): {
 export function resolveConfig(input: string | ClientOptions | undefined, runtime?: RuntimeEnvironment) {
   const { options, extras } = splitOptions(input)
   const rt = extras.runtime ?? runtime ?? defaultRuntime()
-  return { config: parseConfig(options, rt.env()), extras, runtime: rt }
+  return { config: parseConfig(options, rt.env(), { runtime: rt.name, readFile: rt.readFile, homeDir: rt.homeDir }), extras, runtime: rt }
 }
 
 /** The balancer-backed connection factory for one configuration. */

@@ -112,7 +112,7 @@ export function createConnectionFactory<S extends BalancedSession>(
 ): ConnectionFactory<S> {
   const clock = deps.clock ?? systemClock
   const random = deps.random ?? Math.random
-  const seeds: NodeAddress[] = config.hosts.map((h) => ({ host: h.host, port: h.port }))
+  const seeds: NodeAddress[] = config.hosts.map((h) => ({ ...h }))
   const registry = deps.books ?? sharedHostBooks
   const clusterKey = clusterKeyOf(config.hosts)
   const book = registry.bookFor(clusterKey)

@@ -7,6 +7,8 @@
 export interface NodeAddress {
   host: string
   port: number
+  /** libpq hostaddr of a seed host: the address dialled for it (never set on discovered nodes). */
+  hostaddr?: string
 }
 
 /** YugabyteDB node kinds as `yb_servers()` reports them in `node_type`. */

@@ -8,10 +8,14 @@
 /** Environment variable → option name in the option table. */
 export const ENV_OPTIONS: Readonly<Record<string, string>> = Object.freeze({
   PGHOST: 'host',
+  PGHOSTADDR: 'hostaddr',
   PGPORT: 'port',
   PGDATABASE: 'dbname',
   PGUSER: 'user',
   PGPASSWORD: 'password',
+  PGPASSFILE: 'passfile',
+  PGSERVICE: 'service',
+  PGSERVICEFILE: 'servicefile',
   PGAPPNAME: 'application_name',
   PGOPTIONS: 'options',
   PGSSLMODE: 'sslmode',

@@ -17,6 +17,43 @@ export const DEFAULT_HOST = 'localhost'
 export interface HostEntry {
   host: string
   port?: number
+  /** libpq hostaddr: the numeric address dialled instead of resolving `host`. */
+  hostaddr?: string
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+const HEX_GROUP = /^[0-9a-f]{1,4}$/i
+
+/** RFC 4291 text form: eight hex groups, one `::` for a run of zeros, an IPv4 tail allowed. */
+function isIPv6(text: string): boolean {
+  const halves = text.split('::')
+  if (halves.length > 2) return false
+  const groups = halves.map((h) => (h === '' ? [] : h.split(':')))
+  const all = groups.flat()
+  const last = all[all.length - 1]
+  const v4Tail = last !== undefined && last.includes('.')
+  if (v4Tail && !IPV4.test(last)) return false
+  const hex = v4Tail ? all.slice(0, -1) : all
+  if (!hex.every((g) => HEX_GROUP.test(g))) return false
+  const size = hex.length + (v4Tail ? 2 : 0)
+  return halves.length === 2 ? size <= 7 : size === 8
+}
+
+/** True for a numeric IPv4 or IPv6 address (what libpq's hostaddr takes). */
+export function isNumericAddress(text: string): boolean {
+  return IPV4.test(text) || isIPv6(text)
+}
+
+/** `hostaddr=127.0.0.1,,::1` → addresses ('' where the entry is empty: that host is resolved by name). */
+export function parseHostaddrList(raw: unknown, origin: ValueOrigin): string[] {
+  // Not trimmed: libpq hands each entry to getaddrinfo as written.
+  const list = typeof raw === 'string' ? raw.split(',') : parseHostList(raw, origin)
+  for (const address of list) {
+    if (address !== '' && !isNumericAddress(address)) {
+      throw invalidValue(origin, address, 'numeric IPv4 or IPv6 addresses (give names in host)', 'entry')
+    }
+  }
+  return list
 }
 
 /** A port number 1..65535 from text or a number. */
@@ -87,10 +124,12 @@ export function pairHostsWithPorts(
   if (needPorts && ports !== undefined && ports.length !== 1 && ports.length !== hosts.length) {
     throw new ConfigError(`could not match ${ports.length} port numbers to ${hosts.length} hosts`, { option: portOption })
   }
-  return hosts.map((h, i) => ({
-    host: h.host === '' ? DEFAULT_HOST : h.host,
-    port: h.port ?? (ports === undefined ? undefined : ports.length === 1 ? ports[0] : ports[i]) ?? DEFAULT_PORT,
-  }))
+  return hosts.map((h, i) => {
+    const port = h.port ?? (ports === undefined ? undefined : ports.length === 1 ? ports[0] : ports[i]) ?? DEFAULT_PORT
+    // libpq: with hostaddr and no host name, the address also names the host (passfile, messages).
+    const host = h.host !== '' ? h.host : h.hostaddr || DEFAULT_HOST
+    return h.hostaddr ? { host, port, hostaddr: h.hostaddr } : { host, port }
+  })
 }
 
 /**
@@ -101,4 +140,14 @@ export function describeHost(h: HostSpec): string {
   if (h.host.startsWith('/')) return `${h.host.replace(/\/+$/, '')}/.s.PGSQL.${h.port}`
   if (h.host.includes(':')) return `[${h.host}]:${h.port}`
   return `${h.host}:${h.port}`
+}
+
+/**
+ * Where to dial a host: its hostaddr when given (libpq: no name lookup), the
+ * socket file for a unix socket directory, else the host name.
+ */
+export function dialTarget(h: HostSpec): { host: string; port: number; path?: string } {
+  if (h.hostaddr !== undefined) return { host: h.hostaddr, port: h.port }
+  if (h.host.startsWith('/')) return { host: h.host, port: h.port, path: `${h.host.replace(/\/+$/, '')}/.s.PGSQL.${h.port}` }
+  return { host: h.host, port: h.port }
 }

@@ -3,9 +3,9 @@
  * defaults, multi-host lists, validation with clear errors.
  */
 export type * from './types.js'
-export { parseConfig, DEFAULT_YB_SERVERS_REFRESH_INTERVAL, DEFAULT_FAILED_HOST_TTL_SECONDS } from './parse.js'
+export { parseConfig, DEFAULT_YB_SERVERS_REFRESH_INTERVAL, DEFAULT_FAILED_HOST_TTL_SECONDS, type ConfigFiles } from './parse.js'
 export { redactConnectionString, parseConnectionString, isConnectionUrl } from './connection-string.js'
-export { describeHost, DEFAULT_HOST, DEFAULT_PORT } from './hosts.js'
+export { describeHost, dialTarget, DEFAULT_HOST, DEFAULT_PORT } from './hosts.js'
 export {
   isKnownOption,
   OPTION_TABLE,

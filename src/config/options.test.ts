@@ -3,17 +3,8 @@ import { ConfigError } from '../errors.js'
 import { isKnownOption } from './options.js'
 import { parseConfig } from './parse.js'
 import type { Config } from './types.js'
+import { configError } from './testing.js'
 
-/** Catch the ConfigError a call throws (fails the test when none). */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError)
-    return e as ConfigError
-  }
-  throw new Error('expected a ConfigError')
-}
 
 type Case = [names: string[], field: keyof Config, values: [raw: string | number | boolean, expected: unknown][]]
 
@@ -162,8 +153,11 @@ const BAD: [string, string | number | boolean, string][] = [
   ['sslnegotiation', 'tls', 'one of postgres, direct'],
   ['channel_binding', 'yes', 'one of disable, prefer, require'],
   ['require_auth', 'kerberos', 'one of password, md5, scram-sha-256, gss, sspi, none'],
-  ['connect_timeout', '-1', 'a whole number from 0 to 2147483 (seconds)'],
+  ['connect_timeout', 'soon', 'a whole number of seconds (0 or less: no limit)'],
   ['connect_timeout', '1.5', 'whole number'],
+  ['keepalives', 'sometimes', 'a whole number (0 = off) or true, false'],
+  ['requiressl', 'true', '1 (sslmode=require) or 0 (sslmode=prefer)'],
+  ['requiressl', '', '1 (sslmode=require) or 0 (sslmode=prefer)'],
   ['connectTimeout', 'soon', 'milliseconds'],
   ['query_timeout', '-5', 'milliseconds'],
   ['target_session_attrs', 'master', 'one of any, read-write, read-only, primary, standby, prefer-standby'],
@@ -249,8 +243,8 @@ describe('unknown options', () => {
     expect(e.message).not.toContain('hunter2')
   })
   test('libpq options pgfleet does not implement', () => {
-    const e = configError(() => parseConfig('host=h service=prod'))
-    expect(e.option).toBe('service')
+    const e = configError(() => parseConfig('host=h sslcrl=/crl.pem'))
+    expect(e.option).toBe('sslcrl')
     expect(e.message).toContain('not supported')
   })
   test('object-only options are refused in strings', () => {
@@ -270,4 +264,55 @@ test('keepalives: on by default (libpq), off with keepalives=0, idle time in sec
 test('connect_timeout defaults to 10 s; connect_timeout=0 waits as long as libpq does (no limit)', () => {
   expect(parseConfig('host=h').connectTimeoutMs).toBe(10_000)
   expect(parseConfig('host=h connect_timeout=0').connectTimeoutMs).toBe(0)
+})
+
+// Where libpq 15 would connect, pgfleet does too (checked against libpq by test/unit/libpq-differential.test.ts).
+describe('libpq 15 leniencies', () => {
+  test('connect_timeout: negative means no limit (libpq), as does a time past setTimeout', () => {
+    expect(parseConfig('host=h connect_timeout=-1').connectTimeoutMs).toBe(0)
+    expect(parseConfig('postgres://h?connect_timeout=%20-30%20').connectTimeoutMs).toBe(0)
+    expect(parseConfig('host=h connect_timeout=2147483').connectTimeoutMs).toBe(2_147_483_000)
+    expect(parseConfig('host=h connect_timeout=2147483647').connectTimeoutMs).toBe(0)
+    expect(parseConfig({ connect_timeout: -5 }).connectTimeoutMs).toBe(0)
+  })
+
+  test('keepalives: any whole number, nonzero is on (libpq useKeepalives); boolean words too', () => {
+    expect(parseConfig('host=h keepalives=2').keepAlive.enabled).toBe(true)
+    expect(parseConfig('host=h keepalives=-1').keepAlive.enabled).toBe(true)
+    expect(parseConfig('host=h keepalives=00').keepAlive.enabled).toBe(false)
+    expect(parseConfig('host=h keepalives=off').keepAlive.enabled).toBe(false)
+    expect(parseConfig({ keepalives: 7 }).keepAlive.enabled).toBe(true)
+  })
+
+  test('requiressl=1 is sslmode=require, requiressl=0 is prefer; the later of it and sslmode wins (libpq)', () => {
+    expect(parseConfig('host=h requiressl=1').sslmode).toBe('require')
+    expect(parseConfig('host=h requiressl=0').sslmode).toBe('prefer')
+    expect(parseConfig('postgres://h?requiressl=1').sslmode).toBe('require')
+    expect(parseConfig('host=h requiressl=1 sslmode=verify-full').sslmode).toBe('verify-full')
+    expect(parseConfig('host=h sslmode=disable requiressl=1').sslmode).toBe('require')
+    expect(parseConfig('host=h sslmode=disable requiressl=1 sslmode=verify-ca').sslmode).toBe('verify-ca')
+    expect(parseConfig({ requiressl: true }).sslmode).toBe('require')
+    expect(configError(() => parseConfig({ requiressl: 1, sslmode: 'disable' })).message).toContain('give only one')
+  })
+
+  test('sslsni and sslcompression take any text (libpq reads them unchecked; pgfleet ignores them)', () => {
+    expect(() => parseConfig('host=h sslsni=maybe sslcompression=x')).not.toThrow()
+    expect(() => parseConfig({ sslsni: true, sslcompression: false })).not.toThrow()
+  })
+
+  test('tcp_user_timeout: any whole number; client_encoding may be empty', () => {
+    expect(() => parseConfig('host=h tcp_user_timeout=-5 client_encoding=')).not.toThrow()
+    expect(configError(() => parseConfig('host=h tcp_user_timeout=x')).message).toContain('expected a whole number')
+  })
+
+  test('kept lenient on purpose: enum values in any case, a URL scheme in any case', () => {
+    expect(parseConfig('host=h sslmode=Require target_session_attrs=PRIMARY')).toMatchObject({ sslmode: 'require', targetSessionAttrs: 'primary' })
+    expect(parseConfig('POSTGRES://u@h/db').hosts[0]!.host).toBe('h')
+  })
+
+  test('empty URL query parameters are skipped; an empty value is a value (libpq)', () => {
+    expect(parseConfig('postgres://h?&sslmode=require&&').sslmode).toBe('require')
+    expect(parseConfig('postgres://h?port=').hosts[0]!.port).toBe(5432)
+    expect(configError(() => parseConfig('postgres://h?sslmode=')).option).toBe('sslmode')
+  })
 })

@@ -13,7 +13,7 @@
  */
 import { ConfigError } from '../errors.js'
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../protocol/reader.js'
-import { parseHostEntries, parseHostList, parsePortList, type HostEntry } from './hosts.js'
+import { parseHostaddrList, parseHostEntries, parseHostList, parsePortList, type HostEntry } from './hosts.js'
 import { parseRequireAuth } from './require-auth.js'
 import { parseTopologyKeys } from './topology-keys.js'
 import type {
@@ -26,7 +26,7 @@ import type {
   TargetSessionAttrs,
   TopologyKey,
 } from './types.js'
-import { booleanWord, invalidValue, optionError, parseBoolean, parseEnum, parseInteger, parseString, type ValueOrigin } from './values.js'
+import { booleanWord, invalidValue, optionError, parseBoolean, parseEnum, parseInteger, parseKeepalives, parseString, type ValueOrigin } from './values.js'
 
 export const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
 export const SSL_NEGOTIATIONS: readonly SslNegotiation[] = ['postgres', 'direct']
@@ -57,11 +57,16 @@ const MAX_TIMEOUT_MS = 2_147_483_647
 /** Option values after parsing, by canonical key (before defaults and cross-checks). */
 export interface ParsedOptions {
   host: string[]
+  /** libpq hostaddr: numeric addresses to dial, paired with `host`. */
+  hostaddr: string[]
   /** Object-only `hosts`; ports in entries win over `port`. */
   hosts: HostEntry[]
   port: (number | undefined)[]
   user: string
   password: string | (() => string | Promise<string>)
+  passfile: string
+  service: string
+  servicefile: string
   database: string
   applicationName: string
   fallbackApplicationName: string
@@ -161,18 +166,47 @@ function parseGssEncMode(raw: unknown, o: ValueOrigin): string {
   return mode
 }
 
-/** client_encoding: the driver speaks UTF-8 only. */
+/** client_encoding: the driver speaks UTF-8 only; empty is unset (libpq sends none). */
 function parseClientEncoding(raw: unknown, o: ValueOrigin): string {
+  if (raw === '') return ''
   return parseEnum(typeof raw === 'string' ? raw.replace('-', '') : raw, o, ['utf8', 'unicode', 'auto'] as const)
 }
+
+/**
+ * libpq connect_timeout, in seconds → ms. Zero or negative waits forever
+ * (libpq; 0 here), and so does a time past setTimeout's reach (~24.8 days).
+ */
+function parseConnectTimeoutSeconds(raw: unknown, o: ValueOrigin): number {
+  const seconds = parseInteger(raw, o, { min: Number.MIN_SAFE_INTEGER, expected: 'a whole number of seconds (0 or less: no limit)' })
+  return seconds <= 0 || seconds > Math.floor(MAX_TIMEOUT_MS / 1000) ? 0 : seconds * 1000
+}
+
+/**
+ * libpq's old requiressl (still read by libpq 15): 1 means sslmode=require, 0
+ * sslmode=prefer. libpq reads every value not starting with "1" as 0, so
+ * `requiressl=true` would quietly mean prefer: pgfleet takes only 1 and 0.
+ */
+function parseRequireSsl(raw: unknown, o: ValueOrigin): SslMode {
+  const text = typeof raw === 'string' ? raw.trim() : undefined
+  const flag = text === '1' ? true : text === '0' ? false : text === undefined ? booleanWord(raw) : undefined
+  if (flag === undefined) throw invalidValue(o, raw, '1 (sslmode=require) or 0 (sslmode=prefer); better, give sslmode')
+  return flag ? 'require' : 'prefer'
+}
+
+/** An option libpq reads without checking and pgfleet ignores (sslsni, sslcompression): any text. */
+const ignoredText = (raw: unknown, o: ValueOrigin): unknown => (typeof raw === 'string' ? raw : parseBoolean(raw, o))
 
 /** Every option pgfleet accepts. */
 export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'host', names: ['host'], parse: parseHostList },
+  { key: 'hostaddr', names: ['hostaddr', 'hostAddr'], parse: parseHostaddrList },
   { key: 'hosts', names: ['hosts'], parse: parseHostEntries, objectOnly: true },
   { key: 'port', names: ['port'], parse: parsePortList },
   { key: 'user', names: ['user', 'username'], parse: str },
   { key: 'password', names: ['password'], parse: parsePassword, secret: true },
+  { key: 'passfile', names: ['passfile'], parse: str },
+  { key: 'service', names: ['service'], parse: str },
+  { key: 'servicefile', names: ['servicefile'], parse: str },
   { key: 'database', names: ['dbname', 'database'], parse: str },
   { key: 'applicationName', names: ['application_name', 'applicationName'], parse: str },
   { key: 'fallbackApplicationName', names: ['fallback_application_name', 'fallbackApplicationName'], parse: str },
@@ -181,6 +215,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
 
   { key: 'sslmode', names: ['sslmode', 'sslMode'], parse: oneOf(SSL_MODES) },
   { key: 'sslmode', names: ['ssl'], parse: parseSsl },
+  { key: 'sslmode', names: ['requiressl'], parse: parseRequireSsl },
   { key: 'sslrootcert', names: ['sslrootcert', 'sslRootCert'], parse: str },
   { key: 'sslcert', names: ['sslcert', 'sslCert'], parse: str },
   { key: 'sslkey', names: ['sslkey', 'sslKey'], parse: str },
@@ -190,13 +225,13 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'requireAuth', names: ['require_auth', 'requireAuth'], parse: parseRequireAuth },
 
   // Seconds in libpq; whole seconds → ms.
-  { key: 'connectTimeoutMs', names: ['connect_timeout'], parse: (r, o) => parseInteger(r, o, { min: 0, max: Math.floor(MAX_TIMEOUT_MS / 1000), unit: 'seconds' }) * 1000 },
+  { key: 'connectTimeoutMs', names: ['connect_timeout'], parse: parseConnectTimeoutSeconds },
   { key: 'connectTimeoutMs', names: ['connectTimeout', 'connectionTimeoutMillis'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
   { key: 'queryTimeoutMs', names: ['query_timeout', 'queryTimeout'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
   { key: 'cancelTimeoutMs', names: ['cancel_timeout', 'cancelTimeout'], parse: int(0, MAX_TIMEOUT_MS, 'milliseconds') },
-  // libpq keepalives: on unless 0; the idle time in seconds (0 = the system's). The probe
+  // libpq keepalives: on unless 0 (any whole number); the idle time in seconds (0 = the system's). The probe
   // interval and count cannot be set from JavaScript runtimes, so they are accepted and ignored.
-  { key: 'keepalives', names: ['keepalives'], parse: parseBoolean },
+  { key: 'keepalives', names: ['keepalives'], parse: parseKeepalives },
   { key: 'keepalivesIdleSeconds', names: ['keepalives_idle', 'keepalivesIdle'], parse: int(0, Math.floor(MAX_TIMEOUT_MS / 1000), 'seconds') },
 
   { key: 'targetSessionAttrs', names: ['target_session_attrs', 'targetSessionAttrs'], parse: oneOf(TARGET_SESSION_ATTRS) },
@@ -222,14 +257,14 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'ignored:client_encoding', names: ['client_encoding'], parse: parseClientEncoding },
   { key: 'ignored:keepalives_interval', names: ['keepalives_interval'], parse: int(0) },
   { key: 'ignored:keepalives_count', names: ['keepalives_count'], parse: int(0) },
-  { key: 'ignored:tcp_user_timeout', names: ['tcp_user_timeout'], parse: int(0) },
-  { key: 'ignored:sslcompression', names: ['sslcompression'], parse: parseBoolean },
-  { key: 'ignored:sslsni', names: ['sslsni'], parse: parseBoolean },
+  { key: 'ignored:tcp_user_timeout', names: ['tcp_user_timeout'], parse: (r, o) => parseInteger(r, o, { min: Number.MIN_SAFE_INTEGER, expected: 'a whole number' }) },
+  { key: 'ignored:sslcompression', names: ['sslcompression'], parse: ignoredText },
+  { key: 'ignored:sslsni', names: ['sslsni'], parse: ignoredText },
 ]
 
 /** libpq keywords pgfleet knows but does not implement: a clear error beats "unknown". */
 const UNSUPPORTED = [
-  'hostaddr', 'passfile', 'service', 'sslcrl', 'sslcrldir', 'sslcertmode', 'requirepeer', 'krbsrvname',
+  'sslcrl', 'sslcrldir', 'sslcertmode', 'requirepeer', 'krbsrvname',
   'gsslib', 'gssdelegation', 'replication', 'ssl_min_protocol_version', 'ssl_max_protocol_version', 'sslkeylogfile',
 ]
 

@@ -3,16 +3,8 @@ import { describe, expect, test } from 'vitest'
 import { ConfigError } from '../errors.js'
 import { ENV_OPTIONS } from './env.js'
 import { describeHost, parseConfig, redactConnectionString } from './index.js'
+import { configError } from './testing.js'
 
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError)
-    return e as ConfigError
-  }
-  throw new Error('expected a ConfigError')
-}
 
 describe('hosts and ports', () => {
   test.each([
@@ -58,10 +50,28 @@ describe('hosts and ports', () => {
   test('host and port layer separately (libpq)', () => {
     // The object's port applies to the URL's hosts.
     expect(parseConfig({ connectionString: 'postgres://h1,h2/db', port: 6000 }).hosts.map(describeHost)).toEqual(['h1:6000', 'h2:6000'])
-    // PGPORT applies to the URL's hosts when the URL gives no port.
-    expect(parseConfig('postgres://h1,h2/db', { PGPORT: '6000' }).hosts.map(describeHost)).toEqual(['h1:6000', 'h2:6000'])
+    // PGPORT applies to a URL's host when the URL gives no port...
+    expect(parseConfig('postgres://h1/db', { PGPORT: '6000' }).hosts.map(describeHost)).toEqual(['h1:6000'])
+    // ...but not to several hosts: libpq 15 reads `h1,h2` as port "," (one empty entry per host).
+    expect(parseConfig('postgres://h1,h2/db', { PGPORT: '6000' }).hosts.map(describeHost)).toEqual(['h1:5432', 'h2:5432'])
+    expect(parseConfig('host=h1,h2 dbname=db', { PGPORT: '6000' }).hosts.map(describeHost)).toEqual(['h1:6000', 'h2:6000'])
     // A URL port list replaces PGPORT entirely; missing entries are the default.
     expect(parseConfig('postgres://h1:5433,h2/db', { PGPORT: '6000' }).hosts.map(describeHost)).toEqual(['h1:5433', 'h2:5432'])
+  })
+})
+
+describe('empty values in connection strings (libpq 15)', () => {
+  const env = { PGUSER: 'envuser', PGDATABASE: 'envdb', PGPASSWORD: 'envpw', USER: 'osuser' }
+  test('an empty URL user, password or dbname is not set: the environment applies', () => {
+    expect(parseConfig('postgres://:@h/', env)).toMatchObject({ user: 'envuser', database: 'envdb', password: 'envpw' })
+  })
+  test('an explicit empty user or dbname hides the environment and means the OS user, then the user', () => {
+    expect(parseConfig("host=h user='' dbname=''", env)).toMatchObject({ user: 'osuser', database: 'osuser' })
+    expect(parseConfig('postgres://h?dbname=', env)).toMatchObject({ user: 'envuser', database: 'envuser' })
+  })
+  test('an overridden bad value of another spelling of the option is not checked (libpq checks the last)', () => {
+    expect(parseConfig('host=h sslmode=bogus requiressl=1').sslmode).toBe('require')
+    expect(() => parseConfig('host=h requiressl=1 sslmode=bogus')).toThrow(/invalid sslmode/)
   })
 })
 
@@ -121,6 +131,10 @@ describe('precedence: object > connection string > env > defaults', () => {
   test.each(Object.entries(ENV_OPTIONS))('%s is read', (variable, option) => {
     const sample: Record<string, [string, (c: ReturnType<typeof parseConfig>) => unknown, unknown]> = {
       host: ['h9', (c) => c.hosts[0]!.host, 'h9'],
+      hostaddr: ['127.0.0.9', (c) => c.hosts[0]!.hostaddr, '127.0.0.9'],
+      passfile: ['/pw', (c) => c.passfile, '/pw'],
+      service: ['s9', (c) => c.user, 'from-service'],
+      servicefile: ['/other.conf', (c) => c.user, 'postgres'],
       port: ['6543', (c) => c.hosts[0]!.port, 6543],
       dbname: ['d9', (c) => c.database, 'd9'],
       user: ['u9', (c) => c.user, 'u9'],
@@ -139,7 +153,8 @@ describe('precedence: object > connection string > env > defaults', () => {
       load_balance_hosts: ['random', (c) => c.loadBalanceHosts, 'random'],
     }
     const [value, get, expected] = sample[option]!
-    expect(get(parseConfig(undefined, { [variable]: value }))).toEqual(expected)
+    const files = { readFile: (path: string) => (path === '/home/.pg_service.conf' ? '[s9]\nuser=from-service\n' : undefined), homeDir: () => '/home' }
+    expect(get(parseConfig(undefined, { [variable]: value }, files))).toEqual(expected)
   })
 
   test('a bad env value names the option and the variable', () => {
@@ -151,7 +166,7 @@ describe('precedence: object > connection string > env > defaults', () => {
   })
 
   test('env defaults to {} and other variables are not read', () => {
-    expect(parseConfig(undefined, { PGSERVICE: 'x', PGFOO: 'y' }).hosts[0]!.host).toBe('localhost')
+    expect(parseConfig(undefined, { PGFOO: 'y', PGHOSTX: 'z' }).hosts[0]!.host).toBe('localhost')
   })
 })
 
@@ -279,5 +294,32 @@ describe('property: URL built with encodeURIComponent parses back', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('hostaddr (libpq: dial the address, keep the name for TLS and the password file)', () => {
+  test('paired with host by position; an empty entry resolves that host by name', () => {
+    const c = parseConfig('host=db1.example,db2.example hostaddr=127.0.0.2, port=5433')
+    expect(c.hosts).toEqual([
+      { host: 'db1.example', port: 5433, hostaddr: '127.0.0.2' },
+      { host: 'db2.example', port: 5433 },
+    ])
+  })
+  test('hostaddr alone gives the hosts; IPv6 works', () => {
+    expect(parseConfig('hostaddr=127.0.0.3,::1 port=1,2').hosts).toEqual([
+      { host: '127.0.0.3', port: 1, hostaddr: '127.0.0.3' },
+      { host: '::1', port: 2, hostaddr: '::1' },
+    ])
+    expect(parseConfig({ hostaddr: ['127.0.0.4'] }).hosts[0]!.hostaddr).toBe('127.0.0.4')
+  })
+  test('libpq errors: count mismatch, a name where an address belongs, verify-full without a name', () => {
+    expect(configError(() => parseConfig('host=a,b hostaddr=127.0.0.1')).message).toBe('could not match 2 host names to 1 hostaddr values')
+    const named = configError(() => parseConfig('hostaddr=localhost'))
+    expect(named.option).toBe('hostaddr')
+    expect(named.message).toContain('numeric IPv4 or IPv6 addresses')
+    expect(configError(() => parseConfig('hostaddr=127.0.0.1 sslmode=verify-full')).message).toContain(
+      'host name must be specified for a verified SSL connection',
+    )
+    expect(parseConfig('host=db hostaddr=127.0.0.1 sslmode=verify-full').hosts[0]!.host).toBe('db')
   })
 })

@@ -10,6 +10,8 @@ import { ConfigError } from '../errors.js'
 import { parseConnectionString } from './connection-string.js'
 import { osUser, readEnvOptions } from './env.js'
 import { pairHostsWithPorts, DEFAULT_HOST, type HostEntry } from './hosts.js'
+import { isSecretKey } from './secrets.js'
+import { readService, type ReadTextFile } from './service-file.js'
 import {
   DEFAULT_CANCEL_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -60,7 +62,45 @@ function objectLayer(object: ConnectOptions): Layer {
 
 function stringLayer(s: string): Layer {
   const layer: Layer = new Map()
-  for (const [name, value] of parseConnectionString(s)) setFrom(layer, name, value, false, 'connection string')
+  const entries = [...parseConnectionString(s)]
+  // Spellings of one option (sslmode, requiressl, ssl): only the last written is read;
+  // libpq checks only the final value, so an overridden bad one is no error.
+  const keys = entries.map(([name]) => findOption(name, false, 'connection string').key)
+  entries.forEach(([name, value], i) => {
+    if (keys.indexOf(keys[i]!, i + 1) < 0) setFrom(layer, name, value, false, 'connection string')
+  })
+  return layer
+}
+
+/** File access parseConfig needs for service files; absent on runtimes without files (Workers). */
+export interface ConfigFiles {
+  /** Runtime name for errors (`workerd`). */
+  runtime?: string
+  readFile?: ReadTextFile
+  homeDir?: () => string | undefined
+}
+
+/**
+ * The options of service `name` (libpq: after the connection string, before
+ * the environment). Explicitly asked for, so a runtime without files is an error.
+ */
+function serviceLayer(name: string, servicefile: string | undefined, env: Readonly<Record<string, string | undefined>>, files: ConfigFiles): Layer {
+  if (files.readFile === undefined) {
+    throw new ConfigError(`service "${name}" needs a service file, but ${files.runtime ?? 'this runtime'} cannot read files; give the settings directly`, {
+      option: 'service',
+    })
+  }
+  const home = files.homeDir?.()
+  const sysconf = env.PGSYSCONFDIR
+  const paths = {
+    user: servicefile ?? (home !== undefined ? `${home}/.pg_service.conf` : undefined),
+    system: sysconf ? `${sysconf}/pg_service.conf` : undefined,
+  }
+  const layer: Layer = new Map()
+  for (const { key, value, where } of readService(name, paths, files.readFile)) {
+    // A later line overrides an earlier one as in a connection string.
+    setFrom(layer, key, value, false, where)
+  }
   return layer
 }
 
@@ -71,6 +111,20 @@ function envLayer(env: Readonly<Record<string, string | undefined>>): Layer {
 }
 
 const STRONG_SSL: readonly SslMode[] = ['require', 'verify-ca', 'verify-full']
+
+/**
+ * Host entries with their hostaddr (libpq pairs the two lists by position;
+ * hostaddr alone gives the hosts). No host at all is the default host.
+ */
+function hostEntries(given: HostEntry[] | string[] | undefined, hostaddrs: string[] | undefined): HostEntry[] {
+  const entries: HostEntry[] = given?.map((h) => (typeof h === 'string' ? { host: h } : h)) ?? []
+  if (hostaddrs === undefined) return entries.length > 0 ? entries : [{ host: DEFAULT_HOST }]
+  if (entries.length === 0) return hostaddrs.map((hostaddr) => ({ host: '', hostaddr }))
+  if (entries.length !== hostaddrs.length) {
+    throw new ConfigError(`could not match ${entries.length} host names to ${hostaddrs.length} hostaddr values`, { option: 'hostaddr' })
+  }
+  return entries.map((e, i) => (hostaddrs[i] ? { ...e, hostaddr: hostaddrs[i] } : e))
+}
 
 /** Deep-freeze the plain objects and arrays of a config. */
 function deepFreeze<T>(value: T): T {
@@ -97,7 +151,11 @@ function deepFreeze<T>(value: T): T {
  * sslmode prefer (verify-full with sslrootcert=system), statement cache 100,
  * max message 256 MiB, max SCRAM iterations 1,000,000.
  */
-export function parseConfig(input?: string | ConnectOptions, env: Readonly<Record<string, string | undefined>> = {}): Config {
+export function parseConfig(
+  input?: string | ConnectOptions,
+  env: Readonly<Record<string, string | undefined>> = {},
+  files: ConfigFiles = {},
+): Config {
   let object: ConnectOptions | undefined
   let connectionString: string | undefined
   if (typeof input === 'string') connectionString = input
@@ -127,11 +185,15 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
   const pick = <K extends keyof ParsedOptions>(key: K): ParsedOptions[K] | undefined =>
     setting(key)?.value as ParsedOptions[K] | undefined
 
-  // Hosts: object `hosts` (entries may carry ports), else the first `host` list.
-  const entries: HostEntry[] = pick('hosts') ?? pick('host')?.map((host) => ({ host })) ?? [{ host: DEFAULT_HOST }]
+  // libpq: a service's settings come after the connection string and before the environment.
+  const service = pick('service')
+  if (service !== undefined && service !== '') layers.splice(2, 0, serviceLayer(service, pick('servicefile'), env, files))
+
+  const entries = hostEntries(pick('hosts') ?? pick('host'), pick('hostaddr'))
   const hosts = pairHostsWithPorts(entries, pick('port'), setting('port')?.origin.name)
 
-  const user = pick('user') ?? osUser(env) ?? 'postgres'
+  // libpq: an empty user (user=) still hides PGUSER, and means the OS user; an empty dbname means the user.
+  const user = pick('user') || osUser(env) || 'postgres'
   const sslrootcert = pick('sslrootcert')
   const sslmodeSetting = setting('sslmode')
   // libpq 16: sslrootcert=system defaults sslmode to verify-full and forbids weaker modes.
@@ -140,6 +202,16 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
     throw new ConfigError(`weak sslmode "${sslmode}" may not be used with sslrootcert=system (use "verify-full")`, {
       option: sslmodeSetting?.origin.name ?? 'sslmode',
     })
+  }
+  // libpq verifies the certificate against the host name; an address alone cannot be verified.
+  if (sslmode === 'verify-full' && entries.some((e) => e.hostaddr !== undefined && e.host === '')) {
+    throw new ConfigError('host name must be specified for a verified SSL connection (sslmode=verify-full with hostaddr only)', {
+      option: sslmodeSetting?.origin.name ?? 'sslmode',
+    })
+  }
+  const passfile = pick('passfile')
+  if (passfile !== undefined && passfile !== '' && files.readFile === undefined) {
+    throw new ConfigError(`passfile needs file access, but ${files.runtime ?? 'this runtime'} cannot read files`, { option: 'passfile' })
   }
   const sslnegotiation = pick('sslnegotiation') ?? 'postgres'
   if (sslnegotiation === 'direct' && !STRONG_SSL.includes(sslmode)) {
@@ -158,7 +230,7 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
   const config: Config = {
     hosts,
     user,
-    database: pick('database') ?? user,
+    database: pick('database') || user,
     startupParams: pick('startupParams') ?? {},
     sslmode,
     sslnegotiation,
@@ -181,6 +253,7 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
   }
   const optional: Partial<Config> = {
     password: pick('password'),
+    passfile: passfile || undefined,
     applicationName: pick('applicationName') ?? pick('fallbackApplicationName'),
     options: pick('options'),
     sslrootcert,
@@ -189,6 +262,10 @@ export function parseConfig(input?: string | ConnectOptions, env: Readonly<Recor
     sslpassword: pick('sslpassword'),
     requireAuth: pick('requireAuth'),
   }
-  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (config as unknown as Record<string, unknown>)[k] = v
+  for (const [k, v] of Object.entries(optional)) {
+    if (v === undefined) continue
+    // Secrets are not enumerable: JSON.stringify, util.inspect and spreads of a config never show them.
+    Object.defineProperty(config, k, { value: v, enumerable: !isSecretKey(k), writable: true, configurable: true })
+  }
   return deepFreeze(config)
 }

@@ -12,8 +12,11 @@ export type AuthMethod = 'password' | 'md5' | 'scram-sha-256' | 'none' | 'gss' |
 
 /** One host of a multi-host list. */
 export interface HostSpec {
+  /** The host name: identifies the node, and is what TLS verifies and the password file matches. */
   host: string
   port: number
+  /** libpq hostaddr: when set, the numeric address dialled instead of resolving `host`. */
+  hostaddr?: string
 }
 
 /** One topology key: cloud.region.zone, zone may be '*'; level 1 is preferred first. */
@@ -37,6 +40,8 @@ export interface Config {
   user: string
   /** Password, or a function returning one (e.g. for rotating tokens). */
   password?: string | (() => string | Promise<string>)
+  /** A password file given explicitly (passfile / PGPASSFILE); otherwise ~/.pgpass is used where the runtime has files. */
+  passfile?: string
   database: string
   applicationName?: string
   /** Extra startup parameters sent as-is (options, search_path via options, ...). */
@@ -102,6 +107,10 @@ export interface ConnectOptions {
   user?: string
   username?: string
   password?: string | (() => string | Promise<string>)
+  passfile?: string
+  service?: string
+  servicefile?: string
+  hostaddr?: string | string[]
   database?: string
   dbname?: string
   applicationName?: string

@@ -5,7 +5,7 @@
  * an answer; whether anything was cancelled shows on the original session.
  */
 import type { Config, HostSpec } from '../config/types.js'
-import { describeHost } from '../config/index.js'
+import { describeHost, dialTarget } from '../config/index.js'
 import { abortReason, Deadline, onAbort, raceSignal } from '../deadline.js'
 import { ConnectionError } from '../errors.js'
 import { encodeCancelRequest } from '../protocol/frontend/index.js'
@@ -42,8 +42,7 @@ export async function sendCancelRequest(
     const step = initialTlsStep(config)
     const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
     const socket = await runtime.dial({
-      host: host.host,
-      port: host.port,
+      ...dialTarget(host),
       signal: deadline.signal,
       keepAlive: config.keepAlive,
       background: options.background,

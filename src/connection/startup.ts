@@ -8,7 +8,7 @@ import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { AuthMethod, Config, HostSpec } from '../config/types.js'
-import { describeHost } from '../config/index.js'
+import { describeHost, dialTarget } from '../config/index.js'
 import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   encodePassword,
@@ -30,7 +30,11 @@ import {
 import { TlsErrorCode } from '../tls/error-codes.js'
 import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
 import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal } from '../deadline.js'
+import { SessionPassword } from './password.js'
 import { Wire } from './wire.js'
+
+/** SQLSTATE invalid_password: the server refused the password. */
+const INVALID_PASSWORD = '28P01'
 
 /** Distinct server parameters kept; real servers report about 20 (GUC_REPORT). */
 export const MAX_SERVER_PARAMETERS = 1000
@@ -65,6 +69,10 @@ export interface Runtime {
    * the runtime has none.
    */
   homeDir?: () => string | undefined
+  /** File type and permission bits (st_mode) of a path, undefined when it does not exist or the runtime cannot tell. */
+  fileMode?: (path: string) => number | undefined
+  /** Show a warning to the user (libpq prints them on stderr), e.g. a password file with open permissions. */
+  warn?: (message: string) => void
 }
 
 /**
@@ -127,9 +135,7 @@ async function attemptSession(
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
   const socket = await runtime
     .dial({
-      host: host.host,
-      port: host.port,
-      path: host.host.startsWith('/') ? `${host.host}/.s.PGSQL.${host.port}` : undefined,
+      ...dialTarget(host),
       signal,
       keepAlive: config.keepAlive,
       directTls: step === 'direct-tls' ? upgrade : undefined,
@@ -154,7 +160,7 @@ async function attemptSession(
   const wire = new Wire(socket, config.maxMessageBytes, address)
   const unlinkWire = onAbort(signal, () => wire.fail(abortReason(signal)))
   try {
-    return await raceSignal(authenticate(wire, config, tls, address), signal)
+    return await raceSignal(authenticate(wire, config, tls, new SessionPassword(config, host, runtime, address)), signal)
   } catch (error) {
     wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
     throw error
@@ -205,7 +211,7 @@ export async function negotiateSsl(
   return socket.startTls(upgrade)
 }
 
-async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined, address: string): Promise<SessionInfo> {
+async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined, password: SessionPassword): Promise<SessionInfo> {
   const params: Record<string, string> = {
     user: config.user,
     database: config.database,
@@ -238,13 +244,13 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
       case 'AuthenticationCleartextPassword':
         checkAuthRequest(config.requireAuth, 'password')
         refuseWithoutChannelBinding(config, 'cleartext password')
-        wire.write(encodePassword(await resolvePassword(config, address)))
+        wire.write(encodePassword(await password.get()))
         answered = 'password'
         break
       case 'AuthenticationMD5Password':
         checkAuthRequest(config.requireAuth, 'md5')
         refuseWithoutChannelBinding(config, 'MD5')
-        wire.write(encodePassword(md5PasswordMessage(config.user, await resolvePassword(config, address), message.salt)))
+        wire.write(encodePassword(md5PasswordMessage(config.user, await password.get(), message.salt)))
         answered = 'md5'
         break
       case 'AuthenticationSASL': {
@@ -262,7 +268,7 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
             'channel binding required, but this runtime does not expose the server certificate, so SCRAM-SHA-256-PLUS (tls-server-end-point) cannot be used',
           )
         const started = startScram({
-          password: await resolvePassword(config, address),
+          password: await password.get(),
           mechanisms: message.mechanisms,
           channelBinding: config.channelBinding,
           endpointHash,
@@ -313,6 +319,9 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         break
       case 'ErrorResponse':
         if (authenticated) throw new AfterAuthError(new PgError(message.fields))
+        // libpq names the password file when its password was refused.
+        if (password.file !== undefined && message.fields.code === INVALID_PASSWORD)
+          throw new PgError({ ...message.fields, message: `${message.fields.message} (password retrieved from file "${password.file}")` })
         throw new PgError(message.fields)
       case 'ReadyForQuery':
         if (!authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
@@ -329,9 +338,3 @@ function refuseWithoutChannelBinding(config: Config, method: string): void {
     throw new AuthError(`channel binding required, but server requested ${method} authentication`)
 }
 
-async function resolvePassword(config: Config, address: string): Promise<string> {
-  const password = typeof config.password === 'function' ? await config.password() : config.password
-  if (password === undefined || password === '')
-    throw new AuthError(`server ${address} requested a password, but none was given`, { code: 'PGFLEET_NO_PASSWORD' })
-  return password
-}

@@ -1,8 +1,8 @@
 /**
- * File access for TLS options on Node: the ReadFile that tlsUpgradeOptions
- * (src/tls/policy.ts) takes to read sslrootcert / sslcert / sslkey paths.
+ * File access on Node (and Bun): certificate paths for tlsUpgradeOptions
+ * (src/tls/policy.ts), the password file and service files, and warnings.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 
 /** Reads a UTF-8 text file; undefined when it does not exist, throws on other errors. */
@@ -23,4 +23,19 @@ export function homeDirectory(): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** st_mode of a path (type and permission bits); undefined when it does not exist, and on Windows, where libpq checks no permissions. */
+export function fileMode(path: string): number | undefined {
+  if (process.platform === 'win32') return undefined
+  try {
+    return statSync(path).mode
+  } catch {
+    return undefined
+  }
+}
+
+/** A warning for the user, on Node's warning channel (printed on stderr unless the app listens for 'warning'). */
+export function warn(message: string): void {
+  process.emitWarning(message, 'PgfleetWarning')
 }

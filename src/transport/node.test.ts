@@ -8,7 +8,7 @@ import * as tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConnectionError, TlsError } from '../errors.js'
 import { TlsErrorCode } from '../tls/error-codes.js'
-import { readFileText } from './node-fs.js'
+import { fileMode, readFileText, warn } from './node-fs.js'
 import { ConnectErrorCode, dialNode } from './node.js'
 import { connectTimeoutError, Deadline } from '../deadline.js'
 import type { Socket, TlsUpgradeOptions } from './socket.js'
@@ -354,5 +354,19 @@ describe('readFileText', () => {
     expect(readFileText(join(dir, 'ca.crt'))).toBe(caPem)
     expect(readFileText(join(dir, 'missing.crt'))).toBeUndefined()
     expect(() => readFileText(dir)).toThrow()
+  })
+})
+
+describe('node-fs: password file support', () => {
+  it('warn() emits a PgfleetWarning on process; fileMode() reads st_mode, undefined when missing', async () => {
+    const seen = new Promise<Error>((resolve) => process.once('warning', resolve))
+    warn('password file "/x" has group or world access')
+    const w = await seen
+    expect(w.name).toBe('PgfleetWarning')
+    expect(w.message).toBe('password file "/x" has group or world access')
+    const file = join(mkdtempSync(join(tmpdir(), 'pgfleet-mode-')), 'f')
+    writeFileSync(file, 'x', { mode: 0o640 })
+    expect(fileMode(file)! & 0o777).toBe(0o640)
+    expect(fileMode(`${file}.missing`)).toBeUndefined()
   })
 })

@@ -9,7 +9,9 @@
  * answers with the counts. After the runtime exits, no session may be left.
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -38,6 +40,8 @@ const LIMITS: Record<Runtime, Record<string, RegExp>> = {
     tlsClientCert: /TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*client certificate/,
   },
   workerd: {
+    // No file system: an explicit passfile is a ConfigError.
+    passwordFile: /ConfigError PGFLEET_CONFIG: passfile needs file access, but workerd cannot read files/,
     // Workers sockets expose no peer certificate either.
     tlsChannelBinding: /AuthError .*does not expose the server certificate/,
     // No client certificates on Workers sockets.
@@ -80,6 +84,7 @@ function runSmoke(runtime: Runtime, env: SmokeEnv, extraEnv: Record<string, stri
 }
 
 let checkpoint: Server
+let passfile: string
 let checkpointUrl: string
 /** Server-side counts taken at each runtime's checkpoint. */
 const serverCounts = new Map<string, Record<string, number>>()
@@ -92,6 +97,8 @@ beforeAll(async () => {
     const built = spawnSync(`${BIN}/tsup`, ['--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 })
     if (built.status !== 0) throw new Error(`tsup failed:\n${built.stderr}${built.stdout}`)
   }
+  passfile = join(mkdtempSync(join(tmpdir(), 'pgfleet-smoke-')), 'pgpass')
+  writeFileSync(passfile, `*:*:*:${SCRAM_USER}:${PASSWORD}\n`, { mode: 0o600 })
   const nodes = harness().nodes
   checkpoint = createServer((req, res) => {
     let body = ''
@@ -136,6 +143,7 @@ function smokeEnv(runtime: Runtime): SmokeEnv {
     cluster: pg.nodes.map(at),
     lbTag: lbTag(runtime),
     checkpoint: checkpointUrl,
+    passfile,
   }
 }
 

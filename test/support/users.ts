@@ -27,6 +27,13 @@ export const SSLONLY_USER = 'pgfleet_sslonly'
 /** `hostnossl ... scram-sha-256` only: refused over TLS. */
 export const NOSSL_USER = 'pgfleet_nossl'
 
+/**
+ * `host ... scram-sha-256`, for password-file tests: its password starts as
+ * {@link PASSWORD}, and those tests give it a different one on each node.
+ * No other test uses it.
+ */
+export const PASSFILE_USER = 'pgfleet_passfile'
+
 /** All roles by the method that admits them. */
 export const USERS = {
   superuser: SUPERUSER,
@@ -37,6 +44,7 @@ export const USERS = {
   cert: CERT_USER,
   sslOnly: SSLONLY_USER,
   noSsl: NOSSL_USER,
+  passfile: PASSFILE_USER,
 } as const
 
 /** pg_hba.conf lines every server gets (first match wins). */
@@ -50,6 +58,7 @@ export function hbaLines(ssl: boolean): string[] {
     `host all ${TRUST_USER} ${net} trust`,
     `host all ${MD5_USER} ${net} md5`,
     `host all ${SCRAM_USER} ${net} scram-sha-256`,
+    `host all ${PASSFILE_USER} ${net} scram-sha-256`,
     `host all ${PASSWORD_USER} ${net} password`,
     `hostnossl all ${NOSSL_USER} ${net} scram-sha-256`,
   ]
@@ -78,6 +87,7 @@ create role ${PASSWORD_USER} login password ${pw};
 create role ${CERT_USER} login password ${pw};
 create role ${SSLONLY_USER} login password ${pw};
 create role ${NOSSL_USER} login password ${pw};
+create role ${PASSFILE_USER} login password ${pw};
 set password_encryption = 'md5';
 create role ${MD5_USER} login password ${pw};
 reset password_encryption;

@@ -50,6 +50,8 @@ export interface SmokeEnv {
   lbTag: string
   /** URL POSTed to once the 9 balanced sessions are open; its JSON answer is kept. */
   checkpoint: string
+  /** A password file (mode 0600) with `scramUser`'s password. */
+  passfile: string
 }
 
 /** What one scenario found. */
@@ -154,6 +156,25 @@ const scenarios: Record<string, Scenario> = {
       }
       return { ok: true, detail: `logged in as ${rows[0].user}; wrong password refused (28P01)` }
     })
+  },
+
+  async passwordFile(pg, env) {
+    const options = { ...env.main, user: env.scramUser, database: env.database, sslmode: 'disable', passfile: env.passfile }
+    let db: Client
+    try {
+      db = await pg.connect(options)
+    } catch (error) {
+      // No file system (Workers): an explicit passfile is refused at once, clearly.
+      if (error instanceof pg.ConfigError) return { ok: true, unsupported: describeError(error) }
+      throw error
+    }
+    try {
+      const { rows } = await db.query<{ user: string }>('select current_user as user')
+      check(rows[0]?.user === env.scramUser, `current_user is ${rows[0]?.user}`)
+      return { ok: true, detail: `SCRAM login with the password from ${env.passfile}` }
+    } finally {
+      await db.close()
+    }
   },
 
   async parameterized(pg, env) {
