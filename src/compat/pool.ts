@@ -14,6 +14,7 @@ import { Pool as BalancedPool, type CreatePoolOptions, type PoolClient as Balanc
 import type { PoolOptions } from '../pool/options.js'
 import { attachConnection, Client } from './client.js'
 import { fromPgConfig, type PgClientConfig } from './config.js'
+import { hideSecrets } from '../config/secrets.js'
 import { settle, splitQueryArgs, type Callback } from './callback.js'
 import { Emitter } from './emitter.js'
 import type { CustomTypesConfig } from './pg-types.js'
@@ -47,7 +48,7 @@ export class Pool extends Emitter {
   constructor(config: string | PgPoolConfig = {}) {
     super()
     const given: PgPoolConfig = typeof config === 'string' ? { connectionString: config } : { ...config }
-    this.options = Object.freeze({ ...given })
+    this.options = Object.freeze(hideSecrets({ ...given }))
     const sizing: PoolOptions = {
       max: given.max ?? 10,
       min: given.min ?? 0,
