@@ -19,38 +19,62 @@ import { NotificationHub, notify, type ListenOptions, type NotificationListener,
 
 /** One session as the user sees it: queries, streams, COPY, LISTEN, transactions (see the module comment). */
 export class Client {
-  constructor(
-    /** The underlying session (protocol level). */
-    readonly connection: Connection,
-  ) {}
+  readonly #connection: Connection
+
+  constructor(connection: Connection) {
+    this.#connection = connection
+  }
+
+  /**
+   * The session every method goes through. A pool client overrides it to
+   * refuse use after release, so no method can reach a session that has been
+   * lent to someone else.
+   */
+  protected session(): Connection {
+    return this.#connection
+  }
+
+  /** Run `call` on the session; a refusal becomes a rejected promise. */
+  protected withSession<T>(call: (connection: Connection) => Promise<T>): Promise<T> {
+    try {
+      return call(this.session())
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** The underlying session (protocol level). */
+  get connection(): Connection {
+    return this.session()
+  }
 
   /** The node this session runs on. */
   get host(): HostSpec {
-    return this.connection.host
+    return this.session().host
   }
 
   get processId(): number {
-    return this.connection.processId
+    return this.session().processId
   }
 
   /** Server parameters reported at startup and since (server_version, TimeZone, ...). */
   get parameters(): ReadonlyMap<string, string> {
-    return this.connection.parameters
+    return this.session().parameters
   }
 
   /** Whether the session is encrypted with TLS. */
   get encrypted(): boolean {
-    return this.connection.encrypted
+    return this.session().encrypted
   }
 
   /** This session's type registry: register parsers and serializers for user types. */
   get types(): TypeRegistry {
-    return this.connection.types
+    return this.session().types
   }
 
   /** Resolves when the session has ended, with the reason unless it was closed by the user. */
   get closed(): Promise<Error | undefined> {
-    return this.connection.closed
+    return this.session().closed
   }
 
   /**
@@ -59,7 +83,7 @@ export class Client {
    * may hold several statements (the last one's result is returned).
    */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    return this.connection.query<R>(sql, values, options)
+    return this.withSession((c) => c.query<R>(sql, values, options))
   }
 
   /**
@@ -75,7 +99,7 @@ export class Client {
     const fragment = !Array.isArray(strings)
     const query = toQuery(strings, fragment ? [] : values)
     const options = fragment ? (values[0] as QueryOptions | undefined) : undefined
-    return this.connection.query<R>(query.text, query.values, options)
+    return this.withSession((c) => c.query<R>(query.text, query.values, options))
   }
 
   /**
@@ -94,7 +118,7 @@ export class Client {
    * }, { isolation: 'serializable' })
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
-    return runTransaction(this.connection, fn, options)
+    return this.withSession((c) => runTransaction(c, fn, options))
   }
 
   /**
@@ -107,7 +131,7 @@ export class Client {
    * await db.registerType('mood', { parse: (t) => t.toUpperCase() })
    */
   registerType(name: string, spec?: NamedTypeSpec): Promise<TypeInfo> {
-    return registerTypeByName(this.connection, this.connection.types, name, spec)
+    return this.withSession((c) => registerTypeByName(c, c.types, name, spec))
   }
 
   /**
@@ -119,7 +143,7 @@ export class Client {
    * for await (const row of db.stream('select * from big where id > $1', [0])) { ... }
    */
   stream<R = Row>(sql: string, values: readonly unknown[] = [], options?: StreamOptions): RowStream<R> {
-    return new RowStream<R>(this.connection, sql, values, options)
+    return new RowStream<R>(this.session(), sql, values, options)
   }
 
   /**
@@ -128,17 +152,17 @@ export class Client {
    * (or its rows are exhausted).
    */
   cursor<R = Row>(sql: string, values: readonly unknown[] = [], options?: CursorOptions): Cursor<R> {
-    return openCursor<R>(this.connection, sql, values, options)
+    return openCursor<R>(this.session(), sql, values, options)
   }
 
   /** Run `COPY ... FROM STDIN`, sending `source`'s chunks; a throwing source aborts it with CopyFail. */
   copyFrom(sql: string, source: CopySource, options?: CopyOptions): Promise<CopyResult> {
-    return copyFrom(this.connection, sql, source, options)
+    return this.withSession((c) => copyFrom(c, sql, source, options))
   }
 
   /** Run `COPY ... TO STDOUT`: an async iterable of chunks (`.readable` for a Web ReadableStream). */
   copyTo(sql: string, options?: CopyToOptions): CopyOutStream {
-    return copyTo(this.connection, sql, options)
+    return copyTo(this.session(), sql, options)
   }
 
   /**
@@ -146,12 +170,12 @@ export class Client {
    * called if the session ends while subscribed.
    */
   listen(channel: string, listener: NotificationListener, options?: ListenOptions): Promise<Subscription> {
-    return this.notifications.listen(channel, listener, options)
+    return this.withSession(() => this.notifications.listen(channel, listener, options))
   }
 
   /** NOTIFY `channel` with `payload` (bound parameters: `select pg_notify($1, $2)`). */
   notify(channel: string, payload?: string): Promise<void> {
-    return notify(this.connection, channel, payload)
+    return this.withSession((c) => notify(c, channel, payload))
   }
 
   /** Call `handler` for every notice the server sends; returns a function that removes it. */
@@ -159,20 +183,21 @@ export class Client {
     return this.notifications.onNotice(handler)
   }
 
-  private hub: NotificationHub | undefined
+  /** This client's LISTEN and notice subscriptions (created on first use). */
+  protected hub: NotificationHub | undefined
 
   private get notifications(): NotificationHub {
-    return (this.hub ??= new NotificationHub(this.connection))
+    return (this.hub ??= new NotificationHub(this.session()))
   }
 
   /** Cancel whatever this session is running now (CancelRequest to its own node). */
   cancel(): Promise<void> {
-    return this.connection.cancel()
+    return this.withSession((c) => c.cancel())
   }
 
   /** Finish queued queries, then end the session. */
   close(): Promise<void> {
-    return this.connection.close()
+    return this.withSession((c) => c.close())
   }
 
   /** `await using db = await connect(...)` closes the session at the end of the block. */

@@ -98,9 +98,12 @@ export class Client extends Emitter {
     this.user = conn.config.user
     this.database = conn.config.database
     useRawText(conn.types)
-    conn.hooks.onNotice = (fields) => this.emit('notice', { name: 'notice', ...fields })
-    conn.hooks.onNotification = (n) => this.emit('notification', { processId: n.processId, channel: n.channel, payload: n.payload })
-    conn.hooks.onError = (error) => this.#onSessionError(error)
+    // One facade client per session (a pool keeps it with the session), so these subscriptions live as
+    // long as the session; it reports the session's events itself, in place of the hooks given at connect.
+    conn.detachHooks()
+    conn.events.on('notice', (fields) => this.emit('notice', { name: 'notice', ...fields }))
+    conn.events.on('notification', (n) => this.emit('notification', { processId: n.processId, channel: n.channel, payload: n.payload }))
+    conn.events.on('error', (error) => this.#onSessionError(error))
     conn.closed.then(() => this.emit('end'))
   }
 

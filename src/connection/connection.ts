@@ -15,6 +15,7 @@
  * destroy after cancel_timeout). When the session ends for any reason every
  * queued operation is rejected and `closed` resolves exactly once.
  */
+import { SessionEvents, type Notification } from './session-events.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { abortReason, settlesWithin } from '../deadline.js'
@@ -39,11 +40,7 @@ import type { Wire } from './wire.js'
 export type ConnectionState = 'ready' | 'closing' | 'closed'
 
 /** A NotificationResponse (LISTEN/NOTIFY). */
-export interface Notification {
-  processId: number
-  channel: string
-  payload: string
-}
+export type { Notification }
 
 /** Per-query options of Connection.query and friends. */
 export interface QueryOptions {
@@ -95,7 +92,9 @@ export class Connection implements OperationHost, DeadlineHost {
   private resolveClosed!: (reason: Error | undefined) => void
   private userClosed = false
   private readonly cancels: SessionCancels
-  readonly hooks: ConnectionHooks
+  /** Notices, notifications and the error that ended the session: subscribe with `events.on(...)`. */
+  readonly events = new SessionEvents()
+  private readonly hookSubscriptions: (() => void)[] = []
 
   private constructor(
     readonly config: Config,
@@ -105,7 +104,10 @@ export class Connection implements OperationHost, DeadlineHost {
     hooks: ConnectionHooks,
   ) {
     this.host = host
-    this.hooks = hooks
+    // The hooks given at connect are the first subscribers.
+    if (hooks.onNotice) this.hookSubscriptions.push(this.events.on('notice', hooks.onNotice))
+    if (hooks.onNotification) this.hookSubscriptions.push(this.events.on('notification', hooks.onNotification))
+    if (hooks.onError) this.hookSubscriptions.push(this.events.on('error', hooks.onError))
     this.wire = session.wire
     this.parameters = session.parameters
     this.processId = session.processId
@@ -131,6 +133,11 @@ export class Connection implements OperationHost, DeadlineHost {
   static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}, signal?: AbortSignal): Promise<Connection> {
     const session = await startSession(config, host, runtime, signal)
     return new Connection(config, runtime, session, host, hooks)
+  }
+
+  /** Stop calling the hooks given at connect (a wrapper that reports this session's events itself takes over). */
+  detachHooks(): void {
+    this.hookSubscriptions.splice(0).forEach((off) => off())
   }
 
   /** 'I' idle, 'T' in a transaction block, 'E' in a failed transaction block (from the last ReadyForQuery). */
@@ -366,10 +373,10 @@ export class Connection implements OperationHost, DeadlineHost {
     switch (message.type) {
       // Asynchronous messages: valid at any time (protocol docs 55.2.7).
       case 'NotificationResponse':
-        this.hooks.onNotification?.({ processId: message.processId, channel: message.channel, payload: message.payload })
+        this.events.emit('notification', { processId: message.processId, channel: message.channel, payload: message.payload })
         return
       case 'NoticeResponse':
-        this.hooks.onNotice?.(message.fields)
+        this.events.emit('notice', message.fields)
         return
       case 'ParameterStatus':
         recordParameter(this.parameters, message.name, message.value)
@@ -419,7 +426,7 @@ export class Connection implements OperationHost, DeadlineHost {
     if (this.userClosed) this.resolveClosed(undefined)
     else {
       this.resolveClosed(error)
-      this.hooks.onError?.(error)
+      this.events.emit('error', error)
     }
   }
 

@@ -1,6 +1,8 @@
 /**
- * LISTEN / NOTIFY and notices for one session. The hub chains itself into
- * the connection's hooks (the hooks the user passed keep working), sends
+ * LISTEN / NOTIFY and notices for one client of a session. The hub subscribes
+ * to the session's events (other subscribers, such as the hooks given at
+ * connect, keep working) and unsubscribes when detached: a pooled session's
+ * next borrower gets none of its handlers. It sends
  * LISTEN once per channel however many listeners it has and UNLISTEN when the
  * last one leaves. Channel names are quoted as identifiers, never
  * interpolated raw, so a channel is exactly the string given (case kept).
@@ -49,19 +51,32 @@ export class NotificationHub {
   private readonly noticeHandlers = new Set<(notice: ServerErrorFields) => void>()
   private lost: Error | undefined
 
+  private readonly unsubscribe: (() => void)[]
+  private detached: Error | undefined
+
   constructor(private readonly connection: Connection) {
-    const hooks = connection.hooks
-    const userNotification = hooks.onNotification
-    const userNotice = hooks.onNotice
-    hooks.onNotification = (n) => {
-      userNotification?.(n)
-      this.dispatch(n)
-    }
-    hooks.onNotice = (notice) => {
-      userNotice?.(notice)
-      for (const handler of [...this.noticeHandlers]) this.guard(() => handler(notice))
-    }
+    this.unsubscribe = [
+      connection.events.on('notification', (n) => this.dispatch(n)),
+      connection.events.on('notice', (notice) => {
+        for (const handler of [...this.noticeHandlers]) this.guard(() => handler(notice))
+      }),
+    ]
     void connection.closed.then((reason) => this.sessionEnded(reason))
+  }
+
+  /**
+   * Stop receiving anything (a pool client being released): every handler is
+   * dropped and later calls fail. Returns whether channels were still
+   * LISTENed on the server, in which case the session must not be reused.
+   */
+  detach(reason: Error): { listening: boolean } {
+    const listening = this.channels.size > 0 || this.pending.size > 0
+    this.unsubscribe.splice(0).forEach((off) => off())
+    this.channels.clear()
+    this.noticeHandlers.clear()
+    this.lost ??= reason
+    this.detached = reason
+    return { listening }
   }
 
   /** Subscribe to `channel`; resolves once the server confirmed the LISTEN. */
@@ -96,6 +111,7 @@ export class NotificationHub {
 
   /** Call `handler` for every NoticeResponse (RAISE NOTICE, warnings); returns a function that removes it. */
   onNotice(handler: (notice: ServerErrorFields) => void): () => void {
+    if (this.detached) throw this.detached
     this.noticeHandlers.add(handler)
     return () => void this.noticeHandlers.delete(handler)
   }
@@ -120,12 +136,12 @@ export class NotificationHub {
     for (const entry of [...set]) this.guard(() => entry.listener(n.payload, n))
   }
 
-  /** A throwing listener must not break message dispatch: its error goes to hooks.onError. */
+  /** A throwing listener must not break message dispatch: its error goes to the session's 'error' subscribers. */
   private guard(call: () => void): void {
     try {
       call()
     } catch (error) {
-      this.connection.hooks.onError?.(error instanceof Error ? error : new Error(String(error)))
+      this.connection.events.emit('error', error instanceof Error ? error : new Error(String(error)))
     }
   }
 

@@ -36,7 +36,12 @@ export type CreatePoolOptions = ClientOptions & PoolOptions
 /** Pool counts: open connections, idle ones, checked-out ones, waiting acquires, connections being opened. */
 export type PoolStats = PoolCounts
 
-/** A session checked out of a pool; give it back with `release()`. */
+/**
+ * A session checked out of a pool; give it back with `release()`. Every
+ * method and property goes through the lease: after release each rejects (or,
+ * for those that return synchronously, throws) a ConnectionError with code
+ * PGFLEET_RELEASED, since the session may already serve another borrower.
+ */
 export class PoolClient extends Client {
   #released = false
 
@@ -53,23 +58,26 @@ export class PoolClient extends Client {
     return this.#released
   }
 
+  protected override session(): Connection {
+    if (this.#released) throw releasedError()
+    return super.session()
+  }
+
   /**
    * Return the session to the pool. `release(true)` (or an Error, as in pg)
    * closes it instead, e.g. after an error that may have left it unusable.
-   * Releasing twice throws.
+   * This client's LISTEN and notice subscriptions end here; a session still
+   * LISTENing is closed rather than lent to the next borrower. Releasing
+   * twice throws (PGFLEET_RELEASED).
    */
   release(destroy: boolean | Error = false): void {
-    if (this.#released) throw new Error('release() called twice on the same pool client')
+    if (this.#released) throw releasedError('release() called twice on the same pool client')
     this.#released = true
-    this.giveBack(destroy !== false)
+    const listening = this.hub?.detach(releasedError()).listening ?? false
+    this.giveBack(destroy !== false || listening)
   }
 
-  override query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    if (this.#released) return Promise.reject(releasedError())
-    return super.query<R>(sql, values, options)
-  }
-
-  /** Releases the client (pooled sessions are returned, not closed). */
+  /** Releases the client (pooled sessions are returned, not closed); after release it does nothing. */
   override close(): Promise<void> {
     if (!this.#released) this.release()
     return Promise.resolve()
@@ -201,8 +209,8 @@ function healthCheckTimeoutMs(config: Config): number {
   return ms > 0 ? Math.min(ms, 5_000) : 5_000
 }
 
-function releasedError(): ConnectionError {
-  return new ConnectionError('this pool client has been released; check out another with pool.connect()', {
+function releasedError(message = 'this pool client has been released; check out another with pool.connect()'): ConnectionError {
+  return new ConnectionError(message, {
     code: 'PGFLEET_RELEASED',
     safeToRetry: true,
   })
