@@ -10,7 +10,9 @@ import type { Candidate, NodeAddress, ServerRow } from './types.js'
 
 /** Identity of a listed host (plain PostgreSQL, or libpq multi-host mode). */
 export function hostKey(node: NodeAddress): string {
-  return `${node.host.toLowerCase()}:${node.port}`
+  // Two entries of one name with different hostaddrs are two servers (libpq tries each).
+  const at = node.hostaddr === undefined ? '' : `@${node.hostaddr}`
+  return `${node.host.toLowerCase()}:${node.port}${at}`
 }
 
 /** Identity of a `yb_servers()` row: its uuid, else its private host:port. */
@@ -40,7 +42,7 @@ export function buildCandidates(
       const key = hostKey(seed)
       if (seen.has(key)) continue
       seen.add(key)
-      out.push({ key, address: { host: seed.host, port: seed.port }, openConnections: book.open(key) })
+      out.push({ key, address: { ...seed }, openConnections: book.open(key) })
     }
     return out
   }

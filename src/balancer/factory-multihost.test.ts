@@ -170,3 +170,48 @@ describe('process-wide host books', () => {
     expect(sharedHostBooks.bookFor('shared-a:5432,shared-b:5432').total()).toBe(0)
   })
 })
+
+describe('hostaddr (libpq): the address travels with its host entry', () => {
+  const dialler = (refuse: string[]) => {
+    const dialled: { host: string; hostaddr?: string }[] = []
+    const connectNode = async (node: { host: string; port: number; hostaddr?: string }) => {
+      dialled.push({ host: node.host, hostaddr: node.hostaddr })
+      if (refuse.includes(node.hostaddr ?? node.host)) throw new ConnectionError(`refused ${node.hostaddr}`, { code: 'PGFLEET_CONNECT_REFUSED' })
+      const closed = new Promise<Error | undefined>(() => undefined)
+      return { closed, end: () => undefined } as unknown as FakeSession
+    }
+    return { dialled, connectNode }
+  }
+  const hosts = [
+    { host: 'db.example', port: 5432, hostaddr: '10.0.0.1' },
+    { host: 'db.example', port: 5432, hostaddr: '10.0.0.2' },
+  ]
+
+  it('one name with two addresses: after the first refuses, the second is dialled', async () => {
+    const { dialled, connectNode } = dialler(['10.0.0.1'])
+    const factory = createConnectionFactory(makeConfig({ loadBalance: false, hosts }), {
+      connectNode,
+      queryServers: async () => [],
+      clock: new FakeClock(),
+      books: new HostBookRegistry(),
+    })
+    await factory.connect()
+    expect(dialled).toEqual([
+      { host: 'db.example', hostaddr: '10.0.0.1' },
+      { host: 'db.example', hostaddr: '10.0.0.2' },
+    ])
+  })
+
+  it('load_balance without yb_servers() rows falls back to the listed hosts with their addresses', async () => {
+    const { dialled, connectNode } = dialler([])
+    const factory = createConnectionFactory(makeConfig({ loadBalance: 'any', hosts: [hosts[0]!] }), {
+      connectNode,
+      // Plain PostgreSQL: no yb_servers() (discovery answers null).
+      queryServers: async () => null,
+      clock: new FakeClock(),
+      books: new HostBookRegistry(),
+    })
+    await factory.connect()
+    expect(dialled).toEqual([{ host: 'db.example', hostaddr: '10.0.0.1' }])
+  })
+})

@@ -9,6 +9,7 @@
  * spread evenly without a lock.
  */
 import type { HostSpec } from '../config/types.js'
+import { hostKey } from './candidates.js'
 
 /** A counted connection slot. `release` decrements exactly once, however often it is called. */
 export interface Reservation {
@@ -170,10 +171,10 @@ export const sharedHostBooks: HostBookRegistry = ((globalThis as Record<symbol, 
 
 /**
  * Identity of a cluster from the hosts the user listed: the sorted, de-duplicated
- * `host:port` list (host lower-cased). Database and user do not matter: every
+ * `host:port` list (host lower-cased, hostaddr appended when given). Database and user do not matter: every
  * session on a node loads it the same.
  */
 export function clusterKeyOf(hosts: readonly HostSpec[]): string {
-  const seeds = new Set(hosts.map((h) => `${h.host.toLowerCase()}:${h.port}`))
+  const seeds = new Set(hosts.map(hostKey))
   return [...seeds].sort().join(',')
 }

@@ -90,10 +90,10 @@ describe('pairHostsWithPorts (libpq rules)', () => {
 })
 
 describe('isNumericAddress (hostaddr)', () => {
-  test.each(['127.0.0.1', '0.0.0.0', '::1', '::', 'fe80::1', '2001:db8::8a2e:370:7334', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.1', '1::'])('%s is an address', (a) => {
+  test.each(['127.0.0.1', '0.0.0.0', '::1', '::', 'fe80::1', '2001:db8::8a2e:370:7334', '1:2:3:4:5:6:7:8', '::ffff:192.0.2.1', '1::', 'fe80::1%lo', 'fe80::1%eth0.5'])('%s is an address', (a) => {
     expect(isNumericAddress(a)).toBe(true)
   })
-  test.each(['localhost', '300.1.1.1', '300:.1.1.1', '1.2.3', '::1%3F', ' ::1', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', '', ':::', '1:2:3:4:5:6:7'])('%j is not', (a) => {
+  test.each(['localhost', '300.1.1.1', '300:.1.1.1', '1.2.3', '::1%', '::1%a b', ' ::1', '127.1', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', '', ':::', '1:2:3:4:5:6:7'])('%j is not', (a) => {
     expect(isNumericAddress(a)).toBe(false)
   })
 })

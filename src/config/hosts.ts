@@ -24,8 +24,12 @@ export interface HostEntry {
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i
 
-/** RFC 4291 text form: eight hex groups, one `::` for a run of zeros, an IPv4 tail allowed. */
-function isIPv6(text: string): boolean {
+/** RFC 4291 text form: eight hex groups, one `::` for a run of zeros, an IPv4 tail allowed, a %zone suffix. */
+function isIPv6(address: string): boolean {
+  // An interface (zone) suffix, as getaddrinfo takes it: fe80::1%eth0.
+  const zone = address.indexOf('%')
+  if (zone >= 0 && !/^%[\w.-]+$/.test(address.slice(zone))) return false
+  const text = zone >= 0 ? address.slice(0, zone) : address
   const halves = text.split('::')
   if (halves.length > 2) return false
   const groups = halves.map((h) => (h === '' ? [] : h.split(':')))

@@ -323,3 +323,13 @@ describe('hostaddr (libpq: dial the address, keep the name for TLS and the passw
     expect(parseConfig('host=db hostaddr=127.0.0.1 sslmode=verify-full').hosts[0]!.host).toBe('db')
   })
 })
+
+describe('no part of a password in errors', () => {
+  test('an unknown word right after a password is not shown (it may be the rest of the password)', () => {
+    for (const input of ['password=my secret=x', 'postgresql://h/db?password=my&secret=x', "host=h password=ab cd=1"]) {
+      const e = configError(() => parseConfig(input))
+      expect(e.message).not.toMatch(/secret|cd/)
+      expect(e.message).toContain('right after a password')
+    }
+  })
+})

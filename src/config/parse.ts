@@ -65,7 +65,20 @@ function stringLayer(s: string): Layer {
   const entries = [...parseConnectionString(s)]
   // Spellings of one option (sslmode, requiressl, ssl): only the last written is read;
   // libpq checks only the final value, so an overridden bad one is no error.
-  const keys = entries.map(([name]) => findOption(name, false, 'connection string').key)
+  const keys = entries.map(([name], i) => {
+    try {
+      return findOption(name, false, 'connection string').key
+    } catch (error) {
+      // `password=my secret=x`: the "option" after a secret is likely the rest of the secret; never show it.
+      const previous = entries[i - 1]?.[0]
+      if (previous !== undefined && isSecretKey(previous) && error instanceof ConfigError && error.message.startsWith('unknown option')) {
+        throw new ConfigError('unknown option right after a password in the connection string (not shown: it may be part of the password; quote a value that has spaces)', {
+          option: previous,
+        })
+      }
+      throw error
+    }
+  })
   entries.forEach(([name, value], i) => {
     if (keys.indexOf(keys[i]!, i + 1) < 0) setFrom(layer, name, value, false, 'connection string')
   })
@@ -94,12 +107,13 @@ function serviceLayer(name: string, servicefile: string | undefined, env: Readon
   const sysconf = env.PGSYSCONFDIR
   const paths = {
     user: servicefile ?? (home !== undefined ? `${home}/.pg_service.conf` : undefined),
+    userExplicit: servicefile !== undefined,
     system: sysconf ? `${sysconf}/pg_service.conf` : undefined,
   }
   const layer: Layer = new Map()
   for (const { key, value, where } of readService(name, paths, files.readFile)) {
-    // A later line overrides an earlier one as in a connection string.
-    setFrom(layer, key, value, false, where)
+    // libpq (parseServiceFile) sets a keyword only while it is unset: the first line wins.
+    if (!layer.has(findOption(key, false, where).key)) setFrom(layer, key, value, false, where)
   }
   return layer
 }

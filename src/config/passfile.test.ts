@@ -31,11 +31,10 @@ describe('password file lines (libpq 34.16)', () => {
   test('comments, blank lines and CRLF endings', () => {
     expect(findPassfilePassword('# db1.example:5432:app:alice:no\r\n\r\n*:*:*:*:yes\r\n', key)).toBe('yes')
   })
-  test('localhost stands for an empty host and the default socket directories', () => {
+  test('localhost stands for an empty host; a socket directory is matched as written', () => {
     expect(passfileHost('')).toBe('localhost')
-    expect(passfileHost('/var/run/postgresql')).toBe('localhost')
-    expect(passfileHost('/tmp/')).toBe('localhost')
-    expect(passfileHost('/srv/sockets')).toBe('/srv/sockets')
+    expect(passfileHost('/tmp')).toBe('/tmp')
+    expect(passfileHost('/var/run/postgresql/')).toBe('/var/run/postgresql/')
   })
   test('group or world permission bits make the file too open', () => {
     expect(passfileTooOpen(0o100600)).toBe(false)

@@ -15,17 +15,13 @@ export interface PassfileKey {
   user: string
 }
 
-/** libpq's compiled-in default socket directory on Debian and most builds. */
-const DEFAULT_SOCKET_DIRS = new Set(['/tmp', '/var/run/postgresql', '/run/postgresql'])
-
 /**
  * The host field a connection is looked up under: libpq uses `localhost` for
- * an empty host and for a unix socket in the default socket directory.
+ * an empty host (and for its compiled-in default socket directory, which
+ * pgfleet does not have: a socket directory is matched as written).
  */
 export function passfileHost(host: string): string {
-  if (host === '') return 'localhost'
-  if (host.startsWith('/') && DEFAULT_SOCKET_DIRS.has(host.replace(/\/+$/, ''))) return 'localhost'
-  return host
+  return host === '' ? 'localhost' : host
 }
 
 /**

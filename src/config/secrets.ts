@@ -6,8 +6,8 @@
  */
 import { redactConnectionString } from './connection-string.js'
 
-/** Option and config fields that hold secrets, in any spelling an options object uses. */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'sslpassword', 'sslPassword', 'passphrase', 'key'])
+/** Option and config fields that hold secrets, in any spelling an options object uses (sslkey may be PEM text). */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['password', 'sslpassword', 'sslPassword', 'sslkey', 'sslKey', 'passphrase', 'key'])
 
 /** True when `key` names a secret (`key` only inside an `ssl` object). */
 export function isSecretKey(key: string, inSsl = false): boolean {

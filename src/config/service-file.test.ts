@@ -74,10 +74,25 @@ describe('service option (libpq precedence: explicit > service > environment > d
     expect(c.hosts[0]!.host).toBe('replica')
     expect(c.loadBalance).toBe('any')
   })
+  test('a keyword given twice: the first line wins, as in libpq (no silent sslmode downgrade)', () => {
+    const f = files({ '/home/u/.pg_service.conf': '[s]\nsslmode=verify-full\nsslmode=disable\nhost=first\nhost=second\n' })
+    expect(parseConfig('service=s', {}, f)).toMatchObject({ sslmode: 'verify-full', hosts: [{ host: 'first', port: 5432 }] })
+  })
   test('PGSERVICEFILE and servicefile replace the user file', () => {
     const f = files({ '/srv/services': '[prod]\nhost=from-servicefile\n', '/home/u/.pg_service.conf': USER_FILE })
     expect(parseConfig('service=prod', { PGSERVICEFILE: '/srv/services' }, f).hosts[0]!.host).toBe('from-servicefile')
     expect(parseConfig('service=prod servicefile=/srv/services', {}, f).hosts[0]!.host).toBe('from-servicefile')
+  })
+  test('a named service file that is missing is an error; an unreadable default one is skipped', () => {
+    expect(configError(() => parseConfig('service=prod', { PGSERVICEFILE: '/nope.conf' }, both)).message).toBe('service file "/nope.conf" not found')
+    const unreadable = {
+      readFile: (path: string) => {
+        if (path === '/home/u/.pg_service.conf') throw Object.assign(new Error('EACCES'), { code: 'EACCES' })
+        return path === '/etc/pg/pg_service.conf' ? SYSTEM_FILE : undefined
+      },
+      homeDir: () => '/home/u',
+    }
+    expect(parseConfig('service=reporting', ENV, unreadable).hosts[0]!.host).toBe('replica')
   })
   test('an unknown service names the files looked in', () => {
     const e = configError(() => parseConfig('service=nope', ENV, both))

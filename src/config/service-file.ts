@@ -25,9 +25,14 @@ export interface ServiceEntry {
 export interface ServiceFilePaths {
   /** PGSERVICEFILE, else `<home>/.pg_service.conf`; undefined when neither is known. */
   user?: string
+  /** The user file was named (PGSERVICEFILE / servicefile): it must exist. */
+  userExplicit?: boolean
   /** `<PGSYSCONFDIR>/pg_service.conf`; undefined when PGSYSCONFDIR is not set. */
   system?: string
 }
+
+/** White space at either end as C's isspace() sees it (not NBSP or a BOM, which String.trim would take). */
+const C_SPACE_ENDS = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 
 const fail = (message: string) => new ConfigError(message, { option: 'service' })
 
@@ -38,7 +43,7 @@ export function serviceGroup(text: string, service: string, path: string): Servi
   const entries: ServiceEntry[] = []
   const lines = text.split('\n')
   for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.trim()
+    const line = lines[n]!.replace(C_SPACE_ENDS, '')
     if (line === '' || line.startsWith('#')) continue
     if (line.startsWith('[')) {
       if (inGroup) break // the group ended; libpq stops at the next header
@@ -63,8 +68,17 @@ export function readService(service: string, paths: ServiceFilePaths, readFile: 
   for (const path of [paths.user, paths.system]) {
     if (path === undefined) continue
     tried.push(path)
-    const text = readFile(path)
-    if (text === undefined) continue
+    const explicit = path === paths.user && paths.userExplicit === true
+    let text: string | undefined
+    try {
+      text = readFile(path)
+    } catch {
+      text = undefined // unreadable: as libpq, a default file it cannot stat is skipped
+    }
+    if (text === undefined) {
+      if (explicit) throw fail(`service file "${path}" not found`)
+      continue
+    }
     const entries = serviceGroup(text, service, path)
     if (entries !== undefined) return entries
   }

@@ -45,7 +45,12 @@ export function passwordFromFile(config: Config, host: HostSpec, runtime: Runtim
       return undefined
     }
   }
-  const text = runtime.readFile(file)
+  let text: string | undefined
+  try {
+    text = runtime.readFile(file)
+  } catch {
+    return undefined // libpq ignores a password file it cannot open
+  }
   if (text === undefined) return undefined
   const password = findPassfilePassword(text, { host: host.host, port: host.port, database: config.database, user: config.user })
   return password === undefined ? undefined : { password, file }

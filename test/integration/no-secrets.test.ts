@@ -5,6 +5,7 @@
  * SCRAM user, with the password given in a URL, a key=value string and an
  * options object.
  */
+import { execFileSync } from 'node:child_process'
 import { inspect } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { connect, createPool, parseConfig } from '../../src/index.js'
@@ -34,12 +35,12 @@ function json(value: unknown): string {
   })
 }
 
-function expectNoPassword(what: string, value: unknown): void {
+function expectNoPassword(what: string, value: unknown, secrets: readonly string[] = [PASSWORD]): void {
   for (const [how, text] of [
     ['inspect', inspect(value, { depth: 10 })],
     ['JSON', json(value)],
   ] as const) {
-    expect(text.includes(PASSWORD), `${how} of ${what} shows the password`).toBe(false)
+    for (const secret of secrets) expect(text.includes(secret), `${how} of ${what} shows ${secret.slice(0, 20)}`).toBe(false)
   }
 }
 
@@ -65,6 +66,32 @@ describe('no password in printed objects', () => {
       lease.release()
     })
   }
+
+  it('over TLS with a client certificate: no password, key passphrase or private key on the session or its socket', async () => {
+    const { tls, certs } = harness()
+    const keyPassphrase = 'key-passphrase-never-shown'
+    const encryptedKey = execFileSync('openssl', ['pkey', '-in', certs.client.key, '-aes256', '-passout', `pass:${keyPassphrase}`], { encoding: 'utf8' })
+    const options = {
+      ...object,
+      host: tls.good.host,
+      port: tls.good.port,
+      sslmode: 'verify-full',
+      sslrootcert: certs.ca.certPem,
+      sslcert: certs.client.certPem,
+      sslkey: encryptedKey,
+      sslpassword: keyPassphrase,
+    }
+    const secrets = [PASSWORD, keyPassphrase, 'PRIVATE KEY']
+    const client = await connect(options)
+    closers.push(() => client.close())
+    expect(client.encrypted).toBe(true)
+    await client.query('select 1')
+    expectNoPassword('TLS client', client, secrets)
+    const pool = createPool(options, { max: 1 })
+    closers.push(() => pool.end())
+    await pool.query('select 1')
+    expectNoPassword('TLS pool', pool, secrets)
+  })
 
   it('pgfleet/pg: Client and Pool, from a connection string and from an object', async () => {
     for (const config of [{ connectionString: url }, object, { ...object, ssl: { rejectUnauthorized: false, key: PASSWORD, passphrase: PASSWORD }, sslmode: undefined }]) {

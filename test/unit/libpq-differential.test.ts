@@ -122,6 +122,10 @@ const ACCEPTED: Accepted[] = [
     when: (c) => c.kind === 'pgfleet refuses a value libpq accepts' && configSays(c, /^invalid (keepalives_\w+|tcp_user_timeout) /) && /^\s*[+-]?0+\s*$/.test(c.ours.ok!.keepalives ?? ''),
   },
   {
+    reason: 'hostaddr zone: pgfleet checks an IPv6 zone (fe80::1%eth0) when dialling, not when parsing; libpq asks getaddrinfo, which refuses an unknown interface',
+    when: (c) => c.kind === 'libpq refuses a value pgfleet accepts' && refusedSays(c, /could not parse network address "[^"]*%[^"]*": Name or service not known/),
+  },
+  {
     reason: 'verify-full with hostaddr only: pgfleet refuses at once; libpq after the TLS handshake ("host name must be specified for a verified SSL connection")',
     when: (c) => c.kind === 'pgfleet refuses a value libpq accepts' && configSays(c, /^host name must be specified for a verified SSL connection/),
   },
