@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config'
 
-// Two projects: `unit` needs nothing; `integration` starts real PostgreSQL
-// servers once (test/support/global-setup.ts) and fails if it cannot.
+// Two projects, by what a test needs (README, "Where tests live"; every test
+// file is in exactly one, as test/unit/test-layout.test.ts checks):
+// `unit` runs inside this Node process: beside the code (src/**/*.test.ts), or
+// in test/unit when it spans modules; `integration` needs something outside
+// it: the real PostgreSQL servers it starts once (test/support/global-setup.ts;
+// it fails if it cannot), another runtime, or libpq.
 export default defineConfig({
   test: {
     projects: [

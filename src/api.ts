@@ -1,65 +1,13 @@
 /**
- * The public entry points: connect() through the balancer, and the options
- * that are not connection-string material (runtime, balancer, hooks).
+ * The public entry points: connect() through the balancer, and what this
+ * process knows about a cluster. How options become a session factory is
+ * src/session-factory.ts.
  */
-import type { Balancer, ServerRow } from './balancer/types.js'
-import { createConnectionFactory, type ConnectionFactory } from './balancer/factory.js'
+import type { ServerRow } from './balancer/types.js'
 import { Client } from './client.js'
-import { Connection, type ConnectionHooks } from './connection/connection.js'
-import { queryServersWith, sessionState } from './connection/discovery.js'
-import { parseConfig } from './config/index.js'
-import type { Config, ConnectOptions } from './config/types.js'
-import { defaultRuntime, type RuntimeEnvironment } from './runtime.js'
+import { factoryFor, resolveConfig, type ClientOptions } from './session-factory.js'
 
-/** Settings that are code, not configuration. */
-export interface ConnectExtras extends ConnectionHooks {
-  /** Runtime to dial with (default: the one of the package entry). */
-  runtime?: RuntimeEnvironment
-  /** A custom balancer (used when load balancing is on). */
-  balancer?: Balancer
-}
-
-/** Connection options plus extras, as one object. */
-export type ClientOptions = ConnectOptions & ConnectExtras
-
-const EXTRA_KEYS = ['runtime', 'balancer', 'onNotice', 'onNotification', 'onError'] as const
-
-/** Split an options object into configuration and extras. */
-export function splitOptions(input: string | ClientOptions | undefined): {
-  options: string | ConnectOptions | undefined
-  extras: ConnectExtras
-} {
-  if (input === undefined || typeof input === 'string') return { options: input, extras: {} }
-  const options: ConnectOptions = { ...input }
-  const extras: Record<string, unknown> = {}
-  for (const key of EXTRA_KEYS) {
-    if (key in options) {
-      extras[key] = options[key]
-      delete options[key]
-    }
-  }
-  return { options, extras: extras as ConnectExtras }
-}
-
-/** Parse options with the runtime's environment (PG* variables). */
-export function resolveConfig(input: string | ClientOptions | undefined, runtime?: RuntimeEnvironment) {
-  const { options, extras } = splitOptions(input)
-  const rt = extras.runtime ?? runtime ?? defaultRuntime()
-  return { config: parseConfig(options, rt.env(), { runtime: rt.name, readFile: rt.readFile, homeDir: rt.homeDir }), extras, runtime: rt }
-}
-
-/** The balancer-backed connection factory for one configuration. */
-export function factoryFor(config: Config, runtime: RuntimeEnvironment, extras: ConnectExtras): ConnectionFactory<Connection> {
-  const hooks: ConnectionHooks = { onNotice: extras.onNotice, onNotification: extras.onNotification, onError: extras.onError }
-  return createConnectionFactory<Connection>(config, {
-    // A hooks object per session, so a pool can route one session's events (pgfleet/pg does).
-    connectNode: (node, signal) => Connection.open(config, node, runtime, { ...hooks }, signal),
-    queryServers: queryServersWith(config, runtime),
-    balancer: extras.balancer,
-    checkSession: sessionState,
-    closeSession: (conn) => conn.close(),
-  })
-}
+export type { ClientOptions, ConnectExtras } from './session-factory.js'
 
 /**
  * Open a session. With several hosts it follows libpq (in order, or

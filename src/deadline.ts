@@ -1,5 +1,6 @@
 /**
- * Deadlines (DESIGN.md: "every operation has one deadline owner"). A
+ * Deadlines: every operation has one deadline owner (README, "Deadlines,
+ * silent peers and hostile servers"). A
  * Deadline is one timer and one AbortSignal: when the time passes, or an
  * outer signal aborts, the signal aborts with the error the owner chose, and
  * everything working under it (a dial, a TLS handshake, a startup read, a
@@ -9,15 +10,11 @@
  * No runtime imports: AbortController and setTimeout exist on Node, Bun,
  * Deno and Workers alike.
  */
-import { ConnectionError } from './errors.js'
+import { ConnectionError, ErrorCode } from './errors.js'
 
 /** The PGFLEET_CONNECT_TIMEOUT error (libpq connect_timeout): the reason a connect deadline aborts with. */
 export function connectTimeoutError(address: string, timeoutMs: number): ConnectionError {
-  return new ConnectionError(`timeout expired after ${timeoutMs} ms connecting to ${address}`, {
-    code: 'PGFLEET_CONNECT_TIMEOUT',
-    address,
-    safeToRetry: true,
-  })
+  return new ConnectionError(`timeout expired after ${timeoutMs} ms connecting to ${address}`, { code: ErrorCode.ConnectTimeout, address })
 }
 
 /** A timer-backed AbortSignal with the owner's error as its reason. */

@@ -1,10 +1,14 @@
 /**
  * Every error pgfleet raises. Each has a stable `code` (a pgfleet code for
- * client-side errors, the SQLSTATE for server errors), an optional `cause`, and
- * `safeToRetry`: true only when nothing reached the server, so the same request
- * can be sent again without risk of running twice (pgx's SafeToRetry).
+ * client-side errors, listed in src/error-codes.ts; the SQLSTATE for server
+ * errors), an optional `cause`, and `safeToRetry`: true only when nothing
+ * reached the server, so the same request can be sent again without risk of
+ * running twice (pgx's SafeToRetry).
  * No message ever contains a password.
  */
+import { defaultSafeToRetry, ErrorCode, type ErrorCodeOf } from './error-codes.js'
+
+export { ErrorCode } from './error-codes.js'
 
 /** Base class of all pgfleet errors. */
 export class PgfleetError extends Error {
@@ -12,11 +16,16 @@ export class PgfleetError extends Error {
   readonly code: string
   /** True when the request never reached the server and may be retried as is. */
   readonly safeToRetry: boolean
+  /**
+   * `code` is an `ErrorCode` of class PgfleetError, or PgError's SQLSTATE
+   * (hence `string` here; the subclasses take only their own codes).
+   * `safeToRetry` defaults to the code's registry entry (false for a SQLSTATE).
+   */
   constructor(message: string, code: string, options: { cause?: unknown; safeToRetry?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.code = code
-    this.safeToRetry = options.safeToRetry ?? false
+    this.safeToRetry = options.safeToRetry ?? defaultSafeToRetry(code)
   }
 }
 
@@ -96,32 +105,36 @@ export class PgError extends PgfleetError implements ServerErrorFields {
 
 /** Network-level failure: refused, unreachable, timed out, socket closed. */
 export class ConnectionError extends PgfleetError {
+  declare readonly code: ErrorCodeOf<'ConnectionError'>
   /** host:port the error concerns, when known. */
   readonly address?: string
-  constructor(message: string, options: { code?: string; cause?: unknown; safeToRetry?: boolean; address?: string } = {}) {
-    super(message, options.code ?? 'PGFLEET_CONNECTION', options)
+  constructor(message: string, options: { code?: ErrorCodeOf<'ConnectionError'>; cause?: unknown; safeToRetry?: boolean; address?: string } = {}) {
+    super(message, options.code ?? ErrorCode.Connection, options)
     this.address = options.address
   }
 }
 
 /** Authentication failed on the client side (bad SCRAM exchange, require_auth refused, ...). */
 export class AuthError extends PgfleetError {
-  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
-    super(message, options.code ?? 'PGFLEET_AUTH', options)
+  declare readonly code: ErrorCodeOf<'AuthError'>
+  constructor(message: string, options: { code?: ErrorCodeOf<'AuthError'>; cause?: unknown } = {}) {
+    super(message, options.code ?? ErrorCode.Auth, options)
   }
 }
 
 /** TLS negotiation or certificate verification failed. */
 export class TlsError extends PgfleetError {
-  constructor(message: string, options: { code?: string; cause?: unknown; safeToRetry?: boolean } = {}) {
-    super(message, options.code ?? 'PGFLEET_TLS', options)
+  declare readonly code: ErrorCodeOf<'TlsError'>
+  constructor(message: string, options: { code?: ErrorCodeOf<'TlsError'>; cause?: unknown; safeToRetry?: boolean } = {}) {
+    super(message, options.code ?? ErrorCode.Tls, options)
   }
 }
 
 /** The server sent bytes that break the v3 protocol. */
 export class ProtocolError extends PgfleetError {
-  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
-    super(message, options.code ?? 'PGFLEET_PROTOCOL', options)
+  declare readonly code: ErrorCodeOf<'ProtocolError'>
+  constructor(message: string, options: { code?: ErrorCodeOf<'ProtocolError'>; cause?: unknown } = {}) {
+    super(message, options.code ?? ErrorCode.Protocol, options)
   }
 }
 
@@ -130,7 +143,7 @@ export class ConfigError extends PgfleetError {
   /** The option at fault. */
   readonly option?: string
   constructor(message: string, options: { option?: string; cause?: unknown } = {}) {
-    super(message, 'PGFLEET_CONFIG', { ...options, safeToRetry: true })
+    super(message, ErrorCode.Config, { cause: options.cause })
     this.option = options.option
   }
 }
@@ -138,7 +151,7 @@ export class ConfigError extends PgfleetError {
 /** A pool could not hand out a connection within its acquire timeout. */
 export class PoolTimeoutError extends PgfleetError {
   constructor(message: string) {
-    super(message, 'PGFLEET_POOL_TIMEOUT', { safeToRetry: true })
+    super(message, ErrorCode.PoolTimeout)
   }
 }
 
@@ -149,6 +162,6 @@ export class PoolTimeoutError extends PgfleetError {
  */
 export class TransactionOutcomeUnknownError extends PgfleetError {
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, 'PGFLEET_COMMIT_UNKNOWN', { ...options, safeToRetry: false })
+    super(message, ErrorCode.CommitUnknown, { cause: options.cause })
   }
 }

@@ -16,7 +16,7 @@ export { parseConfig } from './config/index.js'
 export type * from './config/types.js'
 export type { Balancer, Candidate, PickContext, ServerRow, NodeAddress, Topology, NodeType } from './balancer/types.js'
 export { createBuiltinBalancer } from './balancer/policies.js'
-export { TypeRegistry } from './types/registry.js'
+export { TypeRegistry, type ParserSource, type ValueParser } from './types/registry.js'
 export {
   PgfleetError,
   PgError,
@@ -27,6 +27,8 @@ export {
   ConfigError,
   PoolTimeoutError,
   TransactionOutcomeUnknownError,
+  ErrorCode,
   type ServerErrorFields,
 } from './errors.js'
+export type { ErrorCodeName, ErrorCodeOf } from './error-codes.js'
 export { installRuntime, type RuntimeEnvironment } from './runtime.js'

@@ -1,12 +1,28 @@
 /**
  * The runtime a build entry runs on (Node, Bun, Deno, Workers): how to dial,
  * read certificate files and see the environment. Each entry point
- * (src/entry/*.ts) installs its own before anything connects.
+ * (src/index*.ts, src/pg.ts) installs its own before anything connects; what
+ * each runtime can do is its row in src/transport/capabilities.ts.
  */
 import { ConfigError } from './errors.js'
-import type { Runtime } from './connection/startup.js'
+import type { Dial } from './transport/socket.js'
 
-export type { Runtime }
+/** Runtime hooks the connection needs (injected so the core stays runtime-free). */
+export interface Runtime {
+  dial: Dial
+  /** Read a file as text (certificate paths, the password and service files); absent on edge runtimes. */
+  readFile?: (path: string) => string | undefined
+  /**
+   * The user's home directory, for libpq's default files (~/.postgresql/root.crt,
+   * postgresql.crt, postgresql.key, ~/.pgpass, ~/.pg_service.conf); absent
+   * where the runtime has none.
+   */
+  homeDir?: () => string | undefined
+  /** File type and permission bits (st_mode) of a path, undefined when it does not exist or the runtime cannot tell. */
+  fileMode?: (path: string) => number | undefined
+  /** Show a warning to the user (libpq prints them on stderr), e.g. a password file with open permissions. */
+  warn?: (message: string) => void
+}
 
 /** A runtime plus what parseConfig reads from it. */
 export interface RuntimeEnvironment extends Runtime {

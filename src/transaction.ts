@@ -20,7 +20,7 @@
  */
 import type { Connection, QueryOptions } from './connection/connection.js'
 import type { Result, Row } from './connection/result.js'
-import { isFatalSeverity, PgError, PgfleetError, TransactionOutcomeUnknownError } from './errors.js'
+import { ErrorCode, isFatalSeverity, PgError, PgfleetError, TransactionOutcomeUnknownError } from './errors.js'
 import { toQuery, type SqlFragment } from './sql.js'
 
 export type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted'
@@ -123,7 +123,7 @@ export class Transaction {
    */
   async savepoint<T>(fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
     if (this.done) throw finishedError()
-    if (this.savepoints > 0) throw new PgfleetError('a savepoint of this transaction is still open; await it before opening another', 'PGFLEET_TX_BUSY')
+    if (this.savepoints > 0) throw new PgfleetError('a savepoint of this transaction is still open; await it before opening another', ErrorCode.TxBusy)
     // Generated names only: the user never supplies SQL text here.
     const name = `pgfleet_sp_${++this.names.next}`
     const inner = new Transaction(this.connection, this.depth + 1, this.names)
@@ -237,11 +237,11 @@ async function commit(connection: Connection): Promise<void> {
   }
   // COMMIT of a failed transaction block answers ROLLBACK (an error inside was caught by the body).
   if (result.command === 'ROLLBACK')
-    throw new PgfleetError('the transaction was rolled back: a statement in it failed and the error was caught', 'PGFLEET_TX_ROLLED_BACK')
+    throw new PgfleetError('the transaction was rolled back: a statement in it failed and the error was caught', ErrorCode.TxRolledBack)
 }
 
 function finishedError(): Error {
-  return new PgfleetError('this transaction (or savepoint) has already finished', 'PGFLEET_TX_DONE')
+  return new PgfleetError('this transaction (or savepoint) has already finished', ErrorCode.TxDone)
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AuthMethod } from '../config/types.js'
 import { parseRequireAuth as parseOption } from '../config/require-auth.js'
-import { AuthError } from '../errors.js'
+import { AuthError, ErrorCode } from '../errors.js'
 import { checkAuthRequest, formatRequireAuth, isAuthMethodAllowed } from './require-auth.js'
 
 /** The requirement as the config parser makes it (undefined when empty: no requirement). */
@@ -47,7 +47,7 @@ describe('checkAuthRequest (libpq check_expected_areq)', () => {
       checkAuthRequest(parseRequireAuth('md5'), 'scram-sha-256')
       expect.unreachable()
     } catch (error) {
-      expect((error as AuthError).code).toBe('PGFLEET_REQUIRE_AUTH')
+      expect((error as AuthError).code).toBe(ErrorCode.RequireAuth)
       expect((error as Error).message).toMatch(/server requested SASL authentication/)
     }
   })

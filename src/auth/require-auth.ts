@@ -7,7 +7,7 @@
  * The value is parsed with the other options (src/config/require-auth.ts).
  */
 import type { AuthMethod, RequireAuth } from '../config/types.js'
-import { AuthError } from '../errors.js'
+import { AuthError, ErrorCode } from '../errors.js'
 
 /** What libpq says about each refused request. */
 const REFUSAL: Record<AuthMethod, string> = {
@@ -35,7 +35,7 @@ export function checkAuthRequest(requireAuth: RequireAuth | undefined, method: A
   const asked: AuthMethod = method === 'ok-without-auth' ? 'none' : method
   if (isAuthMethodAllowed(requireAuth, asked)) return
   throw new AuthError(`authentication method requirement "${formatRequireAuth(requireAuth)}" failed: ${REFUSAL[asked]}`, {
-    code: 'PGFLEET_REQUIRE_AUTH',
+    code: ErrorCode.RequireAuth,
   })
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Config } from '../config/types.js'
-import { ConfigError, ConnectionError, PgError } from '../errors.js'
+import { ConfigError, ConnectionError, ErrorCode, PgError } from '../errors.js'
 import { createConnectionFactory } from './factory.js'
 import { HostBookRegistry, sharedHostBooks } from './host-book.js'
 import { FakeClock, FakeCluster, type FakeSession, flush, makeConfig } from './testing/fake-cluster.js'
@@ -68,7 +68,7 @@ describe('load_balance=false: hosts in order', () => {
     const { factory } = setup(['down'])
     const error = (await factory.connect().catch((e: unknown) => e)) as ConnectionError
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error.code).toBe('PGFLEET_NO_HOST')
+    expect(error.code).toBe(ErrorCode.NoHost)
     expect(error.cause).toBeInstanceOf(ConnectionError)
     expect((error.cause as Error).message).toBe('connect ECONNREFUSED down:5432')
   })
@@ -176,7 +176,7 @@ describe('hostaddr (libpq): the address travels with its host entry', () => {
     const dialled: { host: string; hostaddr?: string }[] = []
     const connectNode = async (node: { host: string; port: number; hostaddr?: string }) => {
       dialled.push({ host: node.host, hostaddr: node.hostaddr })
-      if (refuse.includes(node.hostaddr ?? node.host)) throw new ConnectionError(`refused ${node.hostaddr}`, { code: 'PGFLEET_CONNECT_REFUSED' })
+      if (refuse.includes(node.hostaddr ?? node.host)) throw new ConnectionError(`refused ${node.hostaddr}`, { code: ErrorCode.ConnectRefused })
       const closed = new Promise<Error | undefined>(() => undefined)
       return { closed, end: () => undefined } as unknown as FakeSession
     }

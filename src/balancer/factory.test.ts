@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Config } from '../config/types.js'
-import { ConnectionError, PgError } from '../errors.js'
+import { ConnectionError, ErrorCode, PgError } from '../errors.js'
 import { createConnectionFactory, type ConnectionFactoryDeps } from './factory.js'
 import { HostBookRegistry, clusterKeyOf } from './host-book.js'
 import { FakeClock, FakeCluster, FakeSession, flush, makeConfig, row } from './testing/fake-cluster.js'
@@ -196,14 +196,14 @@ describe('balanced connects', () => {
     for (const h of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) cluster.set(h, { behaviour: 'refuse' })
     const error = await factory.connect().catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
-    expect((error as ConnectionError).code).toBe('PGFLEET_NO_HOST')
+    expect((error as ConnectionError).code).toBe(ErrorCode.NoHost)
     for (const h of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) {
       expect((error as Error).message).toContain(`${h}:5433 (connect ECONNREFUSED ${h}:5433)`)
     }
     // Within the TTL the next connect tries the node that failed longest ago
     // (one per connect), then fails with the same message, naming the skipped nodes.
     const again = await factory.connect().catch((e: unknown) => e)
-    expect((again as ConnectionError).code).toBe('PGFLEET_NO_HOST')
+    expect((again as ConnectionError).code).toBe(ErrorCode.NoHost)
     expect((again as Error).message).toMatch(
       /^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): 127\.0\.0\.\d:5433, .*; tried 127\.0\.0\.\d:5433 \(connect ECONNREFUSED/,
     )
@@ -285,7 +285,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
   it('after a cluster-wide failure, a node that is back serves the next connect within the TTL', async () => {
     const s = await discovered(setup({ failedHostTtlSeconds: 5 }))
     for (const h of HOSTS) s.cluster.set(h, { behaviour: 'refuse' })
-    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     expect(s.factory.stats().failedHosts).toHaveLength(3)
     // Two nodes come back one second later, well inside the 5 s TTL.
     s.cluster.set('127.0.0.2', { behaviour: 'up' })
@@ -293,7 +293,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     s.clock.advance(1)
     // One failed node per connect, the one that failed longest ago: 127.0.0.1
     // still refuses (and goes to the back of the line), then 127.0.0.2 is back.
-    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     const session = await s.factory.connect()
     expect(session.node.host).toBe('127.0.0.2')
     // The success cleared that node's mark: the next connect goes straight to it.
@@ -312,7 +312,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     const error = (await s.factory.connect().catch((e: unknown) => e)) as ConnectionError
     expect(dialsOf(s.cluster.dials.slice(first))).toEqual(['127.0.0.3'])
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error.code).toBe('PGFLEET_NO_HOST')
+    expect(error.code).toBe(ErrorCode.NoHost)
     expect(error.message).toMatch(/^No node available for load balancing \(any\): 3 node\(s\) known; skipped \(failed to connect in the last 5 s\): /)
     expect(error.message).toMatch(/; tried 127\.0\.0\.3:5433 \(connect ECONNREFUSED 127\.0\.0\.3:5433\)$/)
     // Node 3 went to the back of the line: the next connect tries node 1, which is back.
@@ -325,7 +325,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     markFailed(t, { '127.0.0.1': 2, '127.0.0.2': 1, '127.0.0.3': 3 })
     for (const h of HOSTS) t.cluster.set(h, { behaviour: 'refuse' })
     const dialsBefore = t.cluster.dials.length
-    for (let i = 0; i < 3; i++) await expect(t.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    for (let i = 0; i < 3; i++) await expect(t.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     expect(dialsOf(t.cluster.dials.slice(dialsBefore))).toEqual(['127.0.0.3', '127.0.0.1', '127.0.0.2'])
   })
 
@@ -335,7 +335,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     s.cluster.set('127.0.0.3', { behaviour: 'refuse' })
     s.clock.advance(1)
     const now = s.clock.now()
-    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
     expect(bookOf(s).failedSince('uuid-127.0.0.3')).toBe(now)
     expect(bookOf(s).failedSince('uuid-127.0.0.1')).toBeUndefined()
@@ -346,7 +346,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     s.cluster.set('127.0.0.2', { behaviour: 'refuse' })
     s.clock.advance(1)
     const before = s.cluster.dials.length
-    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.2'])
   })
 
@@ -361,7 +361,7 @@ describe('every candidate inside failed_host_ttl_seconds', () => {
     // Replicas are up (and failed): still never used; the primary once it is back.
     s.cluster.set('127.0.0.2', { behaviour: 'up' })
     s.cluster.set('127.0.0.3', { behaviour: 'up' })
-    await expect(s.factory.connect()).rejects.toMatchObject({ code: 'PGFLEET_NO_HOST' })
+    await expect(s.factory.connect()).rejects.toMatchObject({ code: ErrorCode.NoHost })
     s.cluster.set('127.0.0.1', { behaviour: 'up' })
     expect((await s.factory.connect()).node.host).toBe('127.0.0.1')
     expect(dialsOf(s.cluster.dials.slice(before))).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1'])

@@ -17,7 +17,7 @@
  */
 import type { Config } from '../config/types.js'
 import { abortReason, connectTimeoutError, Deadline, raceSignal } from '../deadline.js'
-import { ConfigError, ConnectionError } from '../errors.js'
+import { ConfigError, ConnectionError, ErrorCode } from '../errors.js'
 import { buildCandidates, hostKey, shuffled } from './candidates.js'
 import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
 import { createBuiltinBalancer } from './policies.js'
@@ -333,5 +333,5 @@ export function createConnectionFactory<S extends BalancedSession>(
 function noSessionError(summary: string, failures: readonly Failure[]): ConnectionError {
   const tried = failures.length === 0 ? '' : `; tried ${failures.map((f) => `${f.node} (${f.reason})`).join(', ')}`
   const cause = failures.filter((f) => f.error !== undefined).at(-1)?.error
-  return new ConnectionError(`${summary}${tried}`, { code: 'PGFLEET_NO_HOST', safeToRetry: true, cause })
+  return new ConnectionError(`${summary}${tried}`, { code: ErrorCode.NoHost, cause })
 }

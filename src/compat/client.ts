@@ -8,13 +8,12 @@
 import { connect as connectSession } from '../api.js'
 import type { Connection } from '../connection/connection.js'
 import type { ServerErrorFields } from '../errors.js'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError, ErrorCode } from '../errors.js'
 import { fromPgConfig, type PgClientConfig } from './config.js'
 import { settle, splitQueryArgs, type Callback } from './callback.js'
 import { Emitter } from './emitter.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
-import { types as globalTypes, type CustomTypesConfig } from './pg-types.js'
-import { useRawText } from './raw-text.js'
+import { types as globalTypes, pgParsers, type CustomTypesConfig } from './pg-types.js'
 import { prepareValue, toPgResult, type QueryConfig, type QueryResult } from './result.js'
 
 
@@ -97,7 +96,6 @@ export class Client extends Emitter {
     this.port = conn.host.port
     this.user = conn.config.user
     this.database = conn.config.database
-    useRawText(conn.types)
     // One facade client per session (a pool keeps it with the session), so these subscriptions live as
     // long as the session; it reports the session's events itself, in place of the hooks given at connect.
     conn.detachHooks()
@@ -144,14 +142,15 @@ export class Client extends Emitter {
     if (typeof config.text !== 'string') throw new TypeError('query text must be a string')
     const conn = await this.#ready()
     const arrayMode = config.rowMode === 'array'
-    const types = config.types ?? this.#types
+    // pg's parsers go into pgfleet's row pipeline: rows come back in pg's shape, parsed once.
+    const options = { rowMode: arrayMode ? 'array' : 'object', parsers: pgParsers(config.types ?? this.#types) } as const
     const params = config.values?.map((v) => prepareValue(v))
     if ((params && params.length > 0) || config.name || config.queryMode === 'extended') {
-      const result = await conn.query<unknown[]>(config.text, params ?? [], { rowMode: 'array' })
-      return toPgResult(result, arrayMode, types)
+      const result = await conn.query<unknown>(config.text, params ?? [], options)
+      return toPgResult(result, arrayMode)
     }
-    const results = await conn.simple(config.text, { rowMode: 'array' })
-    const converted = results.map((r) => toPgResult(r, arrayMode, types))
+    const results = await conn.simple(config.text, options)
+    const converted = results.map((r) => toPgResult(r, arrayMode))
     if (converted.length === 1) return converted[0]!
     if (converted.length === 0) return { command: '', rowCount: null, oid: null, rows: [], fields: [], rowAsArray: arrayMode }
     return converted
@@ -160,7 +159,7 @@ export class Client extends Emitter {
   async #ready(): Promise<Connection> {
     if (this.#conn) return this.#conn
     if (this.#connecting) return this.#connecting
-    throw new ConnectionError('Client is not connected: call client.connect() first', { code: 'PGFLEET_NOT_CONNECTED', safeToRetry: true })
+    throw new ConnectionError('Client is not connected: call client.connect() first', { code: ErrorCode.NotConnected, safeToRetry: true })
   }
 
   /** Close the session (queued queries finish first). */

@@ -5,7 +5,7 @@
  * query_timeout, options, ...); the others are translated here. Unknown keys
  * still fail in parseConfig with an error that names them.
  */
-import type { ClientOptions } from '../api.js'
+import type { ClientOptions } from '../session-factory.js'
 import { ConfigError } from '../errors.js'
 import type { CustomTypesConfig } from './pg-types.js'
 

@@ -3,12 +3,15 @@
  * ORMs rely on — int8 and numeric as strings, date/timestamp/timestamptz as
  * Date (date and timestamp in local time), json parsed, interval as an object,
  * arrays of those as arrays. `types.setTypeParser` changes every pgfleet/pg
- * client of the process, as in pg. The sessions underneath return raw text
- * (see `rawTextRegistry`) and the facade applies these parsers, so per-query
+ * client of the process, as in pg. `pgParsers` plugs a set of these parsers
+ * (per query, per client, or the global one) into pgfleet's row pipeline in
+ * place of the session's registry, so rows are parsed in one pass and per-query
  * and per-client `types` overrides work as in pg.
  */
+import type { ParserSource, ValueParser } from '../types/registry.js'
 import { parseArray } from '../types/text/array.js'
 import { parseBytea } from '../types/text/scalars.js'
+import { utf8Decode } from '../types/utf8.js'
 
 /** A text parser as pg calls it: the value as the server printed it. */
 export type PgTypeParser = (value: string) => unknown
@@ -222,3 +225,31 @@ export class PgTypes implements CustomTypesConfig {
 
 /** The process-wide parsers of pgfleet/pg (`types` in pg). */
 export const types = new PgTypes()
+
+/**
+ * `types` as the row pipeline's parsers. Results are asked for in text, as pg
+ * does by default; a column's parser is looked up when its RowDescription
+ * arrives (pg's `addFields`), and no version is given, so a setTypeParser
+ * between two queries applies to the second.
+ */
+export function pgParsers(types: CustomTypesConfig): ParserSource {
+  return {
+    hasBinaryDecoder: () => false,
+    parserFor(oid: number, format: 0 | 1): ValueParser {
+      let parse: (value: any) => unknown
+      try {
+        parse = types.getTypeParser(oid, format === 1 ? 'binary' : 'text')
+      } catch (error) {
+        // A user's getTypeParser that throws fails the query at its first value, never the session.
+        return () => {
+          throw error
+        }
+      }
+      // a copy: a view would hold its whole socket chunk in memory
+      if (format === 1) return (bytes) => parse(bytes.slice())
+      // Most columns (text, varchar, int8, numeric, unknown OIDs) are the string itself.
+      if (parse === identity) return utf8Decode
+      return (bytes) => parse(utf8Decode(bytes))
+    },
+  }
+}

@@ -14,6 +14,7 @@ import { Pool as BalancedPool, type CreatePoolOptions, type PoolClient as Balanc
 import type { PoolOptions } from '../pool/options.js'
 import { attachConnection, Client } from './client.js'
 import { fromPgConfig, type PgClientConfig } from './config.js'
+import { optionNamesOf } from '../config/option-table.js'
 import { hideSecrets } from '../config/secrets.js'
 import { settle, splitQueryArgs, type Callback } from './callback.js'
 import { Emitter } from './emitter.js'
@@ -61,7 +62,7 @@ export class Pool extends Emitter {
     if (given.idleCheckMs !== undefined) sizing.idleCheckMs = given.idleCheckMs
     if (given.endTimeoutMs !== undefined) sizing.endTimeoutMs = given.endTimeoutMs
     const connection: Record<string, unknown> = { ...given }
-    for (const key of [...PG_POOL_KEYS, 'max', 'min', 'idleTimeoutMs', 'acquireTimeoutMs', 'maxLifetimeMs', 'idleCheckMs', 'endTimeoutMs', 'onError'])
+    for (const key of [...PG_POOL_KEYS, ...optionNamesOf('pool')])
       delete connection[key]
     const { options, types } = fromPgConfig(connection as PgClientConfig)
     this.#types = types

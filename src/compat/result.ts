@@ -1,9 +1,9 @@
 /**
  * pg's query config normalization and result shape, over pgfleet results
- * fetched as raw text arrays (see raw-text.ts).
+ * whose rows the pipeline already built with pg's parsers (pgParsers).
  */
 import type { Result } from '../connection/result.js'
-import type { CustomTypesConfig, PgTypeParser } from './pg-types.js'
+import type { CustomTypesConfig } from './pg-types.js'
 
 /** pg's QueryConfig (the parts pgfleet/pg honours). */
 export interface QueryConfig {
@@ -54,8 +54,8 @@ export function prepareValue(value: unknown, seen: unknown[] = []): unknown {
   return value
 }
 
-/** Turn a raw-text result into pg's shape, parsing each value with `types`. */
-export function toPgResult(result: Result<unknown>, arrayMode: boolean, types: CustomTypesConfig): QueryResult {
+/** pg's result shape around a pgfleet result (its rows are already pg's, in `arrayMode` or as objects). */
+export function toPgResult(result: Result<unknown>, arrayMode: boolean): QueryResult {
   const fields: FieldDef[] = result.fields.map((f) => ({
     name: f.name,
     tableID: f.tableOid,
@@ -65,25 +65,11 @@ export function toPgResult(result: Result<unknown>, arrayMode: boolean, types: C
     dataTypeModifier: f.dataTypeModifier,
     format: 'text',
   }))
-  const parsers = fields.map((f) => types.getTypeParser(f.dataTypeID, 'text') as PgTypeParser)
-  const names = fields.map((f) => f.name)
-  const rows = (result.rows as (string | null)[][]).map((raw) => {
-    if (arrayMode) return raw.map((v, i) => (v === null ? null : parsers[i]!(v)))
-    const row: Record<string, unknown> = {}
-    for (let i = 0; i < raw.length; i++) {
-      const v = raw[i]
-      const value = v === null || v === undefined ? null : parsers[i]!(v)
-      // Column names are data: `__proto__` becomes an own property, never the prototype.
-      if (names[i] === '__proto__') Object.defineProperty(row, '__proto__', { value, enumerable: true, writable: true, configurable: true })
-      else row[names[i]!] = value
-    }
-    return row
-  })
   return {
     command: result.command,
     rowCount: result.rowCount,
     oid: result.command === 'INSERT' ? 0 : null,
-    rows,
+    rows: result.rows,
     fields,
     rowAsArray: arrayMode,
   }

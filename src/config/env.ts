@@ -1,34 +1,13 @@
 /**
  * The PG* environment variables libpq reads (libpq 34.15 "Environment
- * Variables"), mapped to the option they stand for. Only these are read; an
+ * Variables"; each row of the option table names its own). Only these are read; an
  * unset or empty variable counts as absent. The caller passes the environment
  * (process.env on Node): nothing here touches a runtime global.
  */
 
-/** Environment variable → option name in the option table. */
-export const ENV_OPTIONS: Readonly<Record<string, string>> = Object.freeze({
-  PGHOST: 'host',
-  PGHOSTADDR: 'hostaddr',
-  PGPORT: 'port',
-  PGDATABASE: 'dbname',
-  PGUSER: 'user',
-  PGPASSWORD: 'password',
-  PGPASSFILE: 'passfile',
-  PGSERVICE: 'service',
-  PGSERVICEFILE: 'servicefile',
-  PGAPPNAME: 'application_name',
-  PGOPTIONS: 'options',
-  PGSSLMODE: 'sslmode',
-  PGSSLROOTCERT: 'sslrootcert',
-  PGSSLCERT: 'sslcert',
-  PGSSLKEY: 'sslkey',
-  PGSSLNEGOTIATION: 'sslnegotiation',
-  PGCHANNELBINDING: 'channel_binding',
-  PGREQUIREAUTH: 'require_auth',
-  PGCONNECT_TIMEOUT: 'connect_timeout',
-  PGTARGETSESSIONATTRS: 'target_session_attrs',
-  PGLOADBALANCEHOSTS: 'load_balance_hosts',
-})
+import { ENV_OPTIONS } from './option-table.js'
+
+export { ENV_OPTIONS }
 
 /** One option read from the environment. */
 export interface EnvOption {

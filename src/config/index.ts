@@ -13,4 +13,4 @@ export {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_SCRAM_ITERATIONS,
 } from './options.js'
-export { ENV_OPTIONS } from './env.js'
+export { ENV_OPTIONS, OTHER_OPTIONS } from './option-table.js'

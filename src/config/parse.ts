@@ -15,28 +15,26 @@ import { readService, type ReadTextFile } from './service-file.js'
 import {
   DEFAULT_CANCEL_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FAILED_HOST_TTL_SECONDS,
+  DEFAULT_YB_SERVERS_REFRESH_INTERVAL,
   DEFAULT_MAX_RESULT_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_SCRAM_ITERATIONS,
   DEFAULT_STATEMENT_CACHE_SIZE,
   findOption,
-  type OptionKey,
   type ParsedOptions,
 } from './options.js'
 import type { Config, ConnectOptions, SslMode } from './types.js'
 import type { ValueOrigin } from './values.js'
 
-/** Default seconds between yb_servers() refreshes (smart drivers). */
-export const DEFAULT_YB_SERVERS_REFRESH_INTERVAL = 300
-/** Default seconds a host that failed to connect is skipped (smart drivers). */
-export const DEFAULT_FAILED_HOST_TTL_SECONDS = 5
+export { DEFAULT_YB_SERVERS_REFRESH_INTERVAL, DEFAULT_FAILED_HOST_TTL_SECONDS }
 
 /** A parsed value and where it came from, for cross-option error messages. */
 interface Setting {
   value: unknown
   origin: ValueOrigin
 }
-type Layer = Map<OptionKey, Setting>
+type Layer = Map<string, Setting>
 
 function setFrom(layer: Layer, name: string, raw: unknown, inObject: boolean, via?: string): void {
   const spec = findOption(name, inObject, via)

@@ -114,10 +114,13 @@ export interface ConnectOptions {
   database?: string
   dbname?: string
   applicationName?: string
+  fallbackApplicationName?: string
   options?: string
   startupParams?: Record<string, string>
   sslmode?: SslMode | string
   ssl?: boolean | SslMode | string
+  /** libpq's old spelling: 1 is require, 0 is prefer. */
+  requiressl?: boolean | 0 | 1 | '0' | '1'
   sslrootcert?: string
   sslcert?: string
   sslkey?: string
@@ -125,6 +128,9 @@ export interface ConnectOptions {
   sslnegotiation?: SslNegotiation | string
   channelBinding?: ChannelBinding | string
   requireAuth?: string
+  /** Seconds (libpq). */
+  connect_timeout?: number | string
+  /** Milliseconds. */
   connectTimeout?: number | string
   queryTimeout?: number | string
   cancelTimeout?: number | string
@@ -142,6 +148,6 @@ export interface ConnectOptions {
   statementCacheSize?: number | string
   maxMessageBytes?: number
   maxScramIterations?: number
-  /** Any snake_case / libpq spelling of the above is also accepted. */
+  /** Any other spelling in the option table (src/config/option-table.ts) is also accepted. */
   [key: string]: unknown
 }

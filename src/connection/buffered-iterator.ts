@@ -10,7 +10,7 @@
  * block a cancel would abort the user's transaction). `return()` resolves only
  * once the query has finished on the wire, so the session is idle again.
  */
-import { QUERY_CANCELED } from '../errors.js'
+import { ErrorCode, QUERY_CANCELED } from '../errors.js'
 import type { Connection } from './connection.js'
 
 
@@ -129,5 +129,5 @@ export abstract class BufferedIterator<T> implements AsyncIterableIterator<T> {
 /** The error a query gets when the early stop cancelled it (57014) or aborted it before it was sent. */
 function isCancelOrAbort(error: Error): boolean {
   const code = (error as { code?: unknown }).code
-  return code === QUERY_CANCELED || code === 'PGFLEET_ABORTED'
+  return code === QUERY_CANCELED || code === ErrorCode.Aborted
 }

@@ -7,10 +7,11 @@
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost, dialTarget } from '../config/index.js'
 import { abortReason, Deadline, onAbort, raceSignal } from '../deadline.js'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError, ErrorCode } from '../errors.js'
 import { encodeCancelRequest } from '../protocol/frontend/index.js'
 import { initialTlsStep, tlsUpgradeOptions } from '../tls/policy.js'
-import { negotiateSsl, type Runtime } from './startup.js'
+import type { Runtime } from '../runtime.js'
+import { negotiateSsl } from './startup.js'
 
 /** How long a cancel may take when no connect timeout is set. */
 const CANCEL_WAIT_MS = 5_000
@@ -34,7 +35,7 @@ export async function sendCancelRequest(
   const ms = config.connectTimeoutMs > 0 ? config.connectTimeoutMs : CANCEL_WAIT_MS
   const deadline = new Deadline(
     ms,
-    () => new ConnectionError(`no answer from ${address} within ${ms} ms to a CancelRequest`, { code: 'PGFLEET_CANCEL_TIMEOUT', address }),
+    () => new ConnectionError(`no answer from ${address} within ${ms} ms to a CancelRequest`, { code: ErrorCode.CancelTimeout, address }),
     options.signal,
     { unref: options.background },
   )

@@ -1,7 +1,8 @@
 /**
  * Collects the rows and command results of one query from RowDescription,
  * DataRow, CommandComplete and EmptyQueryResponse. Rows go to an array, or to
- * a sink when the caller streams them.
+ * a sink when the caller streams them (stream, cursor). Every operation that
+ * receives rows goes through it, so every one gets the same checks.
  *
  * It also keeps the row-set state the operations check: a DataRow outside a
  * row set, a second RowDescription inside one, or a DataRow whose column
@@ -9,10 +10,13 @@
  * silently dropped or merged into the wrong shape. A buffered result is
  * capped by max_result_bytes (rows are dropped from then on and the query
  * fails with PGFLEET_RESULT_TOO_LARGE; the operation asks for a cancel).
+ * A value parser that throws fails the query, not the session, as in pg: the
+ * rest of its rows are read and dropped (a ProtocolError from a decoder, a
+ * value the protocol does not allow, still ends the session).
  */
 import type { FieldDescription } from '../protocol/messages.js'
-import { PgfleetError, ProtocolError } from '../errors.js'
-import type { TypeRegistry } from '../types/registry.js'
+import { ErrorCode, PgfleetError, ProtocolError } from '../errors.js'
+import type { ParserSource } from '../types/registry.js'
 import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result.js'
 
 /** Receives streamed rows; returns false to ask the connection to pause reading. */
@@ -20,6 +24,9 @@ export type RowSink = (row: unknown) => boolean | void
 
 /** Bytes a column costs on the wire besides its value (its Int32 length). */
 const COLUMN_OVERHEAD = 4
+
+/** What build() returns for a row whose parser threw. */
+const NO_ROW: unique symbol = Symbol('no row')
 
 /** Builds the Result of each statement of one query from its row messages. */
 export class ResultCollector {
@@ -31,9 +38,11 @@ export class ResultCollector {
   private dropping = false
   /** Set when the buffered rows outgrew max_result_bytes. */
   overflow: PgfleetError | undefined
+  /** Set when a value parser threw: what the query fails with. */
+  parseError: Error | undefined
 
   constructor(
-    private readonly registry: TypeRegistry,
+    private readonly parsers: ParserSource,
     private readonly mode: RowMode,
     private readonly sink?: RowSink,
     /** max_result_bytes for a buffered result (0 = no cap; a sink is never capped). */
@@ -48,7 +57,7 @@ export class ResultCollector {
   /** Columns are known (RowDescription). */
   describe(fields: FieldDescription[]): void {
     if (this.builder) throw new ProtocolError('server sent a second RowDescription before the CommandComplete of the first')
-    this.builder = new RowBuilder(fields, this.registry, this.mode)
+    this.builder = new RowBuilder(fields, this.parsers, this.mode)
   }
 
   /** Use a prebuilt builder (cached statement). */
@@ -75,17 +84,38 @@ export class ResultCollector {
     if (values.length !== builder.fields.length)
       throw new ProtocolError(`server sent DataRow with ${values.length} columns, but RowDescription has ${builder.fields.length}`)
     if (this.dropping) return true
-    if (this.sink) return this.sink(builder.build(values)) !== false
+    if (this.sink) {
+      const row = this.build(builder, values)
+      return row === NO_ROW || this.sink(row) !== false
+    }
     if (this.maxBytes > 0 && (this.bytes += rowBytes(values)) > this.maxBytes) {
       this.overflow = new PgfleetError(
         `result larger than max_result_bytes (${this.maxBytes} bytes): use stream() or cursor() for results this large, or raise max_result_bytes`,
-        'PGFLEET_RESULT_TOO_LARGE',
+        ErrorCode.ResultTooLarge,
       )
       this.drop()
       return true
     }
-    this.rows.push(builder.build(values))
+    const row = this.build(builder, values)
+    if (row !== NO_ROW) this.rows.push(row)
     return true
+  }
+
+  /** Why the query fails although the server completed it (result too large, a parser threw). */
+  get failure(): Error | undefined {
+    return this.overflow ?? this.parseError
+  }
+
+  private build(builder: RowBuilder, values: (Uint8Array | null)[]): unknown {
+    try {
+      return builder.build(values)
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error
+      // Rejected with what the parser threw, as pg does; the rows read so far are not a result.
+      this.parseError = (error ?? new Error(`a value parser threw ${String(error)}`)) as Error
+      this.drop()
+      return NO_ROW
+    }
   }
 
   complete(tag: string): void {

@@ -19,11 +19,11 @@ import { SessionEvents, type Notification } from './session-events.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { abortReason, settlesWithin } from '../deadline.js'
-import { ConnectionError, isFatalSeverity, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
+import { ConnectionError, ErrorCode, isFatalSeverity, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
 import { TERMINATE } from '../protocol/frontend/index.js'
 import { concatBytes } from '../protocol/writer.js'
 import type { BackendMessage } from '../protocol/messages.js'
-import { TypeRegistry } from '../types/registry.js'
+import { TypeRegistry, type ParserSource } from '../types/registry.js'
 import { sendCancelRequest } from './cancel.js'
 import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
@@ -32,7 +32,8 @@ import { SessionCancels } from './session-cancels.js'
 import type { Result, Row, RowMode } from './result.js'
 import type { RowSink } from './collector.js'
 import { SimpleQuery } from './simple-query.js'
-import { recordParameter, startSession, type Runtime, type SessionInfo } from './startup.js'
+import type { Runtime } from '../runtime.js'
+import { recordParameter, startSession, type SessionInfo } from './startup.js'
 import { StatementCache } from './statement-cache.js'
 import type { Wire } from './wire.js'
 
@@ -46,6 +47,12 @@ export type { Notification }
 export interface QueryOptions {
   /** 'array' returns rows as arrays of values. */
   rowMode?: RowMode
+  /**
+   * Parse this query's columns with these parsers instead of the session's
+   * registry: another TypeRegistry, or any ParserSource (pgfleet/pg plugs
+   * pg-types in this way). Parameters are still serialized by the session's.
+   */
+  parsers?: ParserSource
   /** Use a cached named statement (default true when the cache is on). */
   prepare?: boolean
   /** Cancel the query when aborted (rejects with PGFLEET_ABORTED). */
@@ -172,7 +179,7 @@ export class Connection implements OperationHost, DeadlineHost {
 
   /** Run a script of one or more statements (simple protocol); one result per statement. */
   simple(sql: string, options: QueryOptions = {}): Promise<Result<unknown>[]> {
-    return this.track(options, (resolve, reject) => new SimpleQuery(sql, this.types, options.rowMode ?? 'object', resolve, reject))
+    return this.track(options, (resolve, reject) => new SimpleQuery(sql, options.parsers ?? this.types, options.rowMode ?? 'object', resolve, reject))
   }
 
   /** Run one statement with bound parameters, rows delivered to `sink` when given. */
@@ -180,7 +187,8 @@ export class Connection implements OperationHost, DeadlineHost {
     return this.track(options, (resolve, reject) => {
       const params = bindParams(this.types, values)
       const prepare = options.prepare ?? true
-      return new ExtendedQuery(this.ctx, sql, params, { mode: options.rowMode ?? 'object', sink, prepare }, resolve, reject)
+      const extended = { mode: options.rowMode ?? 'object', parsers: options.parsers, sink, prepare } as const
+      return new ExtendedQuery(this.ctx, sql, params, extended, resolve, reject)
     })
   }
 
@@ -255,7 +263,7 @@ export class Connection implements OperationHost, DeadlineHost {
       const ms = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
       if (!(await settlesWithin(this.idle(), ms))) {
         const address = describeHost(this.host)
-        this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: 'PGFLEET_CLOSE_TIMEOUT', address }))
+        this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: ErrorCode.CloseTimeout, address }))
       } else if (!this.wire.error) {
         this.write(TERMINATE)
         this.flush()
@@ -268,7 +276,7 @@ export class Connection implements OperationHost, DeadlineHost {
   /** Close at once: pending operations are rejected. */
   destroy(error?: Error): void {
     this.userClosed = true
-    this.wire.fail(error ?? new ConnectionError('connection destroyed', { code: 'PGFLEET_DESTROYED', address: describeHost(this.host) }))
+    this.wire.fail(error ?? new ConnectionError('connection destroyed', { code: ErrorCode.Destroyed, address: describeHost(this.host) }))
   }
 
   /** Allow the process to exit while this connection is open (idle pool connections). */
@@ -354,9 +362,20 @@ export class Connection implements OperationHost, DeadlineHost {
   }
 
   private start(op: Operation): void {
+    const written = this.outbox.length
     this.sent.push(op)
     if (op.exclusive) this.exclusiveInFlight = op
-    op.send(this)
+    try {
+      op.send(this)
+    } catch (error) {
+      // Its messages could not be encoded (a NUL in the SQL): none of them reach the server,
+      // only this call fails, and the queue moves on (an answer must never go to a dead entry).
+      this.outbox.length = written
+      this.sent.splice(this.sent.indexOf(op), 1)
+      if (this.exclusiveInFlight === op) this.exclusiveInFlight = undefined
+      op.fail(error instanceof Error ? error : new Error(String(error)))
+      this.wakeIdleWaiters()
+    }
   }
 
   /** Coalesce the messages queued in this tick into one socket write. */
@@ -391,6 +410,8 @@ export class Connection implements OperationHost, DeadlineHost {
     const op = this.sent[0]
     if (!op) throw new ProtocolError(`server sent ${message.type} while no query was running`)
     if (message.type === 'ReadyForQuery') this.status = message.status
+    // The server dropped every prepared statement, whichever protocol ran the command.
+    if (message.type === 'CommandComplete' && (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL')) this.ctx.cache.clear()
     if (!op.handle(message, this)) return
     this.sent.shift()
     this.cancels.finished(op)
@@ -433,7 +454,7 @@ export class Connection implements OperationHost, DeadlineHost {
   private notReadyError(): Error {
     return new ConnectionError(
       `connection to ${describeHost(this.host)} is ${this.state}${this.endReason ? `: ${this.endReason.message}` : ''}`,
-      { code: 'PGFLEET_NOT_READY', safeToRetry: true, cause: this.endReason, address: describeHost(this.host) },
+      { code: ErrorCode.NotReady, cause: this.endReason, address: describeHost(this.host) },
     )
   }
 }
@@ -445,7 +466,7 @@ function rejectionFor(reason: Error, host: HostSpec): Error {
 }
 
 function abortedBeforeSent(signal: AbortSignal): Error {
-  return new ConnectionError(`query aborted before it was sent: ${abortReason(signal).message}`, { code: 'PGFLEET_ABORTED', safeToRetry: true, cause: signal.reason })
+  return new ConnectionError(`query aborted before it was sent: ${abortReason(signal).message}`, { code: ErrorCode.Aborted, safeToRetry: true, cause: signal.reason })
 }
 
 function emptyResult(): Result<unknown> {

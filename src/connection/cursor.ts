@@ -9,15 +9,20 @@
  *
  * The operation is exclusive: while the cursor is open nothing else is
  * written on the session (anything queued waits for close()).
+ *
+ * Rows go through the same ResultCollector as every other query, so a batch
+ * gets the same checks (a DataRow outside the row set, or with a column count
+ * other than the RowDescription's, is a ProtocolError that ends the session).
  */
 import { PgError, ProtocolError } from '../errors.js'
 import { encodeBind, encodeDescribe, encodeExecute, encodeParse, FLUSH, SYNC } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
-import type { TypeRegistry } from '../types/registry.js'
+import type { ParserSource } from '../types/registry.js'
+import { ResultCollector } from './collector.js'
 import type { Connection } from './connection.js'
 import { bindParams, type BoundParams } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
-import { RowBuilder, type RowMode } from './result.js'
+import type { RowMode } from './result.js'
 
 /** Options of `Client.cursor()`. */
 export interface CursorOptions {
@@ -53,8 +58,9 @@ interface PendingRead {
 export class CursorOperation implements Operation {
   readonly exclusive = true
   private host: OperationHost | undefined
-  private builder: RowBuilder | undefined
+  /** Rows of the batch being read; the collector's sink fills it. */
   private rows: unknown[] = []
+  private readonly collector: ResultCollector
   private readonly reads: PendingRead[] = []
   private executing: PendingRead | undefined
   private exhausted = false
@@ -62,13 +68,16 @@ export class CursorOperation implements Operation {
   private failure: Error | undefined
 
   constructor(
-    private readonly registry: TypeRegistry,
+    parsers: ParserSource,
     private readonly sql: string,
     private readonly params: BoundParams,
-    private readonly mode: RowMode,
+    mode: RowMode,
     private readonly finished: () => void,
     private readonly failed: (error: Error) => void,
-  ) {}
+  ) {
+    // The portal's one row set spans every batch: CommandComplete is never handed to the collector.
+    this.collector = new ResultCollector(parsers, mode, (row) => void this.rows.push(row))
+  }
 
   /** Queue a read; its Execute is written once the portal exists and the previous batch is in. */
   read(count: number): Promise<unknown[]> {
@@ -113,17 +122,12 @@ export class CursorOperation implements Operation {
       case 'BindComplete':
         return false
       case 'RowDescription':
-        if (this.builder) throw new ProtocolError('server sent a second RowDescription for one cursor')
-        this.builder = new RowBuilder(message.fields, this.registry, this.mode)
+        this.collector.describe(message.fields)
         return false
-      case 'DataRow': {
-        const builder = this.builder
-        if (!builder || !this.executing) throw new ProtocolError('server sent DataRow the cursor did not ask for')
-        if (message.values.length !== builder.fields.length)
-          throw new ProtocolError(`server sent DataRow with ${message.values.length} columns, but RowDescription has ${builder.fields.length}`)
-        this.rows.push(builder.build(message.values))
+      case 'DataRow':
+        if (!this.executing) throw new ProtocolError('server sent DataRow the cursor did not ask for')
+        this.collector.row(message.values)
         return false
-      }
       case 'PortalSuspended':
         if (!this.executing) throw new ProtocolError('server sent PortalSuspended the cursor did not ask for')
         this.deliver()
@@ -142,18 +146,16 @@ export class CursorOperation implements Operation {
       case 'ErrorResponse': {
         const error = new PgError(message.fields)
         error.query = this.sql
-        this.failure = error
-        for (const read of [this.executing, ...this.reads.splice(0)]) read?.reject(error)
-        this.executing = undefined
         // The server skips everything until Sync (protocol docs 55.2.3, error handling).
-        this.close()
+        this.abort(error)
         return false
       }
       case 'ReadyForQuery':
         if (!this.syncSent) throw new ProtocolError('server sent ReadyForQuery before the cursor was closed (no Sync sent)')
         this.exhausted = true
         for (const read of this.reads.splice(0)) read.resolve([])
-        if (this.failure) this.failed(this.failure)
+        // A parser's error went to the reads; the session is fine.
+        if (this.failure && this.failure !== this.collector.parseError) this.failed(this.failure)
         else this.finished()
         return true
       default:
@@ -179,7 +181,17 @@ export class CursorOperation implements Operation {
     return true
   }
 
+  /** Reject the reads and end the portal: after an ErrorResponse, or a value parser that threw. */
+  private abort(error: Error): void {
+    this.failure = error
+    for (const read of [this.executing, ...this.reads.splice(0)]) read?.reject(error)
+    this.executing = undefined
+    this.close()
+  }
+
   private deliver(): void {
+    const parseError = this.collector.parseError
+    if (parseError) return this.abort(parseError)
     const read = this.executing
     this.executing = undefined
     const rows = this.rows

@@ -8,7 +8,7 @@ import type { SessionState } from '../balancer/session-attrs.js'
 import type { Config } from '../config/types.js'
 import { PgError } from '../errors.js'
 import { Connection } from './connection.js'
-import type { Runtime } from './startup.js'
+import type { Runtime } from '../runtime.js'
 
 const UNDEFINED_FUNCTION = '42883'
 /** The yb_servers() query's deadline when connect_timeout is 0 (no limit). */

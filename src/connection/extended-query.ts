@@ -29,7 +29,7 @@ import {
   SYNC,
 } from '../protocol/frontend/index.js'
 import type { BackendMessage, FieldDescription, FormatCode } from '../protocol/messages.js'
-import type { TypeRegistry } from '../types/registry.js'
+import type { ParserSource, TypeRegistry } from '../types/registry.js'
 import { ResultCollector, type RowSink } from './collector.js'
 import type { Operation, OperationHost } from './operation.js'
 import { RowBuilder, type Result, type RowMode } from './result.js'
@@ -78,6 +78,8 @@ export function bindParams(registry: TypeRegistry, values: readonly unknown[]): 
 /** How one ExtendedQuery delivers rows and whether it may use the statement cache. */
 export interface ExtendedOptions {
   mode: RowMode
+  /** Column parsers for this query (default: the session's registry). */
+  parsers?: ParserSource
   sink?: RowSink
   /** false: unnamed statement even when the cache is on. */
   prepare: boolean
@@ -107,7 +109,8 @@ export class ExtendedQuery implements Operation {
 
   send(host: OperationHost): void {
     const { ctx, params } = this
-    this.collector = new ResultCollector(ctx.registry, this.options.mode, this.options.sink, this.options.sink ? 0 : host.maxResultBytes)
+    const parsers = this.options.parsers ?? ctx.registry
+    this.collector = new ResultCollector(parsers, this.options.mode, this.options.sink, this.options.sink ? 0 : host.maxResultBytes)
     this.error = undefined
     this.phase = 'binding'
     this.copy = undefined
@@ -138,7 +141,7 @@ export class ExtendedQuery implements Operation {
       this.entry = entry
       statement = entry.name
       if (entry.fields !== undefined) {
-        const shape = boundShape(entry, ctx.registry, this.options.mode)
+        const shape = boundShape(entry, parsers, this.options.mode)
         resultFormats = shape.formats
         if (shape.builder) this.collector.useBuilder(shape.builder)
         else this.collector.noData()
@@ -206,7 +209,6 @@ export class ExtendedQuery implements Operation {
         this.expect('described', message.type)
         this.phase = 'complete'
         this.collector.complete(message.tag)
-        if (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL') this.ctx.cache.clear()
         return false
       case 'EmptyQueryResponse':
         this.expect('described', message.type)
@@ -270,8 +272,8 @@ export class ExtendedQuery implements Operation {
   private finish(status: 'I' | 'T' | 'E'): void {
     // Rows were dropped after the deadline: fail with the server's answer to the cancel, or the deadline.
     if (this.dropped) return this.reject(this.error ?? this.dropped)
-    const overflow = this.collector.overflow
-    if (overflow) return this.reject(overflow)
+    const failure = this.collector.failure
+    if (failure) return this.reject(failure)
     const error = this.error
     if (!error) return this.resolve(this.collector.last, status)
     const entry = this.entry
@@ -299,8 +301,9 @@ interface BoundShape {
   builder: RowBuilder | undefined
 }
 
-/** Per statement: its shape in each row mode, for one registry version. */
+/** Per statement: its shape in each row mode, for one parser source and version. */
 interface StatementShapes {
+  source: ParserSource
   version: number
   object?: BoundShape
   array?: BoundShape
@@ -310,21 +313,24 @@ const shapes = new WeakMap<CachedStatement, StatementShapes>()
 
 /**
  * Result formats and row builder for a described statement, computed once per
- * statement and row mode, and again after a type is registered (the builder
- * holds the registry's parsers, the formats its binary decoders).
+ * statement and row mode, and again after a type is registered or for other
+ * parsers (the builder holds the source's parsers, the formats its binary
+ * decoders). A source without a version is asked again for every query.
  */
-function boundShape(entry: CachedStatement, registry: TypeRegistry, mode: RowMode): BoundShape {
+function boundShape(entry: CachedStatement, parsers: ParserSource, mode: RowMode): BoundShape {
+  const version = parsers.version
   let perMode = shapes.get(entry)
-  if (!perMode || perMode.version !== registry.version) shapes.set(entry, (perMode = { version: registry.version }))
-  const cached = perMode[mode]
+  if (version === undefined) perMode = undefined
+  else if (!perMode || perMode.source !== parsers || perMode.version !== version) shapes.set(entry, (perMode = { source: parsers, version }))
+  const cached = perMode?.[mode]
   if (cached) return cached
   let shape: BoundShape
   if (!entry.fields) shape = { formats: [], builder: undefined }
   else {
-    const formats = entry.fields.map((f): FormatCode => (registry.hasBinaryDecoder(f.dataTypeOid) ? 1 : 0))
+    const formats = entry.fields.map((f): FormatCode => (parsers.hasBinaryDecoder(f.dataTypeOid) ? 1 : 0))
     const fields: FieldDescription[] = entry.fields.map((f, i) => ({ ...f, format: formats[i]! }))
-    shape = { formats: formats.includes(1) ? formats : [], builder: new RowBuilder(fields, registry, mode) }
+    shape = { formats: formats.includes(1) ? formats : [], builder: new RowBuilder(fields, parsers, mode) }
   }
-  perMode[mode] = shape
+  if (perMode) perMode[mode] = shape
   return shape
 }

@@ -13,7 +13,7 @@
  * caller's choice, since notifications sent in between are gone.
  */
 import type { ServerErrorFields } from '../errors.js'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError, ErrorCode } from '../errors.js'
 import type { Connection, Notification } from './connection.js'
 
 /** Called for each notification on the channel. */
@@ -149,7 +149,7 @@ export class NotificationHub {
     this.lost =
       reason ??
       new ConnectionError(`connection to ${this.connection.host.host}:${this.connection.host.port} was closed`, {
-        code: 'PGFLEET_CLOSED',
+        code: ErrorCode.Closed,
       })
     const entries = [...this.channels.values()].flatMap((set) => [...set])
     this.channels.clear()

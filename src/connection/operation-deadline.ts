@@ -1,6 +1,6 @@
 /**
- * The deadline of one operation (DESIGN.md: "every operation has one
- * deadline owner"): its timeout and the caller's AbortSignal, whichever comes
+ * The deadline of one operation (its one owner; README, "Deadlines, silent
+ * peers and hostile servers"): its timeout and the caller's AbortSignal, whichever comes
  * first. At the deadline:
  *
  *   still queued  → dropped from the queue, rejected at once (safe to retry);
@@ -24,7 +24,7 @@
  * context ends mid-query). An operation that finishes before the cancel
  * takes effect resolves normally: its result is real.
  */
-import { ConnectionError, PgError, ProtocolError, QUERY_CANCELED } from '../errors.js'
+import { ConnectionError, ErrorCode, PgError, ProtocolError, QUERY_CANCELED } from '../errors.js'
 import { abortReason, onAbort } from '../deadline.js'
 import type { Operation } from './operation.js'
 
@@ -113,7 +113,7 @@ export class OperationDeadline {
         this.op,
         new ConnectionError(
           `closed the session to ${this.host.address}: a ${aborted ? 'cancelled' : 'timed-out'} query was not back ${grace > 0 ? `within ${grace} ms of its CancelRequest` : 'at once (cancel_timeout=0)'}`,
-          { code: 'PGFLEET_CANCEL_TIMEOUT', cause: error, address: this.host.address },
+          { code: ErrorCode.CancelTimeout, cause: error, address: this.host.address },
         ),
       )
     }
@@ -124,7 +124,7 @@ export class OperationDeadline {
 
 function timeoutError(ms: number, queued: boolean, address: string): ConnectionError {
   return new ConnectionError(`query timed out after ${ms} ms${queued ? ' before it was sent' : ''}`, {
-    code: 'PGFLEET_QUERY_TIMEOUT',
+    code: ErrorCode.QueryTimeout,
     safeToRetry: queued,
     address,
   })
@@ -133,7 +133,7 @@ function timeoutError(ms: number, queued: boolean, address: string): ConnectionE
 function abortedError(signal: AbortSignal, queued: boolean): ConnectionError {
   const reason = abortReason(signal)
   return new ConnectionError(`query aborted${queued ? ' before it was sent' : ''}: ${reason.message}`, {
-    code: 'PGFLEET_ABORTED',
+    code: ErrorCode.Aborted,
     safeToRetry: queued,
     cause: signal.reason,
   })

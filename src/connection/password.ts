@@ -7,8 +7,8 @@
  */
 import type { Config, HostSpec } from '../config/types.js'
 import { findPassfilePassword, passfileTooOpen } from '../config/passfile.js'
-import { AuthError } from '../errors.js'
-import type { Runtime } from './startup.js'
+import { AuthError, ErrorCode } from '../errors.js'
+import type { Runtime } from '../runtime.js'
 
 /** File type bits of st_mode, and the regular-file type (POSIX). */
 const S_IFMT = 0o170000
@@ -75,6 +75,6 @@ export class SessionPassword {
       this.file = fromFile.file
       return fromFile.password
     }
-    throw new AuthError(`server ${this.address} requested a password, but none was given`, { code: 'PGFLEET_NO_PASSWORD' })
+    throw new AuthError(`server ${this.address} requested a password, but none was given`, { code: ErrorCode.NoPassword })
   }
 }

@@ -85,6 +85,23 @@ describe('CursorOperation', () => {
     expect(outcome.error).toBeInstanceOf(PgError)
   })
 
+  it('a parser that throws rejects the reads and sends Sync; the portal then ends normally (the session is fine)', async () => {
+    const registry = new TypeRegistry().register({ oid: INT4, parse: () => { throw new RangeError('no ints today') } })
+    const outcome: { done?: boolean; error?: Error } = {}
+    const op = new CursorOperation(registry, 'select x', bindParams(registry, []), 'object', () => (outcome.done = true), (e) => (outcome.error = e))
+    const host = new RecordingHost()
+    const read = op.read(10)
+    op.send(host)
+    host.take()
+    for (const m of [{ type: 'ParseComplete' }, { type: 'BindComplete' }, { type: 'RowDescription', fields: [field] }, row(1), row(2), { type: 'PortalSuspended' }] as BackendMessage[])
+      op.handle(m)
+    await expect(read).rejects.toThrow('no ints today')
+    expect(types(host.take())).toEqual(['Sync'])
+    await expect(op.read(1)).rejects.toThrow('no ints today')
+    expect(op.handle({ type: 'ReadyForQuery', status: 'I' })).toBe(true)
+    expect(outcome).toEqual({ done: true })
+  })
+
   it('close before the operation reaches the wire sends only Sync', () => {
     const { op, host } = open()
     op.close()

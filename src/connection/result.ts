@@ -1,10 +1,12 @@
 /**
- * Query results and the row builder. Column names are data, never code:
+ * Query results and the row builder: the one place a DataRow's values become
+ * a row, for every API (query, stream, cursor, and pgfleet/pg, which plugs in
+ * pg-types' parsers as its ParserSource). Column names are data, never code:
  * rows are plain objects filled by assignment, except the one name that
  * assignment would misread (`__proto__`), which is defined as an own property.
  */
 import type { FieldDescription } from '../protocol/messages.js'
-import type { TypeRegistry } from '../types/registry.js'
+import type { ParserSource } from '../types/registry.js'
 
 /** A row as an object keyed by column name. Duplicate names: the last column wins (as pg). */
 export type Row = Record<string, unknown>
@@ -30,11 +32,11 @@ export class RowBuilder {
 
   constructor(
     readonly fields: FieldDescription[],
-    registry: TypeRegistry,
+    parsers: ParserSource,
     private readonly mode: RowMode,
   ) {
     this.names = fields.map((f) => f.name)
-    this.parsers = fields.map((f) => registry.parserFor(f.dataTypeOid, f.format as 0 | 1))
+    this.parsers = fields.map((f) => parsers.parserFor(f.dataTypeOid, f.format as 0 | 1))
     this.hazards = this.names.map((n) => n === '__proto__')
     this.anyHazard = this.hazards.includes(true)
   }

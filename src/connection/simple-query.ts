@@ -11,7 +11,7 @@
 import { PgError, ProtocolError } from '../errors.js'
 import { COPY_DONE, encodeCopyFail, encodeQuery } from '../protocol/frontend/index.js'
 import type { BackendMessage } from '../protocol/messages.js'
-import type { TypeRegistry } from '../types/registry.js'
+import type { ParserSource } from '../types/registry.js'
 import { ResultCollector } from './collector.js'
 import type { Operation, OperationHost } from './operation.js'
 import type { Result, RowMode } from './result.js'
@@ -28,14 +28,14 @@ export class SimpleQuery implements Operation {
 
   constructor(
     private readonly sql: string,
-    private readonly registry: TypeRegistry,
+    private readonly parsers: ParserSource,
     private readonly mode: RowMode,
     private readonly resolve: (results: Result<unknown>[], status: 'I' | 'T' | 'E') => void,
     private readonly reject: (error: Error) => void,
   ) {}
 
   send(host: OperationHost): void {
-    this.collector = new ResultCollector(this.registry, this.mode, undefined, host.maxResultBytes)
+    this.collector = new ResultCollector(this.parsers, this.mode, undefined, host.maxResultBytes)
     host.write(encodeQuery(this.sql))
   }
 
@@ -53,8 +53,8 @@ export class SimpleQuery implements Operation {
       if (!this.error && (this.collector.inRowSet || this.copy !== undefined))
         throw new ProtocolError('server sent ReadyForQuery in the middle of a result')
       if (!this.answered) throw new ProtocolError('server sent ReadyForQuery before any result of the query')
-      const overflow = this.collector.overflow
-      if (overflow) this.reject(overflow)
+      const failure = this.collector.failure
+      if (failure) this.reject(failure)
       else if (this.error) this.reject(this.error)
       else this.resolve(this.collector.results, message.status)
       return true

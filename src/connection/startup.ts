@@ -4,12 +4,13 @@
  * ParameterStatus / BackendKeyData until the first ReadyForQuery
  * (protocol docs 55.2.1, "Start-up").
  */
+import type { Runtime } from '../runtime.js'
 import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { AuthMethod, Config, HostSpec } from '../config/types.js'
 import { describeHost, dialTarget } from '../config/index.js'
-import { AuthError, PgError, ProtocolError, TlsError } from '../errors.js'
+import { AuthError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   encodePassword,
   encodeSASLInitialResponse,
@@ -27,8 +28,7 @@ import {
   tlsUpgradeOptions,
   type EncryptionAttempt,
 } from '../tls/policy.js'
-import { TlsErrorCode } from '../tls/error-codes.js'
-import type { Dial, Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
+import type { Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
 import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal } from '../deadline.js'
 import { SessionPassword } from './password.js'
 import { Wire } from './wire.js'
@@ -58,22 +58,6 @@ export interface SessionInfo {
   status: 'I' | 'T' | 'E'
 }
 
-/** Runtime hooks the connection needs (injected so the core stays runtime-free). */
-export interface Runtime {
-  dial: Dial
-  /** Read a file as text (sslrootcert/sslcert/sslkey given as paths); absent on edge runtimes. */
-  readFile?: (path: string) => string | undefined
-  /**
-   * The user's home directory, for libpq's default files
-   * ~/.postgresql/root.crt, postgresql.crt and postgresql.key; absent where
-   * the runtime has none.
-   */
-  homeDir?: () => string | undefined
-  /** File type and permission bits (st_mode) of a path, undefined when it does not exist or the runtime cannot tell. */
-  fileMode?: (path: string) => number | undefined
-  /** Show a warning to the user (libpq prints them on stderr), e.g. a password file with open permissions. */
-  warn?: (message: string) => void
-}
 
 /**
  * Dial `host` and establish a session, or reject with a typed error. Follows
@@ -174,7 +158,7 @@ async function attemptSession(
  * startup packet and hangs up mid-handshake: say so, keeping the error's code.
  */
 function withDirectTlsHint(error: unknown): unknown {
-  if (!(error instanceof TlsError) || error.code !== TlsErrorCode.Handshake) return error
+  if (!(error instanceof TlsError) || error.code !== ErrorCode.TlsHandshake) return error
   return new TlsError(`${error.message} (sslnegotiation=direct needs a server that accepts TLS without SSLRequest, PostgreSQL 17 or later)`, {
     code: error.code,
     cause: error,

@@ -5,7 +5,7 @@
  * `pause()` stops delivery between two messages, even mid-chunk, so a slow row
  * consumer holds back the socket (backpressure).
  */
-import { ConnectionError, ProtocolError, TlsError } from '../errors.js'
+import { ConnectionError, ErrorCode, ProtocolError, TlsError } from '../errors.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import { MessageReader } from '../protocol/reader.js'
 import type { Socket } from '../transport/socket.js'
@@ -42,7 +42,7 @@ export class Wire {
         error instanceof TlsError
           ? error
           : new ConnectionError(`connection to ${address} closed${error ? `: ${error.message}` : ''}`, {
-              code: 'PGFLEET_CONNECTION_CLOSED',
+              code: ErrorCode.ConnectionClosed,
               cause: error,
               address,
             }),

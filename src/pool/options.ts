@@ -3,7 +3,8 @@
  * rest goes to parseConfig (which rejects keys it does not know), and
  * validated here with errors that name the key.
  */
-import type { ClientOptions } from '../api.js'
+import type { ClientOptions } from '../session-factory.js'
+import { optionNamesOf } from '../config/option-table.js'
 import { ConfigError } from '../errors.js'
 import { DEFAULT_POOL_SIZING, type PoolSizing } from './resource-pool.js'
 
@@ -14,6 +15,8 @@ export interface PoolOptions extends Partial<PoolSizing> {
 }
 
 const SIZING_KEYS = Object.keys(DEFAULT_POOL_SIZING) as (keyof PoolSizing)[]
+/** The keys the pool takes out of an options object (the option table's 'pool' layer). */
+const POOL_KEYS = optionNamesOf('pool')
 const MAX_TIMER_MS = 2_147_483_647
 
 /** Split `createPool` input into connection options, sizing and the error hook. */
@@ -25,7 +28,7 @@ export function splitPoolOptions(
   const given: PoolOptions = { ...extra }
   if (typeof input !== 'string') {
     const rest: Record<string, unknown> = { ...input }
-    for (const key of [...SIZING_KEYS, 'onError'] as const) {
+    for (const key of POOL_KEYS) {
       if (key in rest) {
         if (!(key in given)) (given as Record<string, unknown>)[key] = rest[key]
         delete rest[key]

@@ -19,13 +19,13 @@
  * destroyed rather than reused. `end()` settles in bounded time whatever the
  * sessions are doing (see ResourcePool.end).
  */
-import { factoryFor, resolveConfig, type ClientOptions } from '../api.js'
+import { factoryFor, resolveConfig, type ClientOptions } from '../session-factory.js'
 import type { ConnectionFactory } from '../balancer/factory.js'
 import { Client } from '../client.js'
 import type { Connection, QueryOptions } from '../connection/connection.js'
 import type { Result, Row } from '../connection/result.js'
 import type { Config } from '../config/types.js'
-import { ConnectionError } from '../errors.js'
+import { ConnectionError, ErrorCode } from '../errors.js'
 import { runTransaction, type Transaction, type TransactionOptions } from '../transaction.js'
 import { splitPoolOptions, type PoolOptions } from './options.js'
 import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
@@ -210,8 +210,5 @@ function healthCheckTimeoutMs(config: Config): number {
 }
 
 function releasedError(message = 'this pool client has been released; check out another with pool.connect()'): ConnectionError {
-  return new ConnectionError(message, {
-    code: 'PGFLEET_RELEASED',
-    safeToRetry: true,
-  })
+  return new ConnectionError(message, { code: ErrorCode.Released })
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { PoolTimeoutError } from '../errors.js'
+import { ErrorCode, PoolTimeoutError } from '../errors.js'
 import { DEFAULT_POOL_SIZING, ResourcePool, type PoolSizing, type ResourceHooks } from './resource-pool.js'
 
 /** A fake session: alive until killed, counts closes and destroys. */
@@ -255,7 +255,7 @@ describe('ResourcePool.end() always settles', () => {
     await sleep(1)
     await pool.end()
     expect(seen?.aborted).toBe(true)
-    expect(await waiting).toMatchObject({ code: 'PGFLEET_POOL_ENDED' })
+    expect(await waiting).toMatchObject({ code: ErrorCode.PoolEnded })
     // The aborted creation is the pool's own doing, not a background failure to report.
     expect(errors).toEqual([])
   })

@@ -17,7 +17,7 @@
  *   waited for until the timeout and then destroyed (a later release of
  *   one of those is a no-op).
  */
-import { ConnectionError, PoolTimeoutError } from '../errors.js'
+import { ConnectionError, ErrorCode, PoolTimeoutError } from '../errors.js'
 
 /** How the pool creates, checks and ends one resource. */
 export interface ResourceHooks<R> {
@@ -371,5 +371,5 @@ export class ResourcePool<R> {
 }
 
 function endedError(): ConnectionError {
-  return new ConnectionError('the pool has been ended', { code: 'PGFLEET_POOL_ENDED', safeToRetry: true })
+  return new ConnectionError('the pool has been ended', { code: ErrorCode.PoolEnded })
 }

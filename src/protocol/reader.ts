@@ -17,7 +17,7 @@
  * After any ProtocolError the reader is failed: feed() and next() throw that
  * same error forever.
  */
-import { ProtocolError } from '../errors.js'
+import { ErrorCode, ProtocolError } from '../errors.js'
 import type { BackendMessage } from './messages.js'
 import { BackendCode } from './codes.js'
 import { decodeBackendMessage, isBackendCode, unknownMessageError } from './backend/decode.js'
@@ -29,7 +29,7 @@ import { decodeDataRowRange } from './backend/rows.js'
  * in practice fails far below that; 256 MiB keeps a hostile or broken server
  * from making the client allocate without bound while allowing very large rows.
  * The one home of this default: the `max_message_bytes` option
- * (src/config/options.ts) imports it from here.
+ * (src/config/option-parsers.ts) imports it from here.
  */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
@@ -148,9 +148,9 @@ export class MessageReader {
   /** Check a header; returns the body length. */
   private checkHeader(code: number, length: number): number {
     if (!isBackendCode(code)) throw unknownMessageError(code)
-    if (length < 4) throw new ProtocolError(`invalid message length ${length}: expected at least 4 (the length counts itself)`, { code: 'PGFLEET_PROTOCOL_LENGTH' })
+    if (length < 4) throw new ProtocolError(`invalid message length ${length}: expected at least 4 (the length counts itself)`, { code: ErrorCode.ProtocolLength })
     if (length > this.maxMessageBytes) {
-      throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`, { code: 'PGFLEET_PROTOCOL_LENGTH' })
+      throw new ProtocolError(`message length ${length} exceeds the limit of ${this.maxMessageBytes} bytes`, { code: ErrorCode.ProtocolLength })
     }
     return length - 4
   }

@@ -4,8 +4,7 @@
  * recognise IP-literal hosts (no SNI, IP SANs). No runtime imports: the file
  * reader comes from the transport (src/transport/node-fs.ts on Node).
  */
-import { TlsError } from '../errors.js'
-import { TlsErrorCode } from './error-codes.js'
+import { ErrorCode, TlsError } from '../errors.js'
 
 /**
  * Reads a text file. Returns undefined when the file does not exist; throws
@@ -57,26 +56,19 @@ export type PemKind = 'root certificate' | 'certificate' | 'private key'
 export function loadPem(value: string, kind: PemKind, readFile: ReadFile | undefined): string {
   if (isPemText(value)) return value
   if (readFile === undefined) {
-    throw new TlsError(`${kind} "${value}" is a file path, but this runtime cannot read files; pass the PEM text instead`, {
-      code: TlsErrorCode.Files,
-      safeToRetry: true,
-    })
+    throw new TlsError(`${kind} "${value}" is a file path, but this runtime cannot read files; pass the PEM text instead`, { code: ErrorCode.TlsFiles })
   }
   let text: string | undefined
   try {
     text = readFile(value)
   } catch (cause) {
-    throw new TlsError(`could not read ${kind} file "${value}": ${(cause as Error).message ?? String(cause)}`, {
-      code: TlsErrorCode.Files,
-      cause,
-      safeToRetry: true,
-    })
+    throw new TlsError(`could not read ${kind} file "${value}": ${(cause as Error).message ?? String(cause)}`, { code: ErrorCode.TlsFiles, cause })
   }
   if (text === undefined) {
-    throw new TlsError(`${kind} file "${value}" does not exist`, { code: TlsErrorCode.Files, safeToRetry: true })
+    throw new TlsError(`${kind} file "${value}" does not exist`, { code: ErrorCode.TlsFiles })
   }
   if (!text.includes('-----BEGIN')) {
-    throw new TlsError(`${kind} file "${value}" holds no PEM data`, { code: TlsErrorCode.Files, safeToRetry: true })
+    throw new TlsError(`${kind} file "${value}" holds no PEM data`, { code: ErrorCode.TlsFiles })
   }
   return text
 }
@@ -96,7 +88,7 @@ export function loadDefaultPem(path: string, kind: PemKind, readFile: ReadFile |
   }
   if (text === undefined) return undefined
   if (!text.includes('-----BEGIN')) {
-    throw new TlsError(`${kind} file "${path}" holds no PEM data`, { code: TlsErrorCode.Files, safeToRetry: true })
+    throw new TlsError(`${kind} file "${path}" holds no PEM data`, { code: ErrorCode.TlsFiles })
   }
   return text
 }

@@ -6,15 +6,12 @@
  * including RSASSA-PSS, whose hash is a parameter (PostgreSQL 17 / OpenSSL
  * X509_get_signature_info).
  */
-import { TlsError } from '../errors.js'
+import { ErrorCode, TlsError } from '../errors.js'
 import { DerError, DerTag, expectElement, readAlgorithmIdentifier, readCertificateSignatureAlgorithm, readChildren } from './der.js'
 import { sha224 } from './sha224.js'
 
 /** Hashes a certificate can be bound with. */
 export type EndPointHash = 'SHA-224' | 'SHA-256' | 'SHA-384' | 'SHA-512'
-
-/** Error code for a certificate that tls-server-end-point cannot be computed for. */
-export const CHANNEL_BINDING_ERROR_CODE = 'PGFLEET_TLS_CHANNEL_BINDING'
 
 const RSASSA_PSS = '1.2.840.113549.1.1.10'
 
@@ -70,14 +67,14 @@ export function endPointHashAlgorithm(certDer: Uint8Array): EndPointHash {
     hash = oid === RSASSA_PSS ? pssHash(algorithm.parameters?.tag === DerTag.Sequence ? algorithm.parameters.value : undefined) : SIGNATURE_HASH[oid]
   } catch (error) {
     if (error instanceof DerError)
-      throw new TlsError(`could not parse server certificate for channel binding: ${error.message}`, { code: CHANNEL_BINDING_ERROR_CODE, cause: error })
+      throw new TlsError(`could not parse server certificate for channel binding: ${error.message}`, { code: ErrorCode.TlsChannelBinding, cause: error })
     throw error
   }
   if (hash === undefined) {
     const name = NO_HASH[oid]
     throw new TlsError(
       `could not determine server certificate signature algorithm (${name ? `${name} has no hash for tls-server-end-point` : `unsupported algorithm ${oid}`})`,
-      { code: CHANNEL_BINDING_ERROR_CODE },
+      { code: ErrorCode.TlsChannelBinding },
     )
   }
   return hash

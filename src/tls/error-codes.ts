@@ -1,21 +1,17 @@
+import { ErrorCode } from '../error-codes.js'
+
 /**
- * Stable `code`s of the TlsErrors raised by the sslmode policy and by the
- * transports, so that the policy can tell a failed handshake (which libpq
- * may retry in clear for sslmode=prefer) from a refusal it must not retry.
+ * The TLS codes under their older names, kept for src/transport and the
+ * integration tests, which still import them; new code uses `ErrorCode.Tls*`
+ * (src/error-codes.ts, where each is documented).
  */
 export const TlsErrorCode = {
-  /** Server answered 'N' to SSLRequest but the sslmode requires TLS. */
-  NotSupported: 'PGFLEET_TLS_NOT_SUPPORTED',
-  /** Server answered 'E' to SSLRequest (its text is never shown: CVE-2024-10977). */
-  ServerError: 'PGFLEET_TLS_SERVER_ERROR',
-  /** Bytes arrived after 'S' and before the handshake (CVE-2021-23222). */
-  UnencryptedData: 'PGFLEET_TLS_UNENCRYPTED_DATA',
-  /** The TLS handshake failed for a reason other than the certificate. */
-  Handshake: 'PGFLEET_TLS_HANDSHAKE',
-  /** The server certificate failed chain or host-name verification. */
-  Certificate: 'PGFLEET_TLS_CERTIFICATE',
-  /** A root certificate, client certificate or key could not be loaded. */
-  Files: 'PGFLEET_TLS_FILES',
+  NotSupported: ErrorCode.TlsNotSupported,
+  ServerError: ErrorCode.TlsServerError,
+  UnencryptedData: ErrorCode.TlsUnencryptedData,
+  Handshake: ErrorCode.TlsHandshake,
+  Certificate: ErrorCode.TlsCertificate,
+  Files: ErrorCode.TlsFiles,
 } as const
 
 export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode]

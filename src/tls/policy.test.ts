@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SslMode } from '../config/types.js'
-import { AuthError, ConfigError, ConnectionError, PgError, ProtocolError, TlsError } from '../errors.js'
-import { TlsErrorCode } from './error-codes.js'
+import { AuthError, ConfigError, ConnectionError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   type EncryptionAttempt,
   type TlsConfig,
@@ -78,7 +77,7 @@ describe('onSslResponse', () => {
       expect(d.action).toBe('fail')
       expect(d.error).toBeInstanceOf(TlsError)
       expect(d.error?.message).toBe('received unencrypted data after SSL response')
-      expect(d.error?.code).toBe(TlsErrorCode.UnencryptedData)
+      expect(d.error?.code).toBe(ErrorCode.TlsUnencryptedData)
     }
   })
 
@@ -108,7 +107,7 @@ describe('onSslResponse', () => {
       expect(d.action).toBe('fail')
       expect(d.error).toBeInstanceOf(TlsError)
       expect(d.error?.message).toBe('server sent an error response during SSL exchange')
-      expect(d.error?.code).toBe(TlsErrorCode.ServerError)
+      expect(d.error?.code).toBe(ErrorCode.TlsServerError)
     }
   })
 
@@ -123,8 +122,8 @@ describe('onSslResponse', () => {
 
 describe('retry with the other encryption (libpq CONNECTION_FAILED)', () => {
   const hba = pgError('28000', 'no pg_hba.conf entry for host "127.0.0.1", user "u", database "d", no encryption')
-  const handshake = new TlsError('socket hang up', { code: TlsErrorCode.Handshake })
-  const badCert = new TlsError('self-signed certificate in certificate chain', { code: TlsErrorCode.Certificate })
+  const handshake = new TlsError('socket hang up', { code: ErrorCode.TlsHandshake })
+  const badCert = new TlsError('self-signed certificate in certificate chain', { code: ErrorCode.TlsCertificate })
 
   it('allow: a startup error in clear retries with TLS, once', () => {
     const first = firstAttempt(cfg('allow'))
@@ -267,7 +266,7 @@ describe('tlsUpgradeOptions', () => {
         caught = e
       }
       expect(caught).toBeInstanceOf(TlsError)
-      expect((caught as TlsError).code).toBe(TlsErrorCode.Files)
+      expect((caught as TlsError).code).toBe(ErrorCode.TlsFiles)
       expect((caught as TlsError).message).toMatch(message)
     }
     const throwing = () => {

@@ -29,10 +29,9 @@
  * ALPN "postgresql" is always offered and must be selected on direct TLS.
  */
 import type { Config, SslMode } from '../config/types.js'
-import { ConfigError, PgError, ProtocolError, TlsError } from '../errors.js'
+import { ConfigError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
 import type { TlsUpgradeOptions } from '../transport/socket.js'
 import { type ReadFile, loadDefaultPem, loadPem } from './certificates.js'
-import { TlsErrorCode } from './error-codes.js'
 
 /** The TLS-relevant part of a Config. */
 export type TlsConfig = Pick<
@@ -159,7 +158,7 @@ export function onSslResponse(
       if (bytesAfter > 0) {
         // The server may send nothing between 'S' and its TLS ServerHello; such
         // bytes were not encrypted and may come from a man in the middle.
-        return fail(attempt, new TlsError('received unencrypted data after SSL response', { code: TlsErrorCode.UnencryptedData }))
+        return fail(attempt, new TlsError('received unencrypted data after SSL response', { code: ErrorCode.TlsUnencryptedData }))
       }
       return { action: 'upgrade', attempt }
     case N: {
@@ -167,14 +166,14 @@ export function onSslResponse(
       if (next?.current === 'plain') return { action: 'continue-plain', attempt: next }
       return fail(
         attempt,
-        new TlsError('server does not support SSL, but SSL was required', { code: TlsErrorCode.NotSupported, safeToRetry: true }),
+        new TlsError('server does not support SSL, but SSL was required', { code: ErrorCode.TlsNotSupported }),
       )
     }
     case E:
       // Not read: the server is not authenticated yet (CVE-2024-10977).
       return fail(
         attempt,
-        new TlsError('server sent an error response during SSL exchange', { code: TlsErrorCode.ServerError, safeToRetry: true }),
+        new TlsError('server sent an error response during SSL exchange', { code: ErrorCode.TlsServerError }),
       )
     default:
       return fail(attempt, new ProtocolError(`received invalid response to SSL negotiation: ${describeByte(byte)}`))
@@ -195,7 +194,7 @@ function isRetriableFailure(attempt: EncryptionAttempt, error: unknown): boolean
   if (error instanceof TlsError && attempt.current === 'tls') {
     // pqsecure_open_client failed: the handshake, certificate checks, or
     // loading the certificate files (initialize_SSL).
-    return error.code === TlsErrorCode.Handshake || error.code === TlsErrorCode.Certificate || error.code === TlsErrorCode.Files
+    return error.code === ErrorCode.TlsHandshake || error.code === ErrorCode.TlsCertificate || error.code === ErrorCode.TlsFiles
   }
   return false
 }
@@ -270,7 +269,7 @@ export function tlsUpgradeOptions(
       const hint =
         'Either provide the file, use the system\'s trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.'
       const what = defaultRoot === undefined ? 'no root certificate given (set sslrootcert)' : `root certificate file "${defaultRoot}" does not exist`
-      throw new TlsError(`${what}\n${hint}`, { code: TlsErrorCode.Files, safeToRetry: true })
+      throw new TlsError(`${what}\n${hint}`, { code: ErrorCode.TlsFiles })
     }
   }
 
@@ -279,7 +278,7 @@ export function tlsUpgradeOptions(
     options.cert = cert
     const key = clientFile(config.sslkey, 'postgresql.key', 'private key', readFile, files)
     if (key === undefined) {
-      throw new TlsError('certificate present, but not private key file', { code: TlsErrorCode.Files, safeToRetry: true })
+      throw new TlsError('certificate present, but not private key file', { code: ErrorCode.TlsFiles })
     }
     options.key = key
   }
@@ -309,13 +308,13 @@ export function checkNegotiatedAlpn(direct: boolean, alpn: string | false | unde
   if (alpn === false) {
     return direct
       ? new TlsError('direct SSL connection was established without ALPN protocol negotiation extension', {
-          code: TlsErrorCode.Handshake,
+          code: ErrorCode.TlsHandshake,
         })
       : undefined
   }
   if (alpn !== ALPN_PROTOCOL) {
     return new TlsError(`SSL connection was established with unexpected ALPN protocol "${alpn}"`, {
-      code: TlsErrorCode.Handshake,
+      code: ErrorCode.TlsHandshake,
     })
   }
   return undefined

@@ -1,18 +1,22 @@
 /**
- * Bun transport on Bun's native sockets: `Bun.connect` and `socket.upgradeTLS`
- * (verified on Bun 1.4.5). Bun's TLS is BoringSSL with Node-like options, so
- * every sslmode works: verify-full, verify-ca (Bun has no per-connection
- * checkServerIdentity hook, so we connect with rejectUnauthorized=false and
- * accept only a handshake whose sole complaint is the host name), require
- * without verification, client certificates (encrypted keys with passphrase),
- * ALPN, and the peer certificate (so SCRAM-SHA-256-PLUS works).
+ * The Bun runtime's part of the transport (src/transport/core.ts) on Bun's
+ * native sockets: `Bun.connect`, and `socket.upgradeTLS` both after
+ * SSLRequest and for direct TLS (verified on Bun 1.4.5). Bun's TLS is
+ * BoringSSL with Node-like options, so every sslmode works: verify-full,
+ * verify-ca (Bun has no per-connection checkServerIdentity hook, so we
+ * connect with rejectUnauthorized=false and accept only a handshake whose
+ * sole complaint is the host name), require without verification, client
+ * certificates (encrypted keys with passphrase), ALPN, and the peer
+ * certificate (so SCRAM-SHA-256-PLUS works).
  * The Bun types are declared below; nothing here imports `bun` or `node:*`.
  */
 import { TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
-import { raceSignal } from '../deadline.js'
-import { addressOf, dialError } from './dial-errors.js'
-import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { onAbort, raceSignal } from '../deadline.js'
+import { CAPABILITIES, refuseDial } from './capabilities.js'
+import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
+import { addressOf, dialError } from './errors.js'
+import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
   serverName: string
@@ -25,6 +29,7 @@ interface BunTlsOptions {
   ALPNProtocols?: ArrayBuffer
 }
 interface BunSocket {
+  /** Bytes taken (-1 when closed). */
   write(data: Uint8Array): number
   end(): void
   terminate(): void
@@ -38,16 +43,17 @@ interface BunSocket {
   getPeerCertificate(detailed?: boolean): { raw?: Uint8Array } | null | undefined
   upgradeTLS(options: { tls: BunTlsOptions; socket: BunHandlers }): [BunSocket, BunSocket]
 }
+type AuthorizationError = (Error & { code?: string }) | null
 interface BunHandlers {
   open?(socket: BunSocket): void
   data(socket: BunSocket, chunk: Uint8Array): void
   drain(socket: BunSocket): void
   close(socket: BunSocket, error?: Error): void
   error(socket: BunSocket, error: Error): void
-  handshake?(socket: BunSocket, success: boolean, authorizationError: (Error & { code?: string }) | null): void
+  handshake?(socket: BunSocket, success: boolean, authorizationError: AuthorizationError): void
 }
 interface BunNamespace {
-  connect(options: { hostname?: string; port?: number; unix?: string; tls?: BunTlsOptions; socket: BunHandlers }): Promise<BunSocket>
+  connect(options: { hostname?: string; port?: number; unix?: string; socket: BunHandlers }): Promise<BunSocket>
 }
 
 function bun(): BunNamespace {
@@ -90,208 +96,181 @@ export function acceptHandshake(options: TlsUpgradeOptions, authorizationError: 
   return !options.checkServerIdentity && authorizationError.code === 'ERR_TLS_CERT_ALTNAME_INVALID'
 }
 
-const HIGH_WATER_BYTES = 16 * 1024
+/** The TlsError for a handshake the policy refuses. */
+function handshakeError(options: TlsUpgradeOptions, authorizationError: AuthorizationError): TlsError {
+  const reason = authorizationError?.message ?? 'handshake failed'
+  const certificate = isCertificateErrorCode(authorizationError?.code)
+  const what = certificate ? `server certificate of ${options.servername} rejected` : `TLS handshake with ${options.servername} failed`
+  return new TlsError(`${what}: ${reason}`, {
+    code: certificate ? TlsErrorCode.Certificate : TlsErrorCode.Handshake,
+    cause: authorizationError ?? undefined,
+  })
+}
 
-class BunTransportSocket implements Socket {
-  onData: (chunk: Uint8Array) => void = () => undefined
-  onClose: (error?: Error) => void = () => undefined
-  tls?: TlsInfo
-
+/**
+ * A Channel over one Bun socket (the raw one, or its TLS upgrade): Bun pushes
+ * events to `handlers`; writes it cannot take at once wait for `drain`.
+ */
+class BunChannel implements Channel {
   socket!: BunSocket
-  private closed = false
-  private lastError: Error | undefined
-  private readonly pending: Uint8Array[] = []
-  private pendingBytes = 0
-  private drainWaiters: (() => void)[] = []
-  private handshakeDone: ((info: TlsInfo) => void) | undefined
-  private handshakeFailed: ((error: Error) => void) | undefined
-  private upgradeOptions: TlsUpgradeOptions | undefined
+  private events?: ChannelEvents
+  private flowing = false
+  private detached = false
+  private ended = false
+  private lastError?: Error
+  /** Data that arrived while paused or before open (Bun pushes from the start). */
+  private readonly held: Uint8Array[] = []
+  private pendingWrite?: { rest: Uint8Array; done: () => void }
+  private handshake?: { options: TlsUpgradeOptions; resolve: (info: TlsInfo) => void; reject: (error: Error) => void }
 
   constructor(private readonly address: string) {}
 
-  /** Handlers for Bun; `this` routes every event of the raw or TLS socket. */
   readonly handlers: BunHandlers = {
-    // After upgradeTLS the raw socket keeps these handlers too: only the current socket counts.
     data: (socket, chunk) => {
-      if (!this.closed && socket === this.socket) this.onData(chunk)
+      if (this.detached) return
+      if (this.flowing && this.events) return this.events.data(chunk)
+      this.held.push(chunk)
+      socket.pause()
     },
-    drain: (socket) => {
-      if (socket === this.socket) this.flush(socket)
-    },
+    drain: () => this.writeRest(),
     error: (_socket, error) => {
       this.lastError = error
     },
-    close: (socket, error) => {
-      if (socket === this.socket || this.socket === undefined) this.finish(error ?? this.lastError)
-    },
-    handshake: (socket, success, authorizationError) => this.handshake(socket, success, authorizationError),
+    close: (_socket, error) => this.end(error ?? this.lastError),
+    handshake: (socket, success, authorizationError) => this.handshook(socket, success, authorizationError),
   }
 
-  write(data: Uint8Array): boolean {
-    if (this.closed) return false
-    if (this.pendingBytes === 0) {
-      const written = Math.max(this.socket.write(data), 0)
-      if (written === data.length) return true
-      data = data.subarray(written)
-    }
-    this.pending.push(data)
-    this.pendingBytes += data.length
-    return this.pendingBytes < HIGH_WATER_BYTES
+  open(events: ChannelEvents): void {
+    this.events = events
   }
 
-  drain(): Promise<void> {
-    if (this.pendingBytes === 0 || this.closed) return Promise.resolve()
-    return new Promise((resolve) => this.drainWaiters.push(resolve))
+  write(data: Uint8Array): Promise<void> | undefined {
+    const written = Math.max(this.socket.write(data), 0)
+    if (written === data.length) return undefined
+    return new Promise((done) => (this.pendingWrite = { rest: data.subarray(written), done }))
   }
 
   pause(): void {
+    this.flowing = false
     this.socket.pause()
   }
 
   resume(): void {
-    this.socket.resume()
+    this.flowing = true
+    // Held data goes first, later (never inside the caller's resume()), as a socket would deliver it.
+    if (this.held.length === 0) this.socket.resume()
+    else queueMicrotask(() => this.deliverHeld())
   }
 
-  async startTls(options: TlsUpgradeOptions): Promise<TlsInfo> {
-    if (this.closed) throw new TlsError(`connection to ${this.address} closed before the TLS handshake`, { safeToRetry: true })
-    await this.drain()
-    const done = this.awaitHandshake(options)
-    try {
-      const [, tlsSocket] = this.socket.upgradeTLS({ tls: bunTlsOptions(options), socket: this.handlers })
-      this.socket = tlsSocket
-    } catch (error) {
-      this.handshakeFailed?.(new TlsError(`TLS setup for ${options.servername} failed: ${(error as Error).message}`, { cause: error }))
-    }
-    try {
-      const info = await done
-      this.socket.resume()
-      return info
-    } catch (error) {
-      this.destroy()
-      throw error
-    }
-  }
-
-  /** A promise for the next handshake event; also rejected if the socket closes first. */
-  awaitHandshake(options: TlsUpgradeOptions): Promise<TlsInfo> {
-    this.upgradeOptions = options
-    return new Promise<TlsInfo>((resolve, reject) => {
-      this.handshakeDone = resolve
-      this.handshakeFailed = reject
-    })
+  private deliverHeld(): void {
+    while (this.flowing && !this.detached && this.held.length > 0) this.events?.data(this.held.shift()!)
+    if (this.flowing && this.held.length === 0) this.socket.resume()
   }
 
   close(): void {
-    if (this.closed) return
-    void this.drain().then(() => this.socket.end())
+    this.socket.end()
   }
 
   destroy(): void {
-    if (this.closed) return
-    this.socket.terminate()
-    this.finish()
+    this.socket?.terminate()
   }
 
-  unref(): void {
-    this.socket.unref()
+  detach(): void {
+    this.detached = true
   }
 
   ref(): void {
     this.socket.ref()
   }
 
-  private handshake(socket: BunSocket, success: boolean, authorizationError: (Error & { code?: string }) | null): void {
-    const options = this.upgradeOptions
-    const resolve = this.handshakeDone
-    const reject = this.handshakeFailed
-    this.handshakeDone = this.handshakeFailed = this.upgradeOptions = undefined
-    if (options === undefined || resolve === undefined || reject === undefined) return
+  unref(): void {
+    this.socket.unref()
+  }
+
+  /** A promise for the next handshake event; also rejected if the socket closes first. */
+  awaitHandshake(options: TlsUpgradeOptions): Promise<TlsInfo> {
+    return new Promise<TlsInfo>((resolve, reject) => (this.handshake = { options, resolve, reject }))
+  }
+
+  failHandshake(error: Error): void {
+    this.handshake?.reject(error)
+    this.handshake = undefined
+  }
+
+  private writeRest(): void {
+    const pending = this.pendingWrite
+    if (pending === undefined) return
+    const written = Math.max(this.socket.write(pending.rest), 0)
+    pending.rest = pending.rest.subarray(written)
+    if (pending.rest.length > 0) return
+    this.pendingWrite = undefined
+    pending.done()
+  }
+
+  private end(error?: Error): void {
+    if (this.ended) return
+    this.ended = true
+    this.failHandshake(
+      new TlsError(`connection to ${this.address} closed during the TLS handshake${error ? `: ${error.message}` : ''}`, {
+        code: 'PGFLEET_TLS_HANDSHAKE',
+        cause: error,
+      }),
+    )
+    // A write waiting for `drain` never gets it: let the queue go (the core is closed by now).
+    const pending = this.pendingWrite
+    this.pendingWrite = undefined
+    if (!this.detached) this.events?.end(error)
+    pending?.done()
+  }
+
+  private handshook(socket: BunSocket, success: boolean, authorizationError: AuthorizationError): void {
+    const pending = this.handshake
+    this.handshake = undefined
+    if (pending === undefined) return
+    const { options } = pending
     if (!acceptHandshake(options, authorizationError) || (options.rejectUnauthorized && options.checkServerIdentity && !success)) {
-      const reason = authorizationError?.message ?? 'handshake failed'
-      const certificate = isCertificateErrorCode(authorizationError?.code)
-      const what = certificate ? `server certificate of ${options.servername} rejected` : `TLS handshake with ${options.servername} failed`
-      return reject(
-        new TlsError(`${what}: ${reason}`, {
-          code: certificate ? TlsErrorCode.Certificate : TlsErrorCode.Handshake,
-          cause: authorizationError ?? undefined,
-        }),
-      )
+      return pending.reject(handshakeError(options, authorizationError))
     }
     const raw = socket.getPeerCertificate(true)?.raw
-    resolve({
-      authorized: authorizationError === null,
+    pending.resolve({
+      // Whether the chain verified: under verify-ca the host name may be the one complaint.
+      authorized: authorizationError === null || authorizationError.code === 'ERR_TLS_CERT_ALTNAME_INVALID',
       alpnProtocol: socket.alpnProtocol || false,
       peerCertificate: raw ? new Uint8Array(raw) : undefined,
     })
   }
-
-  private flush(socket: BunSocket): void {
-    while (this.pending.length > 0) {
-      const chunk = this.pending[0]!
-      const written = Math.max(socket.write(chunk), 0)
-      this.pendingBytes -= written
-      if (written < chunk.length) {
-        this.pending[0] = chunk.subarray(written)
-        return
-      }
-      this.pending.shift()
-    }
-    this.releaseDrainWaiters()
-  }
-
-  private finish(error?: Error): void {
-    if (this.closed) return
-    this.closed = true
-    this.pending.length = 0
-    this.pendingBytes = 0
-    this.releaseDrainWaiters()
-    const cause = error ?? this.lastError
-    this.handshakeFailed?.(
-      new TlsError(`connection to ${this.address} closed during the TLS handshake${cause ? `: ${cause.message}` : ''}`, {
-        code: 'PGFLEET_TLS_HANDSHAKE',
-        cause,
-      }),
-    )
-    this.handshakeDone = this.handshakeFailed = undefined
-    this.onClose(error)
-  }
-
-  private releaseDrainWaiters(): void {
-    const waiters = this.drainWaiters
-    this.drainWaiters = []
-    for (const resolve of waiters) resolve()
-  }
 }
 
-/** Dial with Bun's native sockets (TCP, Unix, or direct TLS). */
-export const dialBun: Dial = async (options: DialOptions) => {
-  const address = addressOf(options)
-  const transport = new BunTransportSocket(address)
-  const direct = options.directTls
-  const handshake = direct === undefined ? undefined : transport.awaitHandshake(direct)
-  handshake?.catch(() => undefined)
-  const target = options.path !== undefined ? { unix: options.path } : { hostname: options.host, port: options.port }
-  const pending = bun().connect({
-    ...target,
-    tls: direct === undefined ? undefined : bunTlsOptions(direct),
-    socket: transport.handlers,
-  })
+/** TLS over the plain channel's socket, in place. */
+async function upgrade(plain: BunChannel, options: TlsUpgradeOptions, abandoned: AbortSignal, address: string): Promise<{ channel: Channel; info: TlsInfo }> {
+  const secure = new BunChannel(address)
+  // Bun does not close the TLS socket with the raw one.
+  onAbort(abandoned, () => secure.destroy())
+  const handshake = secure.awaitHandshake(options)
   try {
-    transport.socket = await raceSignal(pending, options.signal, (late) => late.terminate())
+    const [, tlsSocket] = plain.socket.upgradeTLS({ tls: bunTlsOptions(options), socket: secure.handlers })
+    secure.socket = tlsSocket
   } catch (error) {
-    throw dialError(address, error)
+    secure.failHandshake(new TlsError(`TLS setup for ${options.servername} failed: ${(error as Error).message}`, { cause: error }))
+  }
+  return { channel: secure, info: await handshake }
+}
+
+/** Dial with Bun's native sockets (TCP or Unix); direct TLS upgrades the fresh socket at once. */
+export const dialBun: Dial = async (options: DialOptions) => {
+  refuseDial(CAPABILITIES.bun, options)
+  const address = addressOf(options)
+  const channel = new BunChannel(address)
+  const target = options.path !== undefined ? { unix: options.path } : { hostname: options.host, port: options.port }
+  try {
+    channel.socket = await raceSignal(bun().connect({ ...target, socket: channel.handlers }), options.signal, (late) => late.terminate())
+  } catch (error) {
+    throw dialError(address, error, options.signal)
   }
   if (options.path === undefined) {
     const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
-    transport.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
+    channel.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
   }
-  if (handshake !== undefined) {
-    try {
-      transport.tls = await raceSignal(handshake, options.signal)
-    } catch (error) {
-      transport.destroy()
-      throw error
-    }
-  }
-  return transport
+  const socket = new StreamSocket(channel, address, CAPABILITIES.bun, (tlsOptions, abandoned) => upgrade(channel, tlsOptions, abandoned, address))
+  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
 }

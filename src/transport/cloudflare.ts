@@ -1,5 +1,5 @@
 /**
- * Cloudflare Workers transport: `connect()` from `cloudflare:sockets`, loaded
+ * The Cloudflare Workers part of the transport: `connect()` from `cloudflare:sockets`, loaded
  * with a dynamic import so bundles for other runtimes never see it.
  * Verified on workerd through Miniflare 4.
  *
@@ -19,11 +19,15 @@
  * - The peer certificate is not exposed: TlsInfo.peerCertificate is undefined,
  *   so SCRAM-SHA-256-PLUS (channel binding) is unavailable on Workers.
  * - No unref (nothing keeps a Worker alive), no Unix sockets.
+ * - Every failed connect is the same opaque "proxy request failed", so dial
+ *   errors are PGFLEET_CONNECT_FAILED, and a reset reads as a clean end.
+ * The refusals are the `workerd` row of ./capabilities.ts.
  */
-import { ConnectionError, TlsError } from '../errors.js'
-import { raceSignal } from '../deadline.js'
-import { addressOf, dialError } from './dial-errors.js'
-import { PullSocket, type PullStream } from './pull-socket.js'
+import { TlsError } from '../errors.js'
+import { onAbort, raceSignal } from '../deadline.js'
+import { CAPABILITIES, refuseDial } from './capabilities.js'
+import { pullChannel, StreamSocket, type Channel, type PullStream } from './core.js'
+import { addressOf, dialError } from './errors.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface CfSocket {
@@ -49,43 +53,25 @@ function loadConnect(): Promise<CfConnect> {
   return connectPromise
 }
 
-const limit = (message: string) => new TlsError(message, { code: 'PGFLEET_TLS_RUNTIME_LIMIT', safeToRetry: true })
-
-/** Refuse what Workers cannot honour (see the file comment); returns the name to verify. */
-export function cloudflareTlsName(options: TlsUpgradeOptions): string {
-  if (options.ca !== undefined) {
-    throw limit('Cloudflare Workers verify server certificates only against public roots: a custom root certificate (sslrootcert) cannot be used')
-  }
-  if (options.rejectUnauthorized && !options.checkServerIdentity) {
-    throw limit('Cloudflare Workers always check the host name: sslmode=verify-ca is not supported, use verify-full')
-  }
-  if (options.cert !== undefined || options.key !== undefined) {
-    throw limit('Cloudflare Workers sockets cannot send a client certificate (sslcert/sslkey)')
-  }
-  return options.servername
+/** A Workers socket as a PullStream, plus what its TLS upgrade needs: the streams unlocked. */
+interface CfStream extends PullStream {
+  release(): void
 }
 
 /**
  * A PullStream over a Workers socket. With `tlsName`, the first I/O error is
  * the lazy handshake failing and becomes a TlsError.
  */
-export function cloudflareStream(socket: CfSocket, tlsName?: string, verifying = true): PullStream {
+export function cloudflareStream(socket: CfSocket, tlsName?: string, verifying = true): CfStream {
   const reader = socket.readable.getReader()
   const writer = socket.writable.getWriter()
   let established = tlsName === undefined
   const failed = (error: unknown): never => {
     if (established) throw error
     established = true
-    const message = error instanceof Error ? error.message : String(error)
-    const hint = verifying
-      ? ''
-      : ' Workers always verify the certificate chain and host name, so sslmode=require/prefer cannot reach a server with a self-signed certificate.'
-    throw new TlsError(
-      `TLS handshake with ${tlsName} failed (certificate not trusted by public roots, or not issued for this host name?): ${message}.${hint}`,
-      { code: 'PGFLEET_TLS_HANDSHAKE', cause: error },
-    )
+    throw handshakeError(error, tlsName!, verifying)
   }
-  const stream: PullStream = {
+  return {
     async read() {
       try {
         const { value, done } = await reader.read()
@@ -108,40 +94,44 @@ export function cloudflareStream(socket: CfSocket, tlsName?: string, verifying =
     abort() {
       socket.close().catch(() => undefined)
     },
+    release() {
+      reader.releaseLock()
+      writer.releaseLock()
+    },
   }
-  sockets.set(stream, { socket, reader, writer })
-  return stream
 }
 
-const sockets = new WeakMap<
-  PullStream,
-  { socket: CfSocket; reader: ReadableStreamDefaultReader<Uint8Array>; writer: WritableStreamDefaultWriter<Uint8Array> }
->()
+function handshakeError(error: unknown, tlsName: string, verifying: boolean): TlsError {
+  const message = error instanceof Error ? error.message : String(error)
+  const hint = verifying
+    ? ''
+    : ' Workers always verify the certificate chain and host name, so sslmode=require/prefer cannot reach a server with a self-signed certificate.'
+  return new TlsError(
+    `TLS handshake with ${tlsName} failed (certificate not trusted by public roots, or not issued for this host name?): ${message}.${hint}`,
+    { code: 'PGFLEET_TLS_HANDSHAKE', cause: error },
+  )
+}
 
-async function upgrade(stream: PullStream, options: TlsUpgradeOptions): Promise<{ stream: PullStream; info: TlsInfo }> {
-  const plain = sockets.get(stream)
-  if (plain === undefined) throw new TlsError('connection is already encrypted', { code: 'PGFLEET_TLS_HANDSHAKE' })
-  const name = cloudflareTlsName(options)
-  // startTls needs the streams unlocked; PullSocket guarantees nothing is in flight.
-  plain.reader.releaseLock()
-  plain.writer.releaseLock()
-  const secure = plain.socket.startTls({ expectedServerHostname: name })
-  await secure.opened
+/** STARTTLS on the plain socket; what Workers cannot honour was refused before (the `workerd` row of ./capabilities.ts). */
+async function upgrade(socket: CfSocket, plain: CfStream, options: TlsUpgradeOptions, abandoned: AbortSignal): Promise<{ channel: Channel; info: TlsInfo }> {
+  const name = options.servername
+  // startTls needs the streams unlocked; the core guarantees nothing is in flight.
+  plain.release()
+  const secure = socket.startTls({ expectedServerHostname: name })
+  onAbort(abandoned, () => void secure.close().catch(() => undefined))
+  await secure.opened.catch((error: unknown) => {
+    throw handshakeError(error, name, options.rejectUnauthorized)
+  })
   return {
-    stream: cloudflareStream(secure, name, options.rejectUnauthorized),
+    channel: pullChannel(cloudflareStream(secure, name, options.rejectUnauthorized)),
     info: { authorized: true, alpnProtocol: undefined, peerCertificate: undefined },
   }
 }
 
 /** Dial with `cloudflare:sockets` (STARTTLS-capable, as SSLRequest needs). */
 export const dialCloudflare: Dial = async (options: DialOptions) => {
+  refuseDial(CAPABILITIES.workerd, options)
   const address = addressOf(options)
-  if (options.path !== undefined) {
-    throw new ConnectionError('Cloudflare Workers cannot open Unix-domain sockets', { address })
-  }
-  if (options.directTls !== undefined) {
-    throw limit('Cloudflare Workers sockets do not offer ALPN, which sslnegotiation=direct requires; use sslnegotiation=postgres')
-  }
   const connect = await loadConnect()
   let socket: CfSocket | undefined
   try {
@@ -149,7 +139,9 @@ export const dialCloudflare: Dial = async (options: DialOptions) => {
     await raceSignal(socket.opened, options.signal)
   } catch (error) {
     socket?.close().catch(() => undefined)
-    throw dialError(address, error)
+    throw dialError(address, error, options.signal)
   }
-  return new PullSocket(cloudflareStream(socket), upgrade, address)
+  const plain = cloudflareStream(socket)
+  const opened = socket
+  return new StreamSocket(pullChannel(plain), address, CAPABILITIES.workerd, (tlsOptions, abandoned) => upgrade(opened, plain, tlsOptions, abandoned))
 }

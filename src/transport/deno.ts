@@ -1,5 +1,5 @@
 /**
- * Deno transport: `Deno.connect` / `Deno.startTls` / `Deno.connectTls`
+ * The Deno runtime's part of the transport: `Deno.connect` / `Deno.startTls` / `Deno.connectTls`
  * (Deno 2; verified on 2.9.6). No imports of Deno types: the few members used
  * are declared below, so this file type-checks everywhere.
  *
@@ -22,12 +22,15 @@
  * - peer certificate: not exposed, so TlsInfo.peerCertificate is undefined and
  *   SCRAM-SHA-256-PLUS (channel binding) is unavailable on Deno.
  * - `Deno.startTls` fails while a read is pending ("TCP stream is currently in
- *   use"); PullSocket never has one in flight while paused.
+ *   use"); the core's pull channel never has one in flight while paused.
+ * The refusals are the `deno` row of ./capabilities.ts; the write queue,
+ * pause/resume and error classification are the core's (./core.ts).
  */
 import { TlsError } from '../errors.js'
-import { raceSignal } from '../deadline.js'
-import { addressOf, dialError } from './dial-errors.js'
-import { PullSocket, type PullStream } from './pull-socket.js'
+import { onAbort, raceSignal } from '../deadline.js'
+import { CAPABILITIES, refuseDial, refuseTls, runtimeLimit } from './capabilities.js'
+import { pullChannel, startDirectTls, StreamSocket, type Channel, type PullStream } from './core.js'
+import { addressOf, dialError } from './errors.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface DenoConn {
@@ -64,6 +67,14 @@ const READ_BUFFER_BYTES = 64 * 1024
 /** Reads shorter than this are copied out so the read buffer can be reused. */
 const COPY_BELOW_BYTES = 8 * 1024
 
+function closeQuietly(conn: DenoConn | undefined): void {
+  try {
+    conn?.close()
+  } catch {
+    // consumed by startTls, or already closed
+  }
+}
+
 /** A PullStream over a Deno Conn (TCP, Unix or TLS). */
 export function denoStream(conn: DenoConn): PullStream {
   let buffer = new Uint8Array(READ_BUFFER_BYTES)
@@ -83,41 +94,14 @@ export function denoStream(conn: DenoConn): PullStream {
     async close() {
       conn.close()
     },
-    abort() {
-      try {
-        conn.close()
-      } catch {
-        // already closed
-      }
-    },
+    abort: () => closeQuietly(conn),
     unref: () => conn.unref(),
     ref: () => conn.ref(),
   }
 }
 
-/**
- * The Deno options for an upgrade, or a TlsError when Deno cannot honour the
- * requested checks (see the file comment). `direct` allows a client certificate.
- */
-export function denoTlsOptions(options: TlsUpgradeOptions, direct: boolean): DenoStartTlsOptions & { cert?: string; key?: string } {
-  if (options.rejectUnauthorized && !options.checkServerIdentity) {
-    throw new TlsError(
-      'sslmode=verify-ca is not supported on Deno: Deno trusts its default roots in addition to sslrootcert, so without the host-name check any publicly trusted certificate would pass; use sslmode=verify-full',
-      { code: 'PGFLEET_TLS_RUNTIME_LIMIT', safeToRetry: true },
-    )
-  }
-  if (options.passphrase !== undefined) {
-    throw new TlsError('Deno cannot use an encrypted private key (sslpassword); decrypt the key first', {
-      code: 'PGFLEET_TLS_RUNTIME_LIMIT',
-      safeToRetry: true,
-    })
-  }
-  if ((options.cert !== undefined || options.key !== undefined) && !direct) {
-    throw new TlsError(
-      'Deno cannot send a client certificate after SSLRequest (Deno.startTls takes no cert/key); use sslnegotiation=direct',
-      { code: 'PGFLEET_TLS_RUNTIME_LIMIT', safeToRetry: true },
-    )
-  }
+/** The Deno options for an upgrade (what Deno cannot honour was refused before: the `deno` row of ./capabilities.ts). */
+export function denoTlsOptions(options: TlsUpgradeOptions): DenoStartTlsOptions & { cert?: string; key?: string } {
   const ca = options.ca === undefined ? undefined : Array.isArray(options.ca) ? options.ca : [options.ca]
   return {
     hostname: options.servername,
@@ -135,11 +119,7 @@ async function handshake(conn: DenoTlsConn, options: TlsUpgradeOptions): Promise
     const info = await conn.handshake()
     return { authorized: true, alpnProtocol: info.alpnProtocol ?? false, peerCertificate: undefined }
   } catch (error) {
-    try {
-      conn.close()
-    } catch {
-      // already closed
-    }
+    closeQuietly(conn)
     throw handshakeError(error, options)
   }
 }
@@ -158,36 +138,53 @@ function handshakeError(error: unknown, options: TlsUpgradeOptions): TlsError {
   })
 }
 
-async function upgrade(conn: DenoConn, options: TlsUpgradeOptions): Promise<{ stream: PullStream; info: TlsInfo }> {
-  const tlsOptions = denoTlsOptions(options, false)
+/** TLS over the plain `conn` (after SSLRequest, or direct TLS without a client certificate). */
+async function upgrade(conn: DenoConn, options: TlsUpgradeOptions, abandoned: AbortSignal): Promise<{ channel: Channel; info: TlsInfo }> {
   let tlsConn: DenoTlsConn
   try {
-    tlsConn = await deno().startTls(conn, tlsOptions)
+    tlsConn = await deno().startTls(conn, denoTlsOptions(options))
   } catch (error) {
     throw handshakeError(error, options)
   }
-  const info = await handshake(tlsConn, options)
-  return { stream: denoStream(tlsConn), info }
+  // The plain conn is consumed: closing it no longer stops the handshake.
+  const unlink = onAbort(abandoned, () => closeQuietly(tlsConn))
+  try {
+    return { channel: pullChannel(denoStream(tlsConn)), info: await handshake(tlsConn, options) }
+  } finally {
+    unlink()
+  }
 }
 
-/** The Socket upgrade hook: unwraps the Deno Conn behind a denoStream. */
-const conns = new WeakMap<PullStream, DenoConn>()
-
-function wrap(conn: DenoConn): PullStream {
-  const stream = denoStream(conn)
-  conns.set(stream, conn)
-  return stream
-}
-
-async function upgradeStream(stream: PullStream, options: TlsUpgradeOptions): Promise<{ stream: PullStream; info: TlsInfo }> {
-  const conn = conns.get(stream)
-  if (conn === undefined) throw new TlsError('connection is already encrypted', { code: 'PGFLEET_TLS_HANDSHAKE' })
-  return upgrade(conn, options)
+/**
+ * Direct TLS with a client certificate: only `Deno.connectTls` takes one, and
+ * it dials `hostname`, so the name to verify must be the host dialled.
+ */
+async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOptions, address: string): Promise<StreamSocket> {
+  refuseTls(CAPABILITIES.deno, direct, true)
+  if (direct.servername !== options.host) {
+    throw runtimeLimit('Deno can only send a client certificate over direct TLS when the server name is the host dialled')
+  }
+  let tlsConn: DenoTlsConn
+  try {
+    tlsConn = await raceSignal(deno().connectTls({ ...denoTlsOptions(direct), port: options.port }), options.signal, (late) => late.close())
+  } catch (error) {
+    throw dialError(address, error, options.signal)
+  }
+  const info = await raceSignal(handshake(tlsConn, direct), options.signal).catch((error: unknown) => {
+    closeQuietly(tlsConn)
+    throw error
+  })
+  const socket = new StreamSocket(pullChannel(denoStream(tlsConn)), address, CAPABILITIES.deno)
+  socket.tls = info
+  return socket
 }
 
 /** Dial with Deno's networking. Needs `--allow-net` (and `--allow-read` for Unix sockets). */
 export const dialDeno: Dial = async (options: DialOptions) => {
+  refuseDial(CAPABILITIES.deno, options)
   const address = addressOf(options)
+  const direct = options.directTls
+  if (direct !== undefined && (direct.cert !== undefined || direct.key !== undefined)) return dialTlsWithCertificate(options, direct, address)
   const open = async (): Promise<DenoConn> => {
     if (options.path !== undefined) return deno().connect({ transport: 'unix', path: options.path })
     return deno().connect({ hostname: options.host, port: options.port })
@@ -196,42 +193,9 @@ export const dialDeno: Dial = async (options: DialOptions) => {
   try {
     conn = await raceSignal(open(), options.signal, (late) => late.close())
   } catch (error) {
-    throw dialError(address, error)
+    throw dialError(address, error, options.signal)
   }
   if (options.path === undefined) conn.setKeepAlive?.(options.keepAlive?.enabled ?? true)
-  if (options.directTls === undefined) return new PullSocket(wrap(conn), upgradeStream, address)
-
-  const direct = options.directTls
-  let tlsConn: DenoTlsConn | undefined
-  try {
-    if (direct.cert !== undefined || direct.key !== undefined) {
-      // Only connectTls takes a client certificate; it dials `hostname`, so the
-      // name to verify must be the host dialled.
-      conn.close()
-      if (direct.servername !== options.host) {
-        throw new TlsError('Deno can only send a client certificate over direct TLS when the server name is the host dialled', {
-          code: 'PGFLEET_TLS_RUNTIME_LIMIT',
-          safeToRetry: true,
-        })
-      }
-      const dialTls = deno().connectTls({ ...denoTlsOptions(direct, true), port: options.port })
-      tlsConn = await raceSignal(dialTls, options.signal, (late) => late.close())
-    } else {
-      tlsConn = await deno().startTls(conn, denoTlsOptions(direct, true))
-    }
-    const info = await raceSignal(handshake(tlsConn, direct), options.signal)
-    const socket = new PullSocket(denoStream(tlsConn), upgradeStream, address)
-    socket.tls = info
-    return socket
-  } catch (error) {
-    for (const open of [tlsConn, conn]) {
-      try {
-        open?.close()
-      } catch {
-        // consumed by startTls or already closed
-      }
-    }
-    if (error instanceof TlsError || options.signal?.aborted) throw error
-    throw handshakeError(error, direct)
-  }
+  const socket = new StreamSocket(pullChannel(denoStream(conn)), address, CAPABILITIES.deno, (tlsOptions, abandoned) => upgrade(conn, tlsOptions, abandoned))
+  return direct === undefined ? socket : startDirectTls(socket, direct, options.signal)
 }

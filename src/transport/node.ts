@@ -1,49 +1,19 @@
 /**
- * The Node implementation of the transport (src/transport/socket.ts) over
- * node:net and node:tls: TCP or Unix-socket dial with a connect timeout,
- * in-place TLS upgrade after SSLRequest, direct TLS (sslnegotiation=direct),
- * and runtime errors mapped to ConnectionError / TlsError.
+ * The Node runtime's part of the transport (src/transport/core.ts) over
+ * node:net and node:tls: TCP or Unix-socket dial, a Channel over net.Socket,
+ * the in-place TLS upgrade after SSLRequest (also used for direct TLS), and
+ * Node's TLS errors mapped to TlsError. Socket errors are classified by the
+ * core (./errors.ts), as on every runtime.
  */
 import * as net from 'node:net'
 import * as tls from 'node:tls'
-import { ConnectionError, TlsError } from '../errors.js'
+import { TlsError } from '../errors.js'
 import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
-import type { Dial, DialOptions, Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
-import { onAbort, abortReason, raceSignal } from '../deadline.js'
-
-/** Codes of ConnectionErrors raised while dialling. All are safe to retry. */
-export const ConnectErrorCode = {
-  Refused: 'PGFLEET_CONNECT_REFUSED',
-  Timeout: 'PGFLEET_CONNECT_TIMEOUT',
-  Unreachable: 'PGFLEET_CONNECT_UNREACHABLE',
-  Dns: 'PGFLEET_CONNECT_DNS',
-  Failed: 'PGFLEET_CONNECT_FAILED',
-} as const
-
-/** Code of the ConnectionError passed to onClose when an open socket fails. */
-export const CONNECTION_LOST = 'PGFLEET_CONNECTION_LOST'
-
-const ERRNO: Record<string, [code: string, text: string]> = {
-  ECONNREFUSED: [ConnectErrorCode.Refused, 'connection refused'],
-  ENOENT: [ConnectErrorCode.Refused, 'no such socket file (is the server running locally?)'],
-  ECONNRESET: [ConnectErrorCode.Refused, 'connection reset by peer'],
-  ETIMEDOUT: [ConnectErrorCode.Timeout, 'connection timed out'],
-  EHOSTUNREACH: [ConnectErrorCode.Unreachable, 'no route to host'],
-  ENETUNREACH: [ConnectErrorCode.Unreachable, 'network is unreachable'],
-  EHOSTDOWN: [ConnectErrorCode.Unreachable, 'host is down'],
-  ENOTFOUND: [ConnectErrorCode.Dns, 'could not translate host name to address'],
-  EAI_AGAIN: [ConnectErrorCode.Dns, 'temporary failure in name resolution'],
-}
-
-function addressOf(options: DialOptions): string {
-  if (options.path !== undefined) return options.path
-  return net.isIPv6(options.host) ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`
-}
-
-function connectError(error: NodeJS.ErrnoException, address: string): ConnectionError {
-  const [code, text] = ERRNO[error.code ?? ''] ?? [ConnectErrorCode.Failed, error.message]
-  return new ConnectionError(`could not connect to ${address}: ${text}`, { code, cause: error, safeToRetry: true, address })
-}
+import { onAbort, abortReason } from '../deadline.js'
+import { CAPABILITIES, refuseDial } from './capabilities.js'
+import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
+import { addressOf, dialError } from './errors.js'
+import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
   const code = error.code ?? ''
@@ -78,12 +48,10 @@ function connectOptions(socket: net.Socket, options: TlsUpgradeOptions): tls.Con
     host: name,
     // RFC 6066 forbids IP literals in SNI; libpq sends none for them either.
     servername: isIp || name === '' ? undefined : name,
-    ca: options.ca,
+    // ca, cert, key and passphrase travel only inside the secureContext: Node keeps the
+    // connect options on the socket, where util.inspect of a client would show them.
     rejectUnauthorized: options.rejectUnauthorized,
     checkServerIdentity: options.checkServerIdentity ? tls.checkServerIdentity : () => undefined,
-    cert: options.cert,
-    key: options.key,
-    passphrase: options.passphrase,
     ALPNProtocols: options.alpnProtocols,
   }
 }
@@ -91,74 +59,36 @@ function connectOptions(socket: net.Socket, options: TlsUpgradeOptions): tls.Con
 /** Grace period for a peer to answer our FIN before the socket is destroyed. */
 const END_GRACE_MS = 2000
 
-class NodeSocket implements Socket {
-  tls?: TlsInfo
-  onClose: (error?: Error) => void = () => {}
-  private current: net.Socket
-  private handler?: (chunk: Uint8Array) => void
-  private closed = false
+const ignore = (): void => undefined
+
+/** A Channel over a net.Socket (or the TLSSocket over it, with `raw` the socket beneath). */
+class NodeChannel implements Channel {
+  private events?: ChannelEvents
   private failure?: Error
-  private upgrading = false
-  private refed = true
 
   constructor(
-    socket: net.Socket,
-    private readonly address: string,
-  ) {
-    this.current = socket
-    this.listen(socket)
+    private readonly socket: net.Socket,
+    private readonly raw?: net.Socket,
+  ) {}
+
+  open(events: ChannelEvents): void {
+    this.events = events
+    // Paused until the core resumes: a 'data' listener alone would start the flow.
+    this.socket.pause()
+    this.socket.on('data', this.forward)
+    this.socket.on('error', this.remember)
+    this.socket.on('close', this.closed)
   }
 
-  /** Set the receiver; data is held in the socket until it is set. */
-  get onData(): (chunk: Uint8Array) => void {
-    return this.handler ?? (() => {})
+  private readonly forward = (chunk: Buffer): void => this.events?.data(view(chunk))
+  private readonly remember = (error: Error): void => {
+    this.failure ??= error
   }
-  set onData(handler: (chunk: Uint8Array) => void) {
-    const first = this.handler === undefined
-    this.handler = handler
-    if (first && !this.upgrading) this.current.on('data', this.forward)
-  }
+  private readonly closed = (): void => this.events?.end(this.failure)
 
-  private readonly forward = (chunk: Buffer): void => {
-    this.handler?.(view(chunk))
-  }
-
-  private readonly handleError = (error: Error): void => {
-    if (this.failure !== undefined) return
-    this.failure = this.upgrading
-      ? tlsError(error)
-      : new ConnectionError(`connection to ${this.address} lost: ${error.message}`, {
-          code: CONNECTION_LOST,
-          cause: error,
-          address: this.address,
-        })
-  }
-
-  private readonly handleClose = (): void => {
-    if (this.closed) return
-    this.closed = true
-    this.onClose(this.failure)
-  }
-
-  private listen(socket: net.Socket): void {
-    socket.on('error', this.handleError)
-    socket.on('close', this.handleClose)
-  }
-
-  private unlisten(socket: net.Socket): void {
-    socket.removeListener('error', this.handleError)
-    socket.removeListener('close', this.handleClose)
-    socket.removeListener('data', this.forward)
-  }
-
-  write(data: Uint8Array): boolean {
-    if (this.closed || this.current.destroyed || this.current.writableEnded) return false
-    return this.current.write(data)
-  }
-
-  drain(): Promise<void> {
-    const socket = this.current
-    if (!socket.writableNeedDrain || this.closed) return Promise.resolve()
+  write(data: Uint8Array): Promise<void> | undefined {
+    const socket = this.socket
+    if (socket.destroyed || socket.writableEnded || socket.write(data)) return undefined
     return new Promise((resolve) => {
       const done = (): void => {
         socket.removeListener('drain', done)
@@ -171,81 +101,40 @@ class NodeSocket implements Socket {
   }
 
   pause(): void {
-    this.current.pause()
+    this.socket.pause()
   }
 
   resume(): void {
-    if (this.handler !== undefined) this.current.resume()
-  }
-
-  startTls(options: TlsUpgradeOptions): Promise<TlsInfo> {
-    if (this.closed) {
-      return Promise.reject(new ConnectionError(`connection to ${this.address} is closed`, { code: CONNECTION_LOST, address: this.address }))
-    }
-    const raw = this.current
-    let context: tls.SecureContext
-    try {
-      // Built first: a bad certificate, key or sslpassword throws here, synchronously.
-      context = tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, passphrase: options.passphrase })
-    } catch (error) {
-      return Promise.reject(
-        new TlsError(`could not load the TLS certificates or private key: ${(error as Error).message}`, {
-          code: TlsErrorCode.Files,
-          cause: error,
-          safeToRetry: true,
-        }),
-      )
-    }
-    this.unlisten(raw)
-    // Keep a listener so a late error on the raw socket never goes unheard.
-    raw.on('error', () => {})
-    this.upgrading = true
-    const secure = tls.connect({ ...connectOptions(raw, options), secureContext: context })
-    this.current = secure
-    this.listen(secure)
-    if (!this.refed) raw.unref()
-
-    // No timer here: the caller's deadline destroys the socket, which ends the handshake.
-    return new Promise<TlsInfo>((resolve, reject) => {
-      const settle = (error?: Error): void => {
-        secure.removeListener('secureConnect', onSecure)
-        secure.removeListener('close', onClose)
-        this.upgrading = false
-        if (error !== undefined) {
-          reject(error)
-          return
-        }
-        const info = tlsInfo(secure)
-        this.tls = info
-        if (this.handler !== undefined) secure.on('data', this.forward)
-        resolve(info)
-      }
-      const onSecure = (): void => settle()
-      const onClose = (): void => settle(this.failure ?? tlsError(new Error('server closed the connection during the TLS handshake')))
-      secure.once('secureConnect', onSecure)
-      secure.once('close', onClose)
-    })
+    this.socket.resume()
   }
 
   close(): void {
-    if (this.closed || this.current.destroyed) return
-    this.current.end()
-    const socket = this.current
+    const socket = this.socket
+    if (socket.destroyed) return
+    socket.end()
     setTimeout(() => socket.destroy(), END_GRACE_MS).unref()
   }
 
   destroy(): void {
-    this.current.destroy()
+    this.socket.destroy()
   }
 
-  unref(): void {
-    this.refed = false
-    this.current.unref()
+  detach(): void {
+    this.socket.removeListener('data', this.forward)
+    this.socket.removeListener('error', this.remember)
+    this.socket.removeListener('close', this.closed)
+    // A late error on the socket under TLS must never go unheard.
+    this.socket.on('error', ignore)
   }
 
   ref(): void {
-    this.refed = true
-    this.current.ref()
+    this.socket.ref()
+    this.raw?.ref()
+  }
+
+  unref(): void {
+    this.socket.unref()
+    this.raw?.unref()
   }
 }
 
@@ -256,6 +145,46 @@ function tlsInfo(socket: tls.TLSSocket): TlsInfo {
     alpnProtocol: socket.alpnProtocol ?? false,
     authorized: socket.authorized,
   }
+}
+
+/** TLS over `raw`, in place. No timer: the caller's deadline destroys the socket, which ends the handshake. */
+async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ channel: Channel; info: TlsInfo }> {
+  let secureContext: tls.SecureContext
+  try {
+    // Built first: a bad certificate, key or sslpassword throws here, synchronously.
+    secureContext = tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, passphrase: options.passphrase })
+  } catch (error) {
+    throw new TlsError(`could not load the TLS certificates or private key: ${(error as Error).message}`, {
+      code: TlsErrorCode.Files,
+      cause: error,
+      safeToRetry: true,
+    })
+  }
+  const secure = tls.connect({ ...connectOptions(raw, options), secureContext })
+  return new Promise((resolve, reject) => {
+    let failure: Error | undefined
+    const onError = (error: Error): void => {
+      failure ??= tlsError(error)
+    }
+    const settle = (): void => {
+      secure.removeListener('secureConnect', onSecure)
+      secure.removeListener('close', onClose)
+      secure.removeListener('error', onError)
+    }
+    const onSecure = (): void => {
+      settle()
+      secure.on('error', ignore)
+      resolve({ channel: new NodeChannel(secure, raw), info: tlsInfo(secure) })
+    }
+    const onClose = (): void => {
+      settle()
+      secure.on('error', ignore)
+      reject(failure ?? tlsError(new Error('server closed the connection during the TLS handshake')))
+    }
+    secure.on('error', onError)
+    secure.once('secureConnect', onSecure)
+    secure.once('close', onClose)
+  })
 }
 
 function connectRaw(options: DialOptions, address: string): Promise<net.Socket> {
@@ -269,11 +198,11 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
     const fail = (error: Error): void => {
       unlink()
       socket.removeListener('connect', onConnect)
-      socket.on('error', () => {})
+      socket.on('error', ignore)
       socket.destroy()
       reject(error)
     }
-    const onError = (error: NodeJS.ErrnoException): void => fail(connectError(error, address))
+    const onError = (error: Error): void => fail(dialError(address, error, signal))
     const onConnect = (): void => {
       unlink()
       socket.removeListener('error', onError)
@@ -300,19 +229,9 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
  * TLS handshake together.
  */
 export const dialNode: Dial = async (options) => {
+  refuseDial(CAPABILITIES.node, options)
   const address = addressOf(options)
   const raw = await connectRaw(options, address)
-  const socket = new NodeSocket(raw, address)
-  if (options.directTls !== undefined) {
-    const unlink = onAbort(options.signal, () => socket.destroy())
-    try {
-      await raceSignal(socket.startTls(options.directTls), options.signal)
-    } catch (error) {
-      socket.destroy()
-      throw error
-    } finally {
-      unlink()
-    }
-  }
-  return socket
+  const socket = new StreamSocket(new NodeChannel(raw), address, CAPABILITIES.node, (tlsOptions) => upgrade(raw, tlsOptions))
+  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
 }

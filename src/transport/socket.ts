@@ -1,7 +1,9 @@
 /**
- * The one interface between pgfleet and a runtime's networking. Each runtime
- * (node.ts, bun.ts, deno.ts, cloudflare.ts) implements it; nothing else under
- * src/ touches a socket.
+ * The one interface between pgfleet and a runtime's networking. The core
+ * (core.ts) implements it once; each runtime (node.ts, bun.ts, deno.ts,
+ * cloudflare.ts) adds its dial, a Channel and a TLS upgrade, and what it
+ * cannot do is its row in capabilities.ts. Nothing else under src/ touches a
+ * socket.
  */
 
 /** Where to dial. */
@@ -22,7 +24,7 @@ export interface DialOptions {
   keepAlive?: { enabled: boolean; idleMs: number }
   /** Background work (a CancelRequest): the socket must not keep the process alive. */
   background?: boolean
-  /** Unix-domain socket path (Node only), used instead of host/port. */
+  /** Unix-domain socket path, used instead of host/port (not on Workers: capabilities.ts). */
   path?: string
   /** Open TLS immediately (sslnegotiation=direct) with these options. */
   directTls?: TlsUpgradeOptions

@@ -20,7 +20,7 @@ export interface TypeCodec {
   parse: (text: string) => unknown
   /** Text format straight from the bytes, when that avoids making a string. */
   parseBytes?: (bytes: Uint8Array) => unknown
-  /** Binary format; the bytes are a view into a reused buffer. */
+  /** Binary format; the bytes are a view into the socket chunk they arrived in (copy what you keep). */
   parseBinary?: (bytes: Uint8Array) => unknown
 }
 

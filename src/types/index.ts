@@ -1,5 +1,5 @@
 /** Public surface of the type system: the registry, OIDs, parameter serialization, binary encoders. */
-export { TypeRegistry, type TypeSpec, type NamedTypeSpec, type ValueParser } from './registry.js'
+export { TypeRegistry, type TypeSpec, type NamedTypeSpec, type ValueParser, type ParserSource } from './registry.js'
 export { Oid, type OidName } from './oids.js'
 export { serializeParam, arrayLiteral, type SerializedParam } from './serialize.js'
 export {

@@ -98,6 +98,22 @@ describe('user types', () => {
     expect(b.decode(Oid.int4, 0, utf8('1'))).toBe(1)
   })
 
+  test('one shared base: fresh registries share the built-in parsers, a registration stays in its registry', () => {
+    const a = new TypeRegistry()
+    const b = new TypeRegistry()
+    // No copy of the built-ins per session: the same parser functions serve both.
+    expect(a.parserFor(Oid._int4, 0)).toBe(b.parserFor(Oid._int4, 0))
+    a.register({ oid: Oid.int4, parse: (s) => `a:${s}` })
+    expect(a.decode(Oid._int4, 0, utf8('{1}'))).toEqual(['a:1'])
+    expect(b.decode(Oid._int4, 0, utf8('{1}'))).toEqual([1])
+    expect(b.hasBinaryDecoder(Oid.int4)).toBe(true)
+    expect(a.hasBinaryDecoder(Oid.int4)).toBe(false)
+    // A registry made after a's registration does not see it either, nor does a copy of b.
+    expect(new TypeRegistry().decode(Oid.int4, 0, utf8('2'))).toBe(2)
+    expect(new TypeRegistry(b).decode(Oid.int4, 0, utf8('2'))).toBe(2)
+    expect(new TypeRegistry(a).decode(Oid.int4, 0, utf8('2'))).toBe('a:2')
+  })
+
   test('registering clears cached parsers', () => {
     const types = new TypeRegistry()
     expect(types.parserFor(Oid.int4, 0)(utf8('1'))).toBe(1)

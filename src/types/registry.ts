@@ -3,6 +3,11 @@
  * changes every client in the process). `new TypeRegistry()` knows the built-in
  * types; `register` adds or replaces one, and its array type with it.
  *
+ * Every registry reads the built-ins from one shared, read-only table and
+ * keeps only its own registrations: a session costs no copy of the built-ins,
+ * and one session's registrations never reach another. Until a registry
+ * registers something its column parsers are the shared ones too.
+ *
  * ```ts
  * const types = new TypeRegistry()
  *   .register({ oid: 20, parse: Number })                // int8 as number (lossy above 2^53)
@@ -19,6 +24,25 @@ import { utf8Decode } from './utf8.js'
 
 /** A parser for one column value (never called for NULL). */
 export type ValueParser = (bytes: Uint8Array) => unknown
+
+/**
+ * Where the row pipeline (connection/result.ts) gets its column parsers. A
+ * TypeRegistry is one; the pg facade plugs pg-types in as another
+ * (`pgParsers` in compat/pg-types.ts), so both APIs decode rows in one pass
+ * on one path.
+ */
+export interface ParserSource {
+  /** The parser for every non-NULL value of a column of type `oid` in `format` (0 text, 1 binary). */
+  parserFor(oid: number, format: 0 | 1): ValueParser
+  /** Whether a cached statement should ask for `oid` in binary. */
+  hasBinaryDecoder(oid: number): boolean
+  /**
+   * Changes whenever parserFor may answer differently: a row builder kept for a
+   * cached statement is reused only while it holds. Absent: the answers may
+   * change at any time (pg's process-wide setTypeParser), so nothing is kept.
+   */
+  readonly version?: number
+}
 
 /** A user type. */
 export interface TypeSpec {
@@ -52,30 +76,35 @@ interface Serializer {
   serialize: (value: unknown) => string | Uint8Array
 }
 
+/** The built-in array types, shared by every registry (read-only). */
+const BUILTIN_ARRAY_INFO: ReadonlyMap<number, ArrayInfo> = new Map(
+  [...BUILTIN_ARRAYS].map(([arrayOid, [elementOid, delimiter]]) => [arrayOid, { elementOid, delimiter }]),
+)
+
+/**
+ * parserFor results of every registry without registrations of its own. They
+ * depend only on the read-only built-in tables, so one cache serves all.
+ */
+const BUILTIN_PARSERS = new Map<number, ValueParser>()
+
 /** Types by OID, with parsers for both formats and parameter serialization. */
-export class TypeRegistry {
+export class TypeRegistry implements ParserSource {
+  /** This registry's own types, looked up before the shared built-ins. */
   private readonly codecs: Map<number, TypeCodec>
   private readonly arrays: Map<number, ArrayInfo>
   private readonly pending: Map<string, NamedTypeSpec>
   private serializers: Serializer[]
-  /** parserFor results, keyed `oid * 2 + format`; cleared by register. */
-  private readonly parsers = new Map<number, ValueParser>()
+  /** parserFor results, keyed `oid * 2 + format`: the shared built-in cache until the first register. */
+  private parsers: Map<number, ValueParser>
   private registrations = 0
 
   /** A registry with the built-in types, or a copy of `base` (its registrations included). */
   constructor(base?: TypeRegistry) {
-    if (base) {
-      this.codecs = new Map(base.codecs)
-      this.arrays = new Map(base.arrays)
-      this.pending = new Map(base.pending)
-      this.serializers = base.serializers.slice()
-    } else {
-      this.codecs = new Map(BUILTIN_CODECS)
-      this.arrays = new Map()
-      for (const [arrayOid, [elementOid, delimiter]] of BUILTIN_ARRAYS) this.arrays.set(arrayOid, { elementOid, delimiter })
-      this.pending = new Map()
-      this.serializers = []
-    }
+    this.codecs = new Map(base?.codecs)
+    this.arrays = new Map(base?.arrays)
+    this.pending = new Map(base?.pending)
+    this.serializers = base ? base.serializers.slice() : []
+    this.parsers = base && base.parsers !== BUILTIN_PARSERS ? new Map(base.parsers) : BUILTIN_PARSERS
   }
 
   /** Add or replace a type (and its array type). Replacing a built-in drops its binary decoder unless `parseBinary` is given, so text and binary never disagree. */
@@ -84,13 +113,15 @@ export class TypeRegistry {
     const codec: TypeCodec = { parse: type.parse ?? parseString }
     if (type.parseBinary) codec.parseBinary = type.parseBinary
     this.codecs.set(type.oid, codec)
+    // A type's own codec wins over any array entry for its OID (see stringParser).
     this.arrays.delete(type.oid)
     if (type.arrayOid !== undefined && type.arrayOid > 0)
       this.arrays.set(type.arrayOid, { elementOid: type.oid, delimiter: type.delimiter ?? ',' })
     this.serializers = this.serializers.filter((s) => s.oid !== type.oid)
     if (type.serialize && type.match) this.serializers.push({ oid: type.oid, match: type.match, serialize: type.serialize })
     if (type.name !== undefined) this.pending.delete(type.name)
-    this.parsers.clear()
+    // From now on this registry's parsers are its own (the shared cache stays as it is).
+    this.parsers = new Map()
     this.registrations++
     return this
   }
@@ -127,10 +158,10 @@ export class TypeRegistry {
 
   /** True when the binary format of `oid` can be decoded (and is worth asking for). */
   hasBinaryDecoder(oid: number): boolean {
-    const codec = this.codecs.get(oid)
+    const codec = this.codec(oid)
     if (codec !== undefined) return codec.parseBinary !== undefined
-    const array = this.arrays.get(oid)
-    return array !== undefined && this.codecs.get(array.elementOid)?.parseBinary !== undefined
+    const array = this.array(oid)
+    return array !== undefined && this.codec(array.elementOid)?.parseBinary !== undefined
   }
 
   /**
@@ -172,10 +203,19 @@ export class TypeRegistry {
     return serializeParam(value, index)
   }
 
+  /** Own types first, then the shared built-ins. */
+  private codec(oid: number): TypeCodec | undefined {
+    return this.codecs.get(oid) ?? BUILTIN_CODECS.get(oid)
+  }
+
+  private array(oid: number): ArrayInfo | undefined {
+    return this.arrays.get(oid) ?? BUILTIN_ARRAY_INFO.get(oid)
+  }
+
   private stringParser(oid: number): (text: string) => unknown {
-    const codec = this.codecs.get(oid)
+    const codec = this.codec(oid)
     if (codec !== undefined) return codec.parse
-    const array = this.arrays.get(oid)
+    const array = this.array(oid)
     if (array === undefined) return parseString
     const element = this.stringParser(array.elementOid)
     const delimiter = array.delimiter
@@ -183,7 +223,7 @@ export class TypeRegistry {
   }
 
   private textParser(oid: number): ValueParser {
-    const codec = this.codecs.get(oid)
+    const codec = this.codec(oid)
     if (codec?.parseBytes) return codec.parseBytes
     const parse = this.stringParser(oid)
     if (parse === parseString) return utf8Decode
@@ -191,10 +231,10 @@ export class TypeRegistry {
   }
 
   private binaryParser(oid: number): ValueParser {
-    const codec = this.codecs.get(oid)
+    const codec = this.codec(oid)
     if (codec?.parseBinary) return codec.parseBinary
-    const array = codec === undefined ? this.arrays.get(oid) : undefined
-    const element = array && this.codecs.get(array.elementOid)?.parseBinary
+    const array = codec === undefined ? this.array(oid) : undefined
+    const element = array && this.codec(array.elementOid)?.parseBinary
     if (element) return (bytes) => decodeArray(bytes, element)
     return copyBytes
   }

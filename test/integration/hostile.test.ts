@@ -1,6 +1,6 @@
 /**
  * pgfleet's real connect() and query path against the scripted hostile
- * server (test/support/hostile-server.ts): every attack DESIGN.md lists must
+ * server (test/support/hostile-server.ts): every attack in its `scenarios` must
  * end in a clear typed error, without a crash, without buffering what a
  * forged length announces, and without a credential leaving the client.
  */

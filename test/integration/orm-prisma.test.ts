@@ -133,7 +133,8 @@ beforeAll(async () => {
   // Any connection through the real pg would show up here.
   const real = await vi.importActual<typeof import('pg')>('pg')
   realConnect = vi.spyOn(real.default.Client.prototype, 'connect')
-  pool = new Pool({ connectionString: url, max: 4 })
+  // No idle timeout: the last test counts the sessions after the slower subprocess tests ran.
+  pool = new Pool({ connectionString: url, max: 4, idleTimeoutMillis: 0 })
   prisma = new generated.PrismaClient({ adapter: new PrismaPg(pool as never) })
   await prisma.$executeRawUnsafe('drop table if exists prisma_posts')
   await prisma.$executeRawUnsafe('drop table if exists prisma_users')

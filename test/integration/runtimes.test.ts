@@ -9,7 +9,7 @@
  * answers with the counts. After the runtime exits, no session may be left.
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer, type Server } from 'node:http'
@@ -85,6 +85,7 @@ function runSmoke(runtime: Runtime, env: SmokeEnv, extraEnv: Record<string, stri
 
 let checkpoint: Server
 let passfile: string
+let loosePassfile: string
 let checkpointUrl: string
 /** Server-side counts taken at each runtime's checkpoint. */
 const serverCounts = new Map<string, Record<string, number>>()
@@ -99,6 +100,9 @@ beforeAll(async () => {
   }
   passfile = join(mkdtempSync(join(tmpdir(), 'pgfleet-smoke-')), 'pgpass')
   writeFileSync(passfile, `*:*:*:${SCRAM_USER}:${PASSWORD}\n`, { mode: 0o600 })
+  loosePassfile = `${passfile}-loose`
+  writeFileSync(loosePassfile, `*:*:*:${SCRAM_USER}:${PASSWORD}\n`)
+  chmodSync(loosePassfile, 0o644)
   const nodes = harness().nodes
   checkpoint = createServer((req, res) => {
     let body = ''
@@ -144,6 +148,7 @@ function smokeEnv(runtime: Runtime): SmokeEnv {
     lbTag: lbTag(runtime),
     checkpoint: checkpointUrl,
     passfile,
+    loosePassfile,
   }
 }
 

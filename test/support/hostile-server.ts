@@ -7,9 +7,12 @@
  * A script is a list of steps: wait for a client frame, send bytes, pause,
  * close. An SSLRequest or GSSENCRequest that the script does not wait for is
  * answered 'N' automatically, so scenarios work under any sslmode.
- * `scenarios` holds ready-made scripts for the attacks DESIGN.md lists.
+ * `scenarios` holds ready-made scripts for the attacks a client must survive
+ * (forged lengths, out-of-order and unexpected messages, downgrades).
  */
 import * as net from 'node:net'
+import { backend, startupOk as startupMessages } from '../../src/connection/testing/fake-server.js'
+import { encodeBackendMessage, encodeBackendMessages } from '../../src/protocol/testing/index.js'
 
 /** One frame received from a client. */
 export interface ReceivedFrame {
@@ -46,7 +49,7 @@ export interface HostileServer {
   close(): Promise<void>
 }
 
-// ---- tiny backend message builder (protocol 55.7) ----
+// ---- bytes, for the frames that must be malformed (protocol 55.7) ----
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -67,12 +70,6 @@ export function int32(n: number): Uint8Array {
   return b
 }
 
-function int16(n: number): Uint8Array {
-  const b = new Uint8Array(2)
-  new DataView(b.buffer).setInt16(0, n)
-  return b
-}
-
 export function cstring(s: string): Uint8Array {
   return concat(encoder.encode(s), new Uint8Array([0]))
 }
@@ -90,37 +87,31 @@ export function rawFrame(type: string, length: number, body: Uint8Array = new Ui
   return concat(encoder.encode(type), len, body)
 }
 
+/**
+ * Well-formed backend messages as bytes, encoded by the codec's own testing
+ * encoder from the builders the in-memory fake server uses
+ * (src/connection/testing/fake-server.ts); only malformed frames are built here.
+ */
 export const messages = {
-  authOk: () => frame('R', int32(0)),
-  authCleartext: () => frame('R', int32(3)),
-  authMd5: (salt = new Uint8Array([1, 2, 3, 4])) => frame('R', int32(5), salt),
-  authSasl: (...mechanisms: string[]) => frame('R', int32(10), ...mechanisms.map(cstring), new Uint8Array([0])),
-  saslContinue: (data: string) => frame('R', int32(11), encoder.encode(data)),
-  saslFinal: (data: string) => frame('R', int32(12), encoder.encode(data)),
-  parameterStatus: (name: string, value: string) => frame('S', cstring(name), cstring(value)),
-  backendKeyData: (pid: number, secret: number) => frame('K', int32(pid), int32(secret)),
-  readyForQuery: (status: 'I' | 'T' | 'E' = 'I') => frame('Z', encoder.encode(status)),
-  errorResponse: (code: string, message: string, severity = 'FATAL') =>
-    frame('E', encoder.encode('S'), cstring(severity), encoder.encode('V'), cstring(severity), encoder.encode('C'), cstring(code), encoder.encode('M'), cstring(message), new Uint8Array([0])),
+  authOk: () => encodeBackendMessage(backend.authOk()),
+  authCleartext: () => encodeBackendMessage(backend.authCleartext()),
+  authMd5: (salt?: Uint8Array) => encodeBackendMessage(backend.authMd5(salt)),
+  authSasl: (...mechanisms: string[]) => encodeBackendMessage(backend.authSasl(...mechanisms)),
+  saslContinue: (data: string) => encodeBackendMessage(backend.saslContinue(data)),
+  saslFinal: (data: string) => encodeBackendMessage(backend.saslFinal(data)),
+  parameterStatus: (name: string, value: string) => encodeBackendMessage(backend.parameterStatus(name, value)),
+  backendKeyData: (pid: number, secret: number) => encodeBackendMessage(backend.backendKeyData(pid, secret)),
+  readyForQuery: (status: 'I' | 'T' | 'E' = 'I') => encodeBackendMessage(backend.ready(status)),
+  errorResponse: (code: string, message: string, severity = 'FATAL') => encodeBackendMessage(backend.error(code, message, severity)),
   /** RowDescription of text columns named as given (type oid 25). */
-  rowDescription: (...names: string[]) =>
-    frame('T', int16(names.length), ...names.map((n) => concat(cstring(n), int32(0), int16(0), int32(25), int16(-1), int32(-1), int16(0)))),
-  dataRow: (...values: (string | null)[]) =>
-    frame('D', int16(values.length), ...values.map((v) => (v === null ? int32(-1) : concat(int32(encoder.encode(v).length), encoder.encode(v))))),
-  commandComplete: (tag: string) => frame('C', cstring(tag)),
+  rowDescription: (...names: string[]) => encodeBackendMessage(backend.rowDescription(...names)),
+  dataRow: (...values: (string | null)[]) => encodeBackendMessage(backend.dataRow(...values)),
+  commandComplete: (tag: string) => encodeBackendMessage(backend.commandComplete(tag)),
 }
 
 /** AuthenticationOk, the usual ParameterStatus set, BackendKeyData and ReadyForQuery. */
 export function startupOk(): Uint8Array {
-  return concat(
-    messages.authOk(),
-    messages.parameterStatus('server_version', '15.0'),
-    messages.parameterStatus('client_encoding', 'UTF8'),
-    messages.parameterStatus('standard_conforming_strings', 'on'),
-    messages.parameterStatus('integer_datetimes', 'on'),
-    messages.backendKeyData(4242, 1234567),
-    messages.readyForQuery('I'),
-  )
+  return encodeBackendMessages(startupMessages())
 }
 
 // ---- SCRAM helpers: read the client's messages, forge the server's ----

@@ -1,8 +1,8 @@
 /**
  * Seeded fuzz of pgfleet's real connect() + query() against the scripted
  * hostile backend: a few thousand mutated conversations (test/support/hostile-fuzz.ts),
- * each checked against the contract of DESIGN.md ("TLS and authentication
- * rules", last three points):
+ * each checked against the README's contract ("Deadlines, silent peers and
+ * hostile servers"):
  *
  * - connect() settles within connectTimeout + 250 ms, each query within
  *   queryTimeout + cancelTimeout + 500 ms, close() within 2 s, even when the

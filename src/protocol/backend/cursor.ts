@@ -3,7 +3,7 @@
  * body's end, so a truncated or lying frame becomes a ProtocolError that says
  * what was expected and what was found, never an out-of-range read.
  */
-import { ProtocolError } from '../../errors.js'
+import { ErrorCode, ProtocolError } from '../../errors.js'
 
 // ignoreBOM: a name or value that starts with U+FEFF is data; the default decoder would drop it.
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -30,7 +30,7 @@ export function decodeText(bytes: Uint8Array, start: number, end: number): strin
 
 /** Build the ProtocolError for a malformed body of `message`. */
 export function malformed(message: string, detail: string): ProtocolError {
-  return new ProtocolError(`malformed ${message} message: ${detail}`, { code: 'PGFLEET_PROTOCOL_MALFORMED' })
+  return new ProtocolError(`malformed ${message} message: ${detail}`, { code: ErrorCode.ProtocolMalformed })
 }
 
 /** Reads fields of one message body, bytes[pos, end). */

@@ -1,5 +1,5 @@
 /** Dispatch from a backend message's type byte to its decoder. */
-import { ProtocolError } from '../../errors.js'
+import { ErrorCode, ProtocolError } from '../../errors.js'
 import type { BackendMessage } from '../messages.js'
 import { BackendCode, describeCode } from '../codes.js'
 import { decodeAuthentication } from './auth.js'
@@ -64,7 +64,7 @@ export function isBackendCode(code: number): boolean {
 
 /** The ProtocolError for a type byte that no backend message has. */
 export function unknownMessageError(code: number): ProtocolError {
-  return new ProtocolError(`unknown backend message type ${describeCode(code)}`, { code: 'PGFLEET_PROTOCOL_UNKNOWN_MESSAGE' })
+  return new ProtocolError(`unknown backend message type ${describeCode(code)}`, { code: ErrorCode.ProtocolUnknownMessage })
 }
 
 /**

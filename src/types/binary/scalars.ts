@@ -146,7 +146,7 @@ function nextDecimalUp(exp: string): number {
   return Number(`${Number(digits) + 1}e${scale}`)
 }
 
-/** bytea → a copy: the input is a view into the connection's reused read buffer. */
+/** bytea → a copy: the input is a view into a whole socket chunk, which a kept view would hold in memory. */
 export function decodeBytea(bytes: Uint8Array): Uint8Array {
   return bytes.slice()
 }

@@ -52,6 +52,8 @@ export interface SmokeEnv {
   checkpoint: string
   /** A password file (mode 0600) with `scramUser`'s password. */
   passfile: string
+  /** The same file readable by everyone (0644): libpq ignores it. */
+  loosePassfile: string
 }
 
 /** What one scenario found. */
@@ -171,10 +173,19 @@ const scenarios: Record<string, Scenario> = {
     try {
       const { rows } = await db.query<{ user: string }>('select current_user as user')
       check(rows[0]?.user === env.scramUser, `current_user is ${rows[0]?.user}`)
-      return { ok: true, detail: `SCRAM login with the password from ${env.passfile}` }
     } finally {
       await db.close()
     }
+    // A file open to group or others is ignored (with a warning), as libpq does.
+    const loose = await pg.connect({ ...options, passfile: env.loosePassfile }).then(
+      async (c) => {
+        await c.close()
+        return 'connected'
+      },
+      (error: unknown) => (error as { code?: string }).code,
+    )
+    check(loose === 'PGFLEET_NO_PASSWORD', `a 0644 password file gave ${loose}`)
+    return { ok: true, detail: `SCRAM login with the password from ${env.passfile}; a 0644 copy ignored` }
   },
 
   async parameterized(pg, env) {

@@ -13,6 +13,9 @@ export interface ScenarioEnv {
   startTlsPort: number
   directTlsPort: number
   closedPort: number
+  resetPort: number
+  silentPort: number
+  unixPath: string
   ca: string
   clientCert: string
   clientKey: string
@@ -153,6 +156,34 @@ export const scenarios: Record<string, Scenario> = {
       return `${describe(error)} retry=${(error as { safeToRetry?: boolean }).safeToRetry}`
     }
   },
+  async dns(dial) {
+    try {
+      await dial({ host: 'no-such-host.invalid', port: 5432, signal: AbortSignal.timeout(5000) })
+      return 'connected?'
+    } catch (error) {
+      return `${describe(error)} retry=${(error as { safeToRetry?: boolean }).safeToRetry}`
+    }
+  },
+  /** The peer resets an open connection: onClose says how (every runtime but Workers names it). */
+  async reset(dial, env) {
+    const socket = await dial({ host: '127.0.0.1', port: env.resetPort, signal: AbortSignal.timeout(5000) })
+    const closed = new Promise<string>((resolve) => {
+      socket.onData = () => undefined
+      socket.onClose = (error) => resolve(error ? `closed ${describe(error).slice('error '.length)}` : 'closed clean')
+    })
+    socket.write(bytes('reset me'))
+    return closed
+  },
+  async unix(dial, env) {
+    try {
+      const socket = await dial({ host: '', port: 0, path: env.unixPath, signal: AbortSignal.timeout(5000) })
+      const reply = await roundTrip(socket, 'via unix')
+      socket.destroy()
+      return reply
+    } catch (error) {
+      return describe(error)
+    }
+  },
   async verifyFull(dial, env) {
     try {
       const { socket, info } = await upgrade(dial, env, verifyFull(env))
@@ -223,6 +254,29 @@ export const scenarios: Record<string, Scenario> = {
       return `${reply} alpn=${socket.tls?.alpnProtocol}`
     } catch (error) {
       return describe(error)
+    }
+  },
+  /** The peer resets during a direct TLS handshake. */
+  async directTlsReset(dial, env) {
+    try {
+      await dial({ host: '127.0.0.1', port: env.resetPort, signal: AbortSignal.timeout(5000), directTls: verifyFull(env) })
+      return 'connected?'
+    } catch (error) {
+      return describe(error)
+    }
+  },
+  /** A direct TLS handshake the peer never answers ends with the dial's deadline, at once. */
+  async directTlsSilent(dial, env) {
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(Object.assign(new Error('deadline'), { code: 'DEADLINE' })), 200)
+    const started = Date.now()
+    try {
+      await dial({ host: '127.0.0.1', port: env.silentPort, signal: deadline.signal, directTls: verifyFull(env) })
+      return 'connected?'
+    } catch (error) {
+      return `${describe(error)}${Date.now() - started < 2000 ? '' : ' (late)'}`
+    } finally {
+      clearTimeout(timer)
     }
   },
   async directTlsClientCert(dial, env) {

@@ -1,6 +1,7 @@
 /**
  * Node-side fixtures for the runtime transport tests: an echo server on
- * 127.0.0.1 and 127.0.0.2, a PostgreSQL-style server that answers SSLRequest
+ * 127.0.0.1, 127.0.0.2 and a Unix-domain socket, a server that resets the
+ * connection on the first byte, one that never answers, a PostgreSQL-style server that answers SSLRequest
  * with 'S' and then speaks TLS, and a direct-TLS server that insists on ALPN
  * "postgresql". Certificates are made with openssl at test time.
  * Over TLS, the line "whoami" is answered with the client certificate's CN.
@@ -19,6 +20,9 @@ export interface Fixtures {
   startTlsPort: number
   directTlsPort: number
   closedPort: number
+  resetPort: number
+  silentPort: number
+  unixPath: string
   ca: string
   clientCert: string
   clientKey: string
@@ -55,7 +59,9 @@ function tlsEcho(socket: tls.TLSSocket): void {
 function listen(server: net.Server, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, host, () => resolve((server.address() as net.AddressInfo).port))
+    const ready = () => resolve(host.startsWith('/') ? 0 : (server.address() as net.AddressInfo).port)
+    if (host.startsWith('/')) server.listen(host, ready)
+    else server.listen(0, host, ready)
   })
 }
 
@@ -101,13 +107,23 @@ export async function startFixtures(): Promise<Fixtures> {
     tlsEcho(socket)
   })
   const closed = net.createServer()
-  const servers = [echo1, echo2, startTls, directTls, closed]
-  const [echoPort, echoPort2, startTlsPort, directTlsPort, closedPort] = await Promise.all([
+  const reset = net.createServer((socket) => {
+    track(socket)
+    socket.once('data', () => socket.resetAndDestroy())
+  })
+  const silent = net.createServer(track)
+  const unixEcho = net.createServer(echo)
+  const unixPath = join(dir, 'echo.sock')
+  const servers = [echo1, echo2, startTls, directTls, closed, reset, silent, unixEcho]
+  const [echoPort, echoPort2, startTlsPort, directTlsPort, closedPort, resetPort, silentPort] = await Promise.all([
     listen(echo1, '127.0.0.1'),
     listen(echo2, '127.0.0.2'),
     listen(startTls, '127.0.0.1'),
     listen(directTls, '127.0.0.1'),
     listen(closed, '127.0.0.1'),
+    listen(reset, '127.0.0.1'),
+    listen(silent, '127.0.0.1'),
+    listen(unixEcho, unixPath),
   ])
   await new Promise<void>((resolve) => closed.close(() => resolve()))
   return {
@@ -117,6 +133,9 @@ export async function startFixtures(): Promise<Fixtures> {
     startTlsPort: startTlsPort!,
     directTlsPort: directTlsPort!,
     closedPort: closedPort!,
+    resetPort: resetPort!,
+    silentPort: silentPort!,
+    unixPath,
     ca: read('ca.crt'),
     clientCert: read('client.crt'),
     clientKey: read('client.key'),

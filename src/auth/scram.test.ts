@@ -1,8 +1,8 @@
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { AuthError } from '../../../src/errors.js'
-import { base64Encode, utf8Decode, utf8Encode } from '../../../src/auth/bytes.js'
-import { assertScramCompleted, continueScram, finishScram, startScram, type StartScramOptions } from '../../../src/auth/scram.js'
+import { AuthError } from '../errors.js'
+import { base64Encode, utf8Decode, utf8Encode } from './bytes.js'
+import { assertScramCompleted, continueScram, finishScram, startScram, type StartScramOptions } from './scram.js'
+import { serverProof } from './testing/scram-server.js'
 
 const enc = (text: string) => utf8Encode(text)
 const dec = (bytes: Uint8Array) => utf8Decode(bytes)
@@ -23,18 +23,6 @@ function start(overrides: Partial<StartScramOptions> = {}) {
     username: 'user',
     ...overrides,
   })
-}
-
-/** Server side of SCRAM-SHA-256, computed independently with node:crypto. */
-function serverProof(password: string, salt: Uint8Array, iterations: number, authMessage: string) {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256')
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest()
-  const storedKey = createHash('sha256').update(clientKey).digest()
-  const clientSignature = createHmac('sha256', storedKey).update(authMessage).digest()
-  const proof = Buffer.from(clientKey.map((b, i) => b ^ clientSignature[i]!))
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest()
-  const serverSignature = createHmac('sha256', serverKey).update(authMessage).digest()
-  return { proof: proof.toString('base64'), serverSignature: serverSignature.toString('base64') }
 }
 
 describe('SCRAM-SHA-256, RFC 7677 vector', () => {

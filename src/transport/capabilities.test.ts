@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it, vi } from 'vitest'
+import { ConnectionError, TlsError } from '../errors.js'
+import { CAPABILITIES, refuseDial, refuseTls, type Capabilities, type RuntimeName } from './capabilities.js'
+import type { TlsUpgradeOptions } from './socket.js'
+
+const RUNTIMES = Object.keys(CAPABILITIES) as RuntimeName[]
+const full: TlsUpgradeOptions = { servername: 'db.example', ca: 'PEM', rejectUnauthorized: true, checkServerIdentity: true, alpnProtocols: ['postgresql'] }
+const publicRoots: TlsUpgradeOptions = { ...full, ca: undefined }
+const verifyCa: TlsUpgradeOptions = { ...publicRoots, checkServerIdentity: false }
+const withCert: TlsUpgradeOptions = { ...publicRoots, cert: 'C', key: 'K' }
+
+/** The refusal's text, or 'ok'. */
+function outcome(fn: () => void): string {
+  try {
+    fn()
+    return 'ok'
+  } catch (error) {
+    return `${(error as Error).constructor.name} ${(error as TlsError).code}: ${(error as Error).message}`
+  }
+}
+
+describe('refuseTls', () => {
+  it('lets Node and Bun do everything', () => {
+    for (const runtime of ['node', 'bun'] as const) {
+      for (const options of [full, verifyCa, { ...withCert, passphrase: 'p' }]) {
+        expect(outcome(() => refuseTls(CAPABILITIES[runtime], options, false))).toBe('ok')
+      }
+    }
+  })
+
+  it('Deno: verify-full with sslrootcert; no verify-ca, no encrypted key; a client certificate only over direct TLS', () => {
+    const deno = CAPABILITIES.deno
+    expect(outcome(() => refuseTls(deno, full, false))).toBe('ok')
+    expect(outcome(() => refuseTls(deno, verifyCa, false))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: sslmode=verify-ca is not supported on Deno/)
+    expect(outcome(() => refuseTls(deno, { ...withCert, passphrase: 'p' }, true))).toMatch(/encrypted private key \(sslpassword\)/)
+    expect(outcome(() => refuseTls(deno, withCert, false))).toMatch(/cannot send a client certificate after SSLRequest/)
+    expect(outcome(() => refuseTls(deno, withCert, true))).toBe('ok')
+  })
+
+  it('Workers: public roots and the host name only, no client certificate', () => {
+    const workerd = CAPABILITIES.workerd
+    expect(outcome(() => refuseTls(workerd, publicRoots, false))).toBe('ok')
+    expect(outcome(() => refuseTls(workerd, { ...publicRoots, rejectUnauthorized: false, checkServerIdentity: false }, false))).toBe('ok')
+    expect(outcome(() => refuseTls(workerd, full, false))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*custom root certificate/)
+    expect(outcome(() => refuseTls(workerd, verifyCa, false))).toMatch(/always check the host name/)
+    // The client certificate is what Workers lack, whatever its key's passphrase.
+    expect(outcome(() => refuseTls(workerd, { ...withCert, passphrase: 'p' }, false))).toMatch(/cannot send a client certificate/)
+  })
+
+  it('every refusal is safe to retry and has its own text', () => {
+    for (const runtime of RUNTIMES) {
+      for (const text of Object.values(CAPABILITIES[runtime].refusals)) expect(text).not.toMatch(/this runtime cannot do/)
+    }
+    const error = (() => {
+      try {
+        refuseTls(CAPABILITIES.deno, verifyCa, false)
+      } catch (e) {
+        return e as TlsError
+      }
+    })()
+    expect(error?.safeToRetry).toBe(true)
+  })
+})
+
+describe('refuseDial', () => {
+  it('refuses a Unix-domain socket and direct TLS on Workers only', () => {
+    const unix = { host: '', port: 0, path: '/tmp/.s.PGSQL.5432' }
+    const direct = { host: 'db', port: 5432, directTls: publicRoots }
+    for (const runtime of ['node', 'bun', 'deno'] as const) {
+      expect(outcome(() => refuseDial(CAPABILITIES[runtime], unix))).toBe('ok')
+      expect(outcome(() => refuseDial(CAPABILITIES[runtime], direct))).toBe('ok')
+    }
+    expect(() => refuseDial(CAPABILITIES.workerd, unix)).toThrow(ConnectionError)
+    expect(outcome(() => refuseDial(CAPABILITIES.workerd, unix))).toBe('ConnectionError PGFLEET_CONNECTION: Cloudflare Workers cannot open Unix-domain sockets')
+    expect(outcome(() => refuseDial(CAPABILITIES.workerd, direct))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*ALPN/)
+  })
+})
+
+describe("the README's TLS-by-runtime table agrees with the capability table", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('### TLS by runtime'))
+  const table = section.slice(0, section.indexOf('\n#', 1))
+  /** The cells (Node, Bun, Deno, Workers) of the row whose first cell starts with `label`. */
+  const row = (label: string): Record<RuntimeName, string> => {
+    const line = table.split('\n').find((l) => l.startsWith(`| ${label}`))
+    if (line === undefined) throw new Error(`README has no TLS row "${label}"`)
+    const cells = line.split('|').slice(2, 6).map((cell) => cell.trim())
+    return { node: cells[0]!, bun: cells[1]!, deno: cells[2]!, workerd: cells[3]! }
+  }
+  const check = (label: string, says: (can: Capabilities) => RegExp) => {
+    const cells = row(label)
+    for (const runtime of RUNTIMES) expect([runtime, cells[runtime]]).toEqual([runtime, expect.stringMatching(says(CAPABILITIES[runtime]))])
+  }
+  const yes = (flag: boolean) => (flag ? /^yes/ : /^no/)
+
+  it('verify-ca, unverified require, direct TLS, channel binding', () => {
+    check('`verify-ca`', (can) => yes(can.verifyCa))
+    check('`require` with no verification', (can) => yes(can.unverifiedTls))
+    check('`sslnegotiation=direct`', (can) => yes(can.directTls))
+    check('SCRAM-SHA-256-PLUS', (can) => yes(can.peerCertificate))
+  })
+
+  it('client certificates and custom roots', () => {
+    check('client certificate', (can) =>
+      can.clientCertificate === 'always' ? /^yes/ : can.clientCertificate === 'direct' ? /^only with `sslnegotiation=direct`/ : /^no/,
+    )
+    const roots = { replace: /^path, PEM text, `system`$/, add: /PEM text.*added to default roots/, none: /^`system` only/ }
+    check('`sslrootcert`', (can) => roots[can.customCa || 'none'])
+  })
+})
+
+describe('each package entry installs a runtime that matches its row', () => {
+  const entries: Record<RuntimeName, string> = { node: '../index.js', bun: '../index.bun.js', deno: '../index.deno.js', workerd: '../index.workerd.js' }
+  for (const runtime of RUNTIMES) {
+    it(runtime, async () => {
+      vi.resetModules()
+      await import(entries[runtime])
+      const { defaultRuntime } = await import('../runtime.js')
+      const installed = defaultRuntime()
+      expect(installed.name).toBe(runtime)
+      expect(installed.readFile !== undefined).toBe(CAPABILITIES[runtime].files)
+    })
+  }
+})
