@@ -3,7 +3,7 @@ import { installRuntime } from './runtime.js'
 import { dialDeno } from './transport/deno.js'
 
 interface DenoGlobal {
-  env: { toObject(): Record<string, string>; get(name: string): string | undefined }
+  env: { toObject(): Record<string, string> }
   readTextFileSync(path: string): string
   statSync(path: string): { mode: number | null }
 }
@@ -19,14 +19,8 @@ installRuntime({
       return undefined
     }
   },
-  // HOME for ~/.pgpass, ~/.pg_service.conf and ~/.postgresql (none without --allow-env).
-  homeDir: () => {
-    try {
-      return deno.env.get('HOME') || undefined
-    } catch {
-      return undefined
-    }
-  },
+  // No homeDir: libpq's default TLS files (~/.postgresql/root.crt) would ask for verify-ca,
+  // which Deno cannot do, so the default files (~/.pgpass, ~/.pg_service.conf too) are not read here.
   // st_mode for the password file's permission check; null on Windows, where libpq checks none.
   fileMode: (path) => {
     try {
