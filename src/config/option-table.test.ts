@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { DEFAULT_POOL_SIZING } from '../pool/resource-pool.js'
-import { renderReadmeTables } from './option-docs.js'
 import { ENV_OPTIONS, OPTION_TABLE, optionNamesOf, type OptionSpec } from './option-table.js'
 import type { ConnectOptions } from './types.js'
 
@@ -36,9 +34,5 @@ describe('the option table is the one source', () => {
   })
   test("the pool layer's keys are the pool's sizing keys plus onError", () => {
     expect(optionNamesOf('pool').sort()).toEqual([...Object.keys(DEFAULT_POOL_SIZING), 'onError'].sort())
-  })
-  test('README.md option tables are rendered from the table (run `npx tsx scripts/readme-tables.ts` after changing it)', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-    expect(renderReadmeTables(readme) === readme).toBe(true)
   })
 })

@@ -6,7 +6,6 @@
  * ParameterStatus / BackendKeyData, then ReadyForQuery), and how a startup
  * ends when the server refuses, misbehaves, hangs up or says nothing.
  */
-import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ScramServer } from '../auth/testing/scram-server.js'
 import type { ConnectOptions } from '../config/types.js'
@@ -59,12 +58,11 @@ describe('authentication methods', () => {
     expect(await answer(opening, server, ...startupOk())).toBeInstanceOf(Connection)
   })
 
-  it("md5: answers with 'md5' + md5(md5(password + user) + salt), computed here with node:crypto", async () => {
+  it("md5: answers with 'md5' + md5(md5(password + user) + salt) (expected value computed once with node:crypto)", async () => {
     const salt = new Uint8Array([0xde, 0xad, 0xbe, 0xef])
     const { opening, server } = await begin({ password: 's3cret' })
     server.send(b.authMd5(salt))
-    const inner = createHash('md5').update('s3cretalice').digest('hex')
-    const expected = `md5${createHash('md5').update(inner).update(salt).digest('hex')}`
+    const expected = 'md54e41fed304c9edbcc8ad39fb2202bd93'
     expect(await server.read()).toEqual([{ type: 'PasswordMessage', password: expected }])
     expect(await answer(opening, server, ...startupOk())).toBeInstanceOf(Connection)
   })
@@ -79,7 +77,7 @@ describe('authentication methods', () => {
     expect(clientFirst).toMatch(/^n,,n=,r=[A-Za-z0-9+/]{24}$/)
     server.send(b.saslContinue(scram.first(clientFirst)))
     const [response] = await server.read({ passwordKind: 'sasl' })
-    const serverFinal = scram.final(decoder.decode((response as { data: Uint8Array }).data))
+    const serverFinal = await scram.final(decoder.decode((response as { data: Uint8Array }).data))
     expect(serverFinal).toBeDefined() // the client's proof is right
     expect(await answer(opening, server, b.saslFinal(serverFinal!), ...startupOk())).toBeInstanceOf(Connection)
   })

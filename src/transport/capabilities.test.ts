@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
 import { ConnectionError, TlsError } from '../errors.js'
-import { CAPABILITIES, refuseDial, refuseTls, type Capabilities, type RuntimeName } from './capabilities.js'
+import { CAPABILITIES, refuseDial, refuseTls, type RuntimeName } from './capabilities.js'
 import type { TlsUpgradeOptions } from './socket.js'
 
 const RUNTIMES = Object.keys(CAPABILITIES) as RuntimeName[]
@@ -74,39 +73,6 @@ describe('refuseDial', () => {
     expect(() => refuseDial(CAPABILITIES.workerd, unix)).toThrow(ConnectionError)
     expect(outcome(() => refuseDial(CAPABILITIES.workerd, unix))).toBe('ConnectionError PGFLEET_CONNECTION: Cloudflare Workers cannot open Unix-domain sockets')
     expect(outcome(() => refuseDial(CAPABILITIES.workerd, direct))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*ALPN/)
-  })
-})
-
-describe("the README's TLS-by-runtime table agrees with the capability table", () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('### TLS by runtime'))
-  const table = section.slice(0, section.indexOf('\n#', 1))
-  /** The cells (Node, Bun, Deno, Workers) of the row whose first cell starts with `label`. */
-  const row = (label: string): Record<RuntimeName, string> => {
-    const line = table.split('\n').find((l) => l.startsWith(`| ${label}`))
-    if (line === undefined) throw new Error(`README has no TLS row "${label}"`)
-    const cells = line.split('|').slice(2, 6).map((cell) => cell.trim())
-    return { node: cells[0]!, bun: cells[1]!, deno: cells[2]!, workerd: cells[3]! }
-  }
-  const check = (label: string, says: (can: Capabilities) => RegExp) => {
-    const cells = row(label)
-    for (const runtime of RUNTIMES) expect([runtime, cells[runtime]]).toEqual([runtime, expect.stringMatching(says(CAPABILITIES[runtime]))])
-  }
-  const yes = (flag: boolean) => (flag ? /^yes/ : /^no/)
-
-  it('verify-ca, unverified require, direct TLS, channel binding', () => {
-    check('`verify-ca`', (can) => yes(can.verifyCa))
-    check('`require` with no verification', (can) => yes(can.unverifiedTls))
-    check('`sslnegotiation=direct`', (can) => yes(can.directTls))
-    check('SCRAM-SHA-256-PLUS', (can) => yes(can.peerCertificate))
-  })
-
-  it('client certificates and custom roots', () => {
-    check('client certificate', (can) =>
-      can.clientCertificate === 'always' ? /^yes/ : can.clientCertificate === 'direct' ? /^only with `sslnegotiation=direct`/ : /^no/,
-    )
-    const roots = { replace: /^path, PEM text, `system`$/, add: /PEM text.*added to default roots/, none: /^`system` only/ }
-    check('`sslrootcert`', (can) => roots[can.customCa || 'none'])
   })
 })
 

@@ -16,7 +16,6 @@ const SKIP = new Set(['node_modules', 'dist', '.git'])
 
 /** Unit files that still start a child process, and why (owned elsewhere or by nature). */
 const SPAWNING_UNITS: Record<string, string> = {
-  'src/config/passfile.test.ts': 'differential against libpq 15 through python3 (belongs in test/integration)',
   'src/transport/node.test.ts': 'makes its certificates with the openssl CLI (fixtures would make it a unit)',
   'test/unit/fault-proxy.test.ts': 'one test runs Node itself to watch the proxy let the process exit',
 }

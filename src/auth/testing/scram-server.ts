@@ -1,21 +1,28 @@
 /**
  * Test-only: the server side of SCRAM-SHA-256 (RFC 5802 §3, RFC 7677),
- * computed independently of src/auth/scram.ts with node:crypto, so tests can
- * check the client's proof and answer with a real server signature. Not
- * exported from the package.
+ * computed independently of src/auth/scram.ts with WebCrypto called
+ * directly, so tests can check the client's proof and answer with a real
+ * server signature. Not exported from the package.
  */
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto'
+const subtle = globalThis.crypto.subtle
+const utf8 = (text: string) => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
+const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64')
+
+async function hmac(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const k = await subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return new Uint8Array(await subtle.sign('HMAC', k, data))
+}
 
 /** The client proof and server signature a server computes for `authMessage`. */
-export function serverProof(password: string, salt: Uint8Array, iterations: number, authMessage: string) {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256')
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest()
-  const storedKey = createHash('sha256').update(clientKey).digest()
-  const clientSignature = createHmac('sha256', storedKey).update(authMessage).digest()
-  const proof = Buffer.from(clientKey.map((b, i) => b ^ clientSignature[i]!))
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest()
-  const serverSignature = createHmac('sha256', serverKey).update(authMessage).digest()
-  return { proof: proof.toString('base64'), serverSignature: serverSignature.toString('base64') }
+export async function serverProof(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number, authMessage: string) {
+  const base = await subtle.importKey('raw', utf8(password), 'PBKDF2', false, ['deriveBits'])
+  const salted = new Uint8Array(await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, base, 256))
+  const clientKey = await hmac(salted, utf8('Client Key'))
+  const storedKey = new Uint8Array(await subtle.digest('SHA-256', clientKey))
+  const clientSignature = await hmac(storedKey, utf8(authMessage))
+  const proof = clientKey.map((b, i) => b ^ clientSignature[i]!)
+  const serverSignature = await hmac(await hmac(salted, utf8('Server Key')), utf8(authMessage))
+  return { proof: base64(proof), serverSignature: base64(serverSignature) }
 }
 
 /**
@@ -38,15 +45,15 @@ export class ScramServer {
     if (!clientFirst.startsWith('n,,')) throw new Error(`ScramServer: expected a GS2 header without channel binding, got ${clientFirst}`)
     this.clientFirstBare = clientFirst.slice(3)
     const nonce = /(?:^|,)r=([^,]*)/.exec(this.clientFirstBare)?.[1] ?? ''
-    this.serverFirst = `r=${nonce}server-nonce,s=${Buffer.from(this.salt).toString('base64')},i=${this.iterations}`
+    this.serverFirst = `r=${nonce}server-nonce,s=${base64(this.salt)},i=${this.iterations}`
     return this.serverFirst
   }
 
   /** Checks the client's proof; the server-final-message when it holds, undefined when it does not. */
-  final(clientFinal: string): string | undefined {
+  async final(clientFinal: string): Promise<string | undefined> {
     const withoutProof = clientFinal.replace(/,p=[^,]*$/, '')
     const given = /,p=([^,]*)$/.exec(clientFinal)?.[1]
-    const expected = serverProof(this.password, this.salt, this.iterations, `${this.clientFirstBare},${this.serverFirst},${withoutProof}`)
+    const expected = await serverProof(this.password, this.salt, this.iterations, `${this.clientFirstBare},${this.serverFirst},${withoutProof}`)
     return given === expected.proof ? `v=${expected.serverSignature}` : undefined
   }
 }

@@ -1,8 +1,9 @@
+/** src/auth/md5.ts against node:crypto's MD5 (WebCrypto has none): a Node oracle, so it lives in test/unit. */
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { utf8Encode } from './bytes.js'
-import { md5, md5Hex, md5PasswordMessage } from './md5.js'
+import { utf8Encode } from '../../src/auth/bytes.js'
+import { md5, md5Hex, md5PasswordMessage } from '../../src/auth/md5.js'
 
 describe('md5', () => {
   it('matches the RFC 1321 §A.5 test suite', () => {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ErrorCode, TlsError } from '../errors.js'
-import { endPointHashAlgorithm, tlsServerEndPoint } from './channel-binding.js'
-import { certificateDer } from './testing/end-point-certificates.js'
+import { ErrorCode, TlsError } from '../../src/errors.js'
+import { endPointHashAlgorithm, tlsServerEndPoint } from '../../src/tls/channel-binding.js'
+import { certificateDer } from '../../src/tls/testing/end-point-certificates.js'
 
 // Certificates were made once with the openssl CLI (testing/end-point-certificates.ts);
 // the expected tls-server-end-point value is the DER form hashed here by node:crypto.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { sha224 } from './sha224.js'
+import { sha224 } from '../../src/tls/sha224.js'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 
