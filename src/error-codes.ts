@@ -96,6 +96,8 @@ export const ERROR_CODES = {
   ResultTooLarge: { code: 'PGFLEET_RESULT_TOO_LARGE', class: 'PgfleetError', safeToRetry: false },
   /** A connection string, option or environment variable is unknown, malformed or an invalid combination. */
   Config: { code: 'PGFLEET_CONFIG', class: 'ConfigError', safeToRetry: true },
+  /** This runtime cannot do what the settings ask, outside TLS: a Unix-domain socket on Workers, or network access Deno was not granted (`--allow-net`). Not a node failure: the balancer does not mark the node down. */
+  RuntimeLimit: { code: 'PGFLEET_RUNTIME_LIMIT', class: 'ConfigError', safeToRetry: true },
   /** Authentication failed on the client side: a SCRAM exchange that fails its checks, an unsupported method, channel binding refused. */
   Auth: { code: 'PGFLEET_AUTH', class: 'AuthError', safeToRetry: false },
   /** The server asked for an authentication method that `require_auth` does not allow. */
@@ -110,18 +112,18 @@ export const ERROR_CODES = {
   ProtocolMalformed: { code: 'PGFLEET_PROTOCOL_MALFORMED', class: 'ProtocolError', safeToRetry: false },
   /** A backend message type byte pgfleet does not know. */
   ProtocolUnknownMessage: { code: 'PGFLEET_PROTOCOL_UNKNOWN_MESSAGE', class: 'ProtocolError', safeToRetry: false },
-  /** A TLS failure with no more specific code: the connection closed before TLS started (safe to retry), or the runtime's TLS setup threw (not safe). */
-  Tls: { code: 'PGFLEET_TLS', class: 'TlsError', safeToRetry: 'varies' },
+  /** A TLS failure with no more specific code: the connection closed before TLS started, or the runtime's TLS setup threw. */
+  Tls: { code: 'PGFLEET_TLS', class: 'TlsError', safeToRetry: true },
   /** The server does not support SSL (answered N), but the sslmode requires it. */
   TlsNotSupported: { code: 'PGFLEET_TLS_NOT_SUPPORTED', class: 'TlsError', safeToRetry: true },
   /** The server answered the SSL request with an error; its text is never shown (CVE-2024-10977). */
   TlsServerError: { code: 'PGFLEET_TLS_SERVER_ERROR', class: 'TlsError', safeToRetry: true },
   /** Bytes arrived after the server accepted SSL and before the handshake (CVE-2021-23222). */
   TlsUnencryptedData: { code: 'PGFLEET_TLS_UNENCRYPTED_DATA', class: 'TlsError', safeToRetry: false },
-  /** The TLS handshake failed other than on the certificate, or ALPN was missing or unexpected; the runtime's transport decides whether a retry is safe (Node: yes). */
-  TlsHandshake: { code: 'PGFLEET_TLS_HANDSHAKE', class: 'TlsError', safeToRetry: 'varies' },
-  /** The server certificate failed chain or host-name verification; the runtime's transport decides whether a retry is safe (Node: yes; Bun, Deno: no). */
-  TlsCertificate: { code: 'PGFLEET_TLS_CERTIFICATE', class: 'TlsError', safeToRetry: 'varies' },
+  /** The TLS handshake failed other than on the certificate, or ALPN was missing or unexpected (nothing of the request was sent: safe to retry on every runtime). */
+  TlsHandshake: { code: 'PGFLEET_TLS_HANDSHAKE', class: 'TlsError', safeToRetry: true },
+  /** The server certificate failed chain or host-name verification (nothing of the request was sent: safe to retry on every runtime). */
+  TlsCertificate: { code: 'PGFLEET_TLS_CERTIFICATE', class: 'TlsError', safeToRetry: true },
   /** A root certificate, client certificate or key could not be read or loaded (wrong `sslpassword` included). */
   TlsFiles: { code: 'PGFLEET_TLS_FILES', class: 'TlsError', safeToRetry: true },
   /** tls-server-end-point channel binding cannot be computed for the server certificate (unparsable, or no hash for its signature algorithm). */

@@ -142,8 +142,8 @@ export class ProtocolError extends PgfleetError {
 export class ConfigError extends PgfleetError {
   /** The option at fault. */
   readonly option?: string
-  constructor(message: string, options: { option?: string; cause?: unknown } = {}) {
-    super(message, ErrorCode.Config, { cause: options.cause })
+  constructor(message: string, options: { option?: string; cause?: unknown; code?: ErrorCodeOf<'ConfigError'> } = {}) {
+    super(message, options.code ?? ErrorCode.Config, { cause: options.cause })
     this.option = options.option
   }
 }

@@ -1,8 +1,7 @@
-/** pgfleet for Bun: Bun.connect sockets, files read with Bun's node:fs compat. */
+/** pgfleet for Bun: Bun.connect sockets, files read with Bun's node:fs compat (src/transport/bun.ts). */
 import { installRuntime } from './runtime.js'
-import { dialBun } from './transport/bun.js'
-import { fileMode, homeDirectory, readFileText, warn } from './transport/node-fs.js'
+import { bunRuntime } from './transport/bun.js'
 
-installRuntime({ name: 'bun', dial: dialBun, readFile: readFileText, homeDir: homeDirectory, fileMode, warn, env: () => process.env })
+installRuntime(bunRuntime)
 
 export * from './public.js'

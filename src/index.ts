@@ -3,7 +3,7 @@
  * entry through package.json export conditions (src/index.*.ts).
  */
 import { installRuntime } from './runtime.js'
-import { nodeRuntime } from './transport/node-runtime.js'
+import { nodeRuntime } from './transport/node.js'
 
 installRuntime(nodeRuntime)
 

@@ -1,11 +1,11 @@
 /**
- * pgfleet for Cloudflare Workers (workerd): cloudflare:sockets. Workers have
- * no files and no process environment: pass certificates as PEM text and
- * settings in the connection string.
+ * pgfleet for Cloudflare Workers (workerd): cloudflare:sockets
+ * (src/transport/cloudflare.ts). Workers have no files and no process
+ * environment: pass certificates as PEM text and settings in the connection string.
  */
 import { installRuntime } from './runtime.js'
-import { dialCloudflare } from './transport/cloudflare.js'
+import { workerdRuntime } from './transport/cloudflare.js'
 
-installRuntime({ name: 'workerd', dial: dialCloudflare, env: () => ({}) })
+installRuntime(workerdRuntime)
 
 export * from './public.js'

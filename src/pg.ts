@@ -1,6 +1,6 @@
 /** pgfleet/pg for Node.js: the pg-compatible facade on the Node runtime. */
 import { installRuntime } from './runtime.js'
-import { nodeRuntime } from './transport/node-runtime.js'
+import { nodeRuntime } from './transport/node.js'
 
 installRuntime(nodeRuntime)
 

@@ -1,15 +1,19 @@
 /**
  * The runtime a build entry runs on (Node, Bun, Deno, Workers): how to dial,
  * read certificate files and see the environment. Each entry point
- * (src/index*.ts, src/pg.ts) installs its own before anything connects; what
- * each runtime can do is its row in src/transport/capabilities.ts.
+ * (src/index*.ts, src/pg.ts) installs its own before anything connects. Each
+ * runtime is one file, src/transport/<runtime>.ts: its dial, its
+ * capabilities and this object.
  */
 import { ConfigError } from './errors.js'
+import type { Capabilities } from './transport/capabilities.js'
 import type { Dial } from './transport/socket.js'
 
 /** Runtime hooks the connection needs (injected so the core stays runtime-free). */
 export interface Runtime {
   dial: Dial
+  /** What `dial`'s sockets and TLS can do (src/transport/capabilities.ts). */
+  capabilities: Readonly<Capabilities>
   /** Read a file as text (certificate paths, the password and service files); absent on edge runtimes. */
   readFile?: (path: string) => string | undefined
   /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Config } from '../config/types.js'
-import { ConnectionError, ErrorCode, PgError } from '../errors.js'
+import { ConfigError, ConnectionError, ErrorCode, PgError } from '../errors.js'
 import { createConnectionFactory, type ConnectionFactoryDeps } from './factory.js'
 import { HostBookRegistry, clusterKeyOf } from './host-book.js'
 import { FakeClock, FakeCluster, FakeSession, flush, makeConfig, row } from './testing/fake-cluster.js'
@@ -188,6 +188,14 @@ describe('balanced connects', () => {
     for (const h of ['127.0.0.1', '127.0.0.2', '127.0.0.3']) cluster.set(h, { behaviour: 'up' })
     await connectMany(factory, 3)
     expect(counts(factory.hostConnections())).toEqual({ '127.0.0.1': 1, '127.0.0.2': 1, '127.0.0.3': 1 })
+  })
+
+  it('a dial the runtime refuses (Workers and a Unix socket, Deno without --allow-net) rejects at once and marks no node failed', async () => {
+    const refused = new ConfigError('Cloudflare Workers cannot open Unix-domain sockets', { option: 'host', code: ErrorCode.RuntimeLimit })
+    const { factory } = setup({}, null, { connectNode: () => Promise.reject(refused) })
+    await expect(factory.connect()).rejects.toBe(refused)
+    expect(factory.stats().failedHosts).toEqual([])
+    expect([...factory.hostConnections().values()].every((n) => n === 0)).toBe(true)
   })
 
   it('lists every node tried and why when all fail', async () => {

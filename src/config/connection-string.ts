@@ -21,11 +21,10 @@
  * password-like keyword has been seen.
  */
 import { ConfigError } from '../errors.js'
+import { C_INTEGER, isCSpace } from './values.js'
 
 const OPTION = 'connectionString'
 const URL_SCHEME = /^postgres(?:ql)?:\/\//i
-/** C isspace() in the C locale, which libpq uses. */
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v'
 /** Keywords whose values are secrets (password, sslpassword, misspellings); passfile is a path. */
 const SECRET_KEY = /pass(?!file)/i
 
@@ -93,7 +92,7 @@ function urlPrefixLength(url: string): number {
 }
 
 /** libpq's port check at connect time (parse_int_param, then 1..65535); empty means the default. */
-const validPort = (p: string): boolean => p === '' || (/^[ \t\n\v\f\r]*[+-]?\d+[ \t\n\v\f\r]*$/.test(p) && Number(p) >= 1 && Number(p) <= 65535)
+const validPort = (p: string): boolean => p === '' || (C_INTEGER.test(p) && Number(p) >= 1 && Number(p) <= 65535)
 
 /** Parse a `postgres://` URL (libpq conninfo_uri_parse_options). */
 export function parseConnectionUrl(url: string): Map<string, string> {
@@ -192,13 +191,13 @@ export function parseConninfo(s: string): Map<string, string> {
   let secretSeen = false
   const shown = (word: string, at: number) => (secretSeen ? `the word at character ${at + 1}` : JSON.stringify(word))
   const skipSpace = () => {
-    while (i < n && isSpace(s[i])) i++
+    while (i < n && isCSpace(s[i])) i++
   }
   for (;;) {
     skipSpace()
     if (i >= n) break
     const start = i
-    while (i < n && !isSpace(s[i]) && s[i] !== '=') i++
+    while (i < n && !isCSpace(s[i]) && s[i] !== '=') i++
     const key = s.slice(start, i)
     skipSpace()
     if (s[i] !== '=') throw fail(`missing "=" after ${shown(key, start)}`)
@@ -224,7 +223,7 @@ export function parseConninfo(s: string): Map<string, string> {
         }
       }
     } else {
-      while (i < n && !isSpace(s[i])) {
+      while (i < n && !isCSpace(s[i])) {
         // `\` escapes the next character; a trailing lone `\` is dropped (libpq).
         if (s[i] === '\\') i++
         if (i < n) value += s[i]
@@ -277,30 +276,30 @@ function redactConninfo(s: string): string {
   let hiding = false
   while (i < n) {
     const start = i
-    while (i < n && isSpace(s[i])) i++
-    while (i < n && !isSpace(s[i]) && s[i] !== '=') i++
+    while (i < n && isCSpace(s[i])) i++
+    while (i < n && !isCSpace(s[i]) && s[i] !== '=') i++
     const word = s.slice(start, i)
     let j = i
-    while (j < n && isSpace(s[j])) j++
+    while (j < n && isCSpace(s[j])) j++
     if (s[j] !== '=') {
       // A word without "=": after an unquoted password it is probably more of it.
       out += hiding ? word.replace(/\S+/g, '***') : word
       continue
     }
     j++
-    while (j < n && isSpace(s[j])) j++
+    while (j < n && isCSpace(s[j])) j++
     let end = j
     if (s[end] === "'") {
       end++
       while (end < n && s[end] !== "'") end += s[end] === '\\' ? 2 : 1
       end = Math.min(end + 1, n)
     } else {
-      while (end < n && !isSpace(s[end])) end += s[end] === '\\' ? 2 : 1
+      while (end < n && !isCSpace(s[end])) end += s[end] === '\\' ? 2 : 1
       end = Math.min(end, n)
     }
     const secret = SECRET_KEY.test(word)
     // After a closing quote the next keyword may follow at once; keep it apart from the "***".
-    out += s.slice(start, j) + (secret ? (end < n && !isSpace(s[end]) ? '*** ' : '***') : s.slice(j, end))
+    out += s.slice(start, j) + (secret ? (end < n && !isCSpace(s[end]) ? '*** ' : '***') : s.slice(j, end))
     hiding = secret && s[j] !== "'"
     i = end
   }

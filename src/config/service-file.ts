@@ -9,6 +9,7 @@
  * the name counts. Pure: the caller passes a file reader.
  */
 import { ConfigError } from '../errors.js'
+import { trimCSpace } from './values.js'
 
 /** Reads a text file; undefined when it does not exist. */
 export type ReadTextFile = (path: string) => string | undefined
@@ -31,8 +32,6 @@ export interface ServiceFilePaths {
   system?: string
 }
 
-/** White space at either end as C's isspace() sees it (not NBSP or a BOM, which String.trim would take). */
-const C_SPACE_ENDS = /^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$/g
 
 const fail = (message: string) => new ConfigError(message, { option: 'service' })
 
@@ -43,7 +42,7 @@ export function serviceGroup(text: string, service: string, path: string): Servi
   const entries: ServiceEntry[] = []
   const lines = text.split('\n')
   for (let n = 0; n < lines.length; n++) {
-    const line = lines[n]!.replace(C_SPACE_ENDS, '')
+    const line = trimCSpace(lines[n]!)
     if (line === '' || line.startsWith('#')) continue
     if (line.startsWith('[')) {
       if (inGroup) break // the group ended; libpq stops at the next header

@@ -17,6 +17,15 @@ export interface ValueOrigin {
   secret?: boolean
 }
 
+/** C isspace() in the C locale, as libpq's parsers see white space (not NBSP or a BOM, which String.trim would take). */
+const C_SPACE = ' \t\n\v\f\r'
+export const isCSpace = (c: string | undefined): boolean => c !== undefined && c.length === 1 && C_SPACE.includes(c)
+const C_SPACE_ENDS = new RegExp(`^[${C_SPACE}]+|[${C_SPACE}]+$`, 'g')
+/** `text` without C white space at either end. */
+export const trimCSpace = (text: string): string => text.replace(C_SPACE_ENDS, '')
+/** An integer as strtol reads it whole (libpq's port check): optional C white space around an optional sign and digits. */
+export const C_INTEGER = new RegExp(`^[${C_SPACE}]*[+-]?\\d+[${C_SPACE}]*$`)
+
 const MAX_SHOWN = 80
 
 /** A short, safe rendering of a bad value for an error message. */

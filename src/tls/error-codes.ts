@@ -1,21 +1,3 @@
-import { ErrorCode } from '../error-codes.js'
-
-/**
- * The TLS codes under their older names, kept for src/transport and the
- * integration tests, which still import them; new code uses `ErrorCode.Tls*`
- * (src/error-codes.ts, where each is documented).
- */
-export const TlsErrorCode = {
-  NotSupported: ErrorCode.TlsNotSupported,
-  ServerError: ErrorCode.TlsServerError,
-  UnencryptedData: ErrorCode.TlsUnencryptedData,
-  Handshake: ErrorCode.TlsHandshake,
-  Certificate: ErrorCode.TlsCertificate,
-  Files: ErrorCode.TlsFiles,
-} as const
-
-export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode]
-
 /**
  * OpenSSL / Node / Bun verification codes (CERT_HAS_EXPIRED,
  * UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID, ...), as

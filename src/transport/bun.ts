@@ -10,12 +10,14 @@
  * certificate (so SCRAM-SHA-256-PLUS works).
  * The Bun types are declared below; nothing here imports `bun` or `node:*`.
  */
-import { TlsError } from '../errors.js'
-import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
+import { ErrorCode, TlsError } from '../errors.js'
+import { isCertificateErrorCode } from '../tls/error-codes.js'
 import { onAbort, raceSignal } from '../deadline.js'
-import { CAPABILITIES, refuseDial } from './capabilities.js'
+import type { RuntimeEnvironment } from '../runtime.js'
+import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
+import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
@@ -102,7 +104,7 @@ function handshakeError(options: TlsUpgradeOptions, authorizationError: Authoriz
   const certificate = isCertificateErrorCode(authorizationError?.code)
   const what = certificate ? `server certificate of ${options.servername} rejected` : `TLS handshake with ${options.servername} failed`
   return new TlsError(`${what}: ${reason}`, {
-    code: certificate ? TlsErrorCode.Certificate : TlsErrorCode.Handshake,
+    code: certificate ? ErrorCode.TlsCertificate : ErrorCode.TlsHandshake,
     cause: authorizationError ?? undefined,
   })
 }
@@ -212,7 +214,7 @@ class BunChannel implements Channel {
     this.ended = true
     this.failHandshake(
       new TlsError(`connection to ${this.address} closed during the TLS handshake${error ? `: ${error.message}` : ''}`, {
-        code: 'PGFLEET_TLS_HANDSHAKE',
+        code: ErrorCode.TlsHandshake,
         cause: error,
       }),
     )
@@ -258,7 +260,7 @@ async function upgrade(plain: BunChannel, options: TlsUpgradeOptions, abandoned:
 
 /** Dial with Bun's native sockets (TCP or Unix); direct TLS upgrades the fresh socket at once. */
 export const dialBun: Dial = async (options: DialOptions) => {
-  refuseDial(CAPABILITIES.bun, options)
+  refuseDial(BUN_CAPABILITIES, options)
   const address = addressOf(options)
   const channel = new BunChannel(address)
   const target = options.path !== undefined ? { unix: options.path } : { hostname: options.host, port: options.port }
@@ -271,6 +273,21 @@ export const dialBun: Dial = async (options: DialOptions) => {
     const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
     channel.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
   }
-  const socket = new StreamSocket(channel, address, CAPABILITIES.bun, (tlsOptions, abandoned) => upgrade(channel, tlsOptions, abandoned, address))
+  const socket = new StreamSocket(channel, address, BUN_CAPABILITIES, (tlsOptions, abandoned) => upgrade(channel, tlsOptions, abandoned, address))
   return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
+}
+
+/** Bun has no per-connection host-name switch: verify-ca checks the handshake's result itself (acceptHandshake). */
+const BUN_CAPABILITIES: Capabilities = FULL_CAPABILITIES
+
+/** The Bun runtime: Bun.connect sockets, files read with Bun's node:fs compat. */
+export const bunRuntime: RuntimeEnvironment = {
+  name: 'bun',
+  capabilities: BUN_CAPABILITIES,
+  dial: dialBun,
+  readFile: readFileText,
+  homeDir: homeDirectory,
+  fileMode,
+  warn,
+  env: () => process.env,
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
-import { ConnectionError, TlsError } from '../errors.js'
-import { CAPABILITIES, refuseDial, refuseTls, type RuntimeName } from './capabilities.js'
+import { ConfigError, TlsError } from '../errors.js'
+import { refuseDial, refuseTls } from './capabilities.js'
+import { capabilitiesOf, RUNTIME_NAMES, type RuntimeName } from './testing/runtimes.js'
 import type { TlsUpgradeOptions } from './socket.js'
 
-const RUNTIMES = Object.keys(CAPABILITIES) as RuntimeName[]
+const RUNTIMES = RUNTIME_NAMES
 const full: TlsUpgradeOptions = { servername: 'db.example', ca: 'PEM', rejectUnauthorized: true, checkServerIdentity: true, alpnProtocols: ['postgresql'] }
 const publicRoots: TlsUpgradeOptions = { ...full, ca: undefined }
 const verifyCa: TlsUpgradeOptions = { ...publicRoots, checkServerIdentity: false }
@@ -23,13 +24,13 @@ describe('refuseTls', () => {
   it('lets Node and Bun do everything', () => {
     for (const runtime of ['node', 'bun'] as const) {
       for (const options of [full, verifyCa, { ...withCert, passphrase: 'p' }]) {
-        expect(outcome(() => refuseTls(CAPABILITIES[runtime], options, false))).toBe('ok')
+        expect(outcome(() => refuseTls(capabilitiesOf(runtime), options, false))).toBe('ok')
       }
     }
   })
 
   it('Deno: verify-full with sslrootcert; no verify-ca, no encrypted key; a client certificate only over direct TLS', () => {
-    const deno = CAPABILITIES.deno
+    const deno = capabilitiesOf('deno')
     expect(outcome(() => refuseTls(deno, full, false))).toBe('ok')
     expect(outcome(() => refuseTls(deno, verifyCa, false))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: sslmode=verify-ca is not supported on Deno/)
     expect(outcome(() => refuseTls(deno, { ...withCert, passphrase: 'p' }, true))).toMatch(/encrypted private key \(sslpassword\)/)
@@ -38,7 +39,7 @@ describe('refuseTls', () => {
   })
 
   it('Workers: public roots and the host name only, no client certificate', () => {
-    const workerd = CAPABILITIES.workerd
+    const workerd = capabilitiesOf('workerd')
     expect(outcome(() => refuseTls(workerd, publicRoots, false))).toBe('ok')
     expect(outcome(() => refuseTls(workerd, { ...publicRoots, rejectUnauthorized: false, checkServerIdentity: false }, false))).toBe('ok')
     expect(outcome(() => refuseTls(workerd, full, false))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*custom root certificate/)
@@ -49,11 +50,11 @@ describe('refuseTls', () => {
 
   it('every refusal is safe to retry and has its own text', () => {
     for (const runtime of RUNTIMES) {
-      for (const text of Object.values(CAPABILITIES[runtime].refusals)) expect(text).not.toMatch(/this runtime cannot do/)
+      for (const text of Object.values(capabilitiesOf(runtime).refusals)) expect(text).not.toMatch(/this runtime cannot do/)
     }
     const error = (() => {
       try {
-        refuseTls(CAPABILITIES.deno, verifyCa, false)
+        refuseTls(capabilitiesOf('deno'), verifyCa, false)
       } catch (e) {
         return e as TlsError
       }
@@ -67,16 +68,17 @@ describe('refuseDial', () => {
     const unix = { host: '', port: 0, path: '/tmp/.s.PGSQL.5432' }
     const direct = { host: 'db', port: 5432, directTls: publicRoots }
     for (const runtime of ['node', 'bun', 'deno'] as const) {
-      expect(outcome(() => refuseDial(CAPABILITIES[runtime], unix))).toBe('ok')
-      expect(outcome(() => refuseDial(CAPABILITIES[runtime], direct))).toBe('ok')
+      expect(outcome(() => refuseDial(capabilitiesOf(runtime), unix))).toBe('ok')
+      expect(outcome(() => refuseDial(capabilitiesOf(runtime), direct))).toBe('ok')
     }
-    expect(() => refuseDial(CAPABILITIES.workerd, unix)).toThrow(ConnectionError)
-    expect(outcome(() => refuseDial(CAPABILITIES.workerd, unix))).toBe('ConnectionError PGFLEET_CONNECTION: Cloudflare Workers cannot open Unix-domain sockets')
-    expect(outcome(() => refuseDial(CAPABILITIES.workerd, direct))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*ALPN/)
+    // A setting the runtime cannot honour, not a network failure: the balancer must not mark the node down.
+    expect(() => refuseDial(capabilitiesOf('workerd'), unix)).toThrow(ConfigError)
+    expect(outcome(() => refuseDial(capabilitiesOf('workerd'), unix))).toBe('ConfigError PGFLEET_RUNTIME_LIMIT: Cloudflare Workers cannot open Unix-domain sockets')
+    expect(outcome(() => refuseDial(capabilitiesOf('workerd'), direct))).toMatch(/^TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*ALPN/)
   })
 })
 
-describe('each package entry installs a runtime that matches its row', () => {
+describe('each package entry installs its runtime', () => {
   const entries: Record<RuntimeName, string> = { node: '../index.js', bun: '../index.bun.js', deno: '../index.deno.js', workerd: '../index.workerd.js' }
   for (const runtime of RUNTIMES) {
     it(runtime, async () => {
@@ -85,7 +87,9 @@ describe('each package entry installs a runtime that matches its row', () => {
       const { defaultRuntime } = await import('../runtime.js')
       const installed = defaultRuntime()
       expect(installed.name).toBe(runtime)
-      expect(installed.readFile !== undefined).toBe(CAPABILITIES[runtime].files)
+      expect(installed.capabilities).toEqual(capabilitiesOf(runtime))
+      // File access is having readFile: everywhere but Workers.
+      expect(installed.readFile !== undefined).toBe(runtime !== 'workerd')
     })
   }
 })

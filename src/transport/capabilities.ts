@@ -1,16 +1,15 @@
 /**
- * What each runtime's sockets and TLS can do, in one table. The transports
- * refuse what their row lacks through refuseDial / refuseTls (one
- * PGFLEET_TLS_RUNTIME_LIMIT each, never a silent downgrade); the runtime
- * tests (test/integration/runtimes-transport.test.ts) derive their expected
- * outcomes from it, and a unit test checks the README's "TLS by runtime"
- * table against it. Verified on Node 20, Bun 1.4, Deno 2.9, workerd
- * (Miniflare 4); the reasons are in each transport's file comment.
+ * What a runtime's sockets and TLS can do. Each runtime's file
+ * (src/transport/<runtime>.ts) holds its row, on its RuntimeEnvironment,
+ * beside the dial it describes; the transports refuse what their row lacks
+ * through refuseDial / refuseTls (never a silent downgrade). The runtime tests
+ * (test/integration/runtimes-transport.test.ts, runtimes.test.ts) derive
+ * their expected outcomes from the rows, and a unit test checks the README's
+ * "TLS by runtime" table against them. File access is not a row: a runtime
+ * can read files exactly when it has `readFile`.
  */
-import { ConnectionError, TlsError } from '../errors.js'
+import { ConfigError, ErrorCode, TlsError } from '../errors.js'
 import type { DialOptions, TlsUpgradeOptions } from './socket.js'
-
-export type RuntimeName = 'node' | 'bun' | 'deno' | 'workerd'
 
 export interface Capabilities {
   /** TLS upgrade of the open socket after SSLRequest (sslnegotiation=postgres). */
@@ -35,8 +34,6 @@ export interface Capabilities {
   encryptedKey: boolean
   /** The server's certificate (tls-server-end-point: SCRAM-SHA-256-PLUS, channel_binding=require). */
   peerCertificate: boolean
-  /** Certificates, the password file and service files read from paths. */
-  files: boolean
   /** Unix-domain sockets (host=/dir). */
   unixSockets: boolean
   /** Socket.unref: an idle pool does not keep the process alive. */
@@ -47,7 +44,9 @@ export interface Capabilities {
   refusals: Partial<Record<'directTls' | 'customCa' | 'verifyCa' | 'clientCertificate' | 'encryptedKey' | 'unixSockets', string>>
 }
 
-const EVERYTHING: Omit<Capabilities, 'keepAlive'> = {
+/** A runtime that can do everything (Node); the other rows say what differs. */
+export const FULL_CAPABILITIES: Readonly<Capabilities> = {
+  keepAlive: 'idle',
   tlsUpgrade: true,
   directTls: true,
   alpn: true,
@@ -58,64 +57,15 @@ const EVERYTHING: Omit<Capabilities, 'keepAlive'> = {
   clientCertificate: 'always',
   encryptedKey: true,
   peerCertificate: true,
-  files: true,
   unixSockets: true,
   unref: true,
   namesNetworkErrors: true,
   refusals: {},
 }
 
-export const CAPABILITIES: Readonly<Record<RuntimeName, Readonly<Capabilities>>> = {
-  node: { ...EVERYTHING, keepAlive: 'idle' },
-  // Bun has no per-connection host-name switch: verify-ca checks the handshake's result itself (bun.ts).
-  bun: { ...EVERYTHING, keepAlive: 'idle' },
-  // rustls: sslrootcert is added to the default roots, the chain is always verified, no peer certificate.
-  deno: {
-    ...EVERYTHING,
-    keepAlive: 'on-off',
-    customCa: 'add',
-    verifyCa: false,
-    unverifiedTls: false,
-    clientCertificate: 'direct',
-    encryptedKey: false,
-    peerCertificate: false,
-    refusals: {
-      verifyCa:
-        'sslmode=verify-ca is not supported on Deno: Deno trusts its default roots in addition to sslrootcert, so without the host-name check any publicly trusted certificate would pass; use sslmode=verify-full',
-      encryptedKey: 'Deno cannot use an encrypted private key (sslpassword); decrypt the key first',
-      clientCertificate: 'Deno cannot send a client certificate after SSLRequest (Deno.startTls takes no cert/key); use sslnegotiation=direct',
-    },
-  },
-  // cloudflare:sockets: public roots and the host name, always; no ALPN, client certificate, files or unref.
-  workerd: {
-    ...EVERYTHING,
-    directTls: false,
-    alpn: false,
-    keepAlive: 'none',
-    customCa: false,
-    verifyCa: false,
-    unverifiedTls: false,
-    lazyVerification: true,
-    clientCertificate: false,
-    encryptedKey: false,
-    peerCertificate: false,
-    files: false,
-    unixSockets: false,
-    unref: false,
-    namesNetworkErrors: false,
-    refusals: {
-      directTls: 'Cloudflare Workers sockets do not offer ALPN, which sslnegotiation=direct requires; use sslnegotiation=postgres',
-      customCa: 'Cloudflare Workers verify server certificates only against public roots: a custom root certificate (sslrootcert) cannot be used',
-      verifyCa: 'Cloudflare Workers always check the host name: sslmode=verify-ca is not supported, use verify-full',
-      clientCertificate: 'Cloudflare Workers sockets cannot send a client certificate (sslcert/sslkey)',
-      unixSockets: 'Cloudflare Workers cannot open Unix-domain sockets',
-    },
-  },
-}
-
 /** The TlsError for a setting this runtime cannot apply. */
 export function runtimeLimit(message: string): TlsError {
-  return new TlsError(message, { code: 'PGFLEET_TLS_RUNTIME_LIMIT', safeToRetry: true })
+  return new TlsError(message, { code: ErrorCode.TlsRuntimeLimit })
 }
 
 function refusal(caps: Capabilities, what: keyof Capabilities['refusals']): string {
@@ -125,7 +75,7 @@ function refusal(caps: Capabilities, what: keyof Capabilities['refusals']): stri
 /** Refuse a dial the runtime cannot make: a Unix-domain socket, or direct TLS. */
 export function refuseDial(caps: Capabilities, options: DialOptions): void {
   if (options.path !== undefined && !caps.unixSockets) {
-    throw new ConnectionError(refusal(caps, 'unixSockets'), { address: options.path })
+    throw new ConfigError(refusal(caps, 'unixSockets'), { option: 'host', code: ErrorCode.RuntimeLimit })
   }
   if (options.directTls !== undefined && !caps.directTls) throw runtimeLimit(refusal(caps, 'directTls'))
 }

@@ -21,14 +21,40 @@
  * - No unref (nothing keeps a Worker alive), no Unix sockets.
  * - Every failed connect is the same opaque "proxy request failed", so dial
  *   errors are PGFLEET_CONNECT_FAILED, and a reset reads as a clean end.
- * The refusals are the `workerd` row of ./capabilities.ts.
+ * The refusals are WORKERD_CAPABILITIES.
  */
-import { TlsError } from '../errors.js'
+import { ErrorCode, TlsError } from '../errors.js'
+import type { RuntimeEnvironment } from '../runtime.js'
 import { onAbort, raceSignal } from '../deadline.js'
-import { CAPABILITIES, refuseDial } from './capabilities.js'
+import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities.js'
 import { pullChannel, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+
+/** cloudflare:sockets: public roots and the host name, always; no ALPN, client certificate, files or unref. */
+const WORKERD_CAPABILITIES: Capabilities = {
+  ...FULL_CAPABILITIES,
+  directTls: false,
+  alpn: false,
+  keepAlive: 'none',
+  customCa: false,
+  verifyCa: false,
+  unverifiedTls: false,
+  lazyVerification: true,
+  clientCertificate: false,
+  encryptedKey: false,
+  peerCertificate: false,
+  unixSockets: false,
+  unref: false,
+  namesNetworkErrors: false,
+  refusals: {
+    directTls: 'Cloudflare Workers sockets do not offer ALPN, which sslnegotiation=direct requires; use sslnegotiation=postgres',
+    customCa: 'Cloudflare Workers verify server certificates only against public roots: a custom root certificate (sslrootcert) cannot be used',
+    verifyCa: 'Cloudflare Workers always check the host name: sslmode=verify-ca is not supported, use verify-full',
+    clientCertificate: 'Cloudflare Workers sockets cannot send a client certificate (sslcert/sslkey)',
+    unixSockets: 'Cloudflare Workers cannot open Unix-domain sockets',
+  },
+}
 
 interface CfSocket {
   readonly readable: ReadableStream<Uint8Array>
@@ -108,11 +134,11 @@ function handshakeError(error: unknown, tlsName: string, verifying: boolean): Tl
     : ' Workers always verify the certificate chain and host name, so sslmode=require/prefer cannot reach a server with a self-signed certificate.'
   return new TlsError(
     `TLS handshake with ${tlsName} failed (certificate not trusted by public roots, or not issued for this host name?): ${message}.${hint}`,
-    { code: 'PGFLEET_TLS_HANDSHAKE', cause: error },
+    { code: ErrorCode.TlsHandshake, cause: error },
   )
 }
 
-/** STARTTLS on the plain socket; what Workers cannot honour was refused before (the `workerd` row of ./capabilities.ts). */
+/** STARTTLS on the plain socket; what Workers cannot honour was refused before (WORKERD_CAPABILITIES). */
 async function upgrade(socket: CfSocket, plain: CfStream, options: TlsUpgradeOptions, abandoned: AbortSignal): Promise<{ channel: Channel; info: TlsInfo }> {
   const name = options.servername
   // startTls needs the streams unlocked; the core guarantees nothing is in flight.
@@ -130,7 +156,7 @@ async function upgrade(socket: CfSocket, plain: CfStream, options: TlsUpgradeOpt
 
 /** Dial with `cloudflare:sockets` (STARTTLS-capable, as SSLRequest needs). */
 export const dialCloudflare: Dial = async (options: DialOptions) => {
-  refuseDial(CAPABILITIES.workerd, options)
+  refuseDial(WORKERD_CAPABILITIES, options)
   const address = addressOf(options)
   const connect = await loadConnect()
   let socket: CfSocket | undefined
@@ -143,5 +169,8 @@ export const dialCloudflare: Dial = async (options: DialOptions) => {
   }
   const plain = cloudflareStream(socket)
   const opened = socket
-  return new StreamSocket(pullChannel(plain), address, CAPABILITIES.workerd, (tlsOptions, abandoned) => upgrade(opened, plain, tlsOptions, abandoned))
+  return new StreamSocket(pullChannel(plain), address, WORKERD_CAPABILITIES, (tlsOptions, abandoned) => upgrade(opened, plain, tlsOptions, abandoned))
 }
+
+/** The Workers runtime: no files and no process environment (certificates as PEM text, settings in the connection string). */
+export const workerdRuntime: RuntimeEnvironment = { name: 'workerd', capabilities: WORKERD_CAPABILITIES, dial: dialCloudflare, env: () => ({}) }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConnectionError, TlsError } from '../errors.js'
-import { CAPABILITIES } from './capabilities.js'
+import { ConnectionError, ErrorCode, TlsError } from '../errors.js'
+import { capabilitiesOf, type RuntimeName } from './testing/runtimes.js'
 import { HIGH_WATER_BYTES, pullChannel, startDirectTls, StreamSocket, type Channel, type ChannelEvents, type PullStream, type TlsUpgrade } from './core.js'
 import type { TlsInfo, TlsUpgradeOptions } from './socket.js'
 
@@ -59,8 +59,8 @@ const bytes = (n: number) => new Uint8Array(n)
 const verifyFull: TlsUpgradeOptions = { servername: 'db', rejectUnauthorized: true, checkServerIdentity: true }
 const INFO: TlsInfo = { authorized: true, alpnProtocol: 'postgresql' }
 
-function socketOver(channel: Channel, upgrade?: TlsUpgrade, runtime: keyof typeof CAPABILITIES = 'node') {
-  const socket = new StreamSocket(channel, 'db:5432', CAPABILITIES[runtime], upgrade ?? (() => Promise.reject(new Error('no TLS'))))
+function socketOver(channel: Channel, upgrade?: TlsUpgrade, runtime: RuntimeName = 'node') {
+  const socket = new StreamSocket(channel, 'db:5432', capabilitiesOf(runtime), upgrade ?? (() => Promise.reject(new Error('no TLS'))))
   const got = { data: [] as Uint8Array[], closes: [] as (Error | undefined)[] }
   socket.onClose = (error) => got.closes.push(error)
   return { socket, got }
@@ -106,7 +106,7 @@ describe('StreamSocket write queue', () => {
     expect(channel.calls).toEqual(['destroy'])
     expect(got.closes).toHaveLength(1)
     expect(got.closes[0]).toBeInstanceOf(ConnectionError)
-    expect(got.closes[0]).toMatchObject({ code: 'PGFLEET_CONNECTION_LOST', message: 'connection to db:5432 lost: Broken pipe (os error 32)' })
+    expect(got.closes[0]).toMatchObject({ code: ErrorCode.ConnectionLost, message: 'connection to db:5432 lost: Broken pipe (os error 32)' })
     expect(socket.write(bytes(1))).toBe(false)
   })
 
@@ -153,7 +153,7 @@ describe('StreamSocket delivery and close', () => {
     channel.events.data(bytes(1))
     expect(data).toEqual([])
     expect(got.closes).toHaveLength(1)
-    expect(got.closes[0]).toMatchObject({ code: 'PGFLEET_CONNECTION_LOST' })
+    expect(got.closes[0]).toMatchObject({ code: ErrorCode.ConnectionLost })
   })
 
   it('destroy() closes at once with no error', () => {
@@ -204,13 +204,13 @@ describe('StreamSocket.startTls', () => {
     const { socket, got } = socketOver(plain, undefined, 'deno')
     const error = await socket.startTls({ ...verifyFull, checkServerIdentity: false }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TlsError)
-    expect(error).toMatchObject({ code: 'PGFLEET_TLS_RUNTIME_LIMIT' })
+    expect(error).toMatchObject({ code: ErrorCode.TlsRuntimeLimit })
     expect(plain.calls).toEqual(['detach', 'destroy'])
     expect(got.closes).toEqual([error])
   })
 
   it('a failed handshake closes the socket with its error; startTls on a closed socket is refused', async () => {
-    const failure = new TlsError('certificate has wrong host name', { code: 'PGFLEET_TLS_CERTIFICATE' })
+    const failure = new TlsError('certificate has wrong host name', { code: ErrorCode.TlsCertificate })
     const { socket, got } = socketOver(new FakeChannel(), () => Promise.reject(failure))
     await expect(socket.startTls(verifyFull)).rejects.toBe(failure)
     expect(got.closes).toEqual([failure])
@@ -231,7 +231,7 @@ describe('StreamSocket.startTls', () => {
     socket.destroy()
     expect(abandoned.aborted).toBe(true)
     finish()
-    expect(await upgraded).toMatchObject({ code: 'PGFLEET_TLS_HANDSHAKE' })
+    expect(await upgraded).toMatchObject({ code: ErrorCode.TlsHandshake })
     expect(late.calls).toEqual(['destroy'])
   })
 
@@ -240,7 +240,7 @@ describe('StreamSocket.startTls', () => {
     const { socket, got } = socketOver(plain, () => new Promise(() => undefined))
     const controller = new AbortController()
     const opening = startDirectTls(socket, verifyFull, controller.signal)
-    const reason = new ConnectionError('timeout expired', { code: 'PGFLEET_CONNECT_TIMEOUT' })
+    const reason = new ConnectionError('timeout expired', { code: ErrorCode.ConnectTimeout })
     controller.abort(reason)
     await expect(opening).rejects.toBe(reason)
     expect(plain.calls).toContain('destroy')

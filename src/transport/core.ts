@@ -8,7 +8,7 @@
  * bounded by the dial's signal. A runtime adds only a Channel (open, read,
  * write, close) and its TLS upgrade. No runtime imports.
  */
-import { TlsError } from '../errors.js'
+import { ErrorCode, TlsError } from '../errors.js'
 import { onAbort, raceSignal } from '../deadline.js'
 import { refuseTls, type Capabilities } from './capabilities.js'
 import { lostError } from './errors.js'
@@ -114,10 +114,10 @@ export class StreamSocket implements Socket {
    * to upgrade a stream with one) and flushes pending writes.
    */
   async startTls(options: TlsUpgradeOptions, direct = false): Promise<TlsInfo> {
-    const closed = () => new TlsError(`connection to ${this.address} closed before the TLS handshake`, { safeToRetry: true })
+    const closed = () => new TlsError(`connection to ${this.address} closed before the TLS handshake`)
     if (this.closed) throw closed()
     if (this.tls !== undefined || this.upgrade === undefined) {
-      throw new TlsError('connection is already encrypted', { code: 'PGFLEET_TLS_HANDSHAKE' })
+      throw new TlsError('connection is already encrypted', { code: ErrorCode.TlsHandshake })
     }
     this.pause()
     await this.drain()
@@ -131,7 +131,7 @@ export class StreamSocket implements Socket {
       if (this.closed) {
         // Destroyed during the handshake (the deadline): the late channel must not leak.
         channel.destroy()
-        throw new TlsError(`connection to ${this.address} closed during the TLS handshake`, { code: 'PGFLEET_TLS_HANDSHAKE', safeToRetry: true })
+        throw new TlsError(`connection to ${this.address} closed during the TLS handshake`, { code: ErrorCode.TlsHandshake })
       }
       this.channel = channel
       this.tls = info
@@ -336,7 +336,7 @@ export function pullChannel(stream: PullStream): Channel {
     },
     detach() {
       if (reading) {
-        throw new TlsError('startTls called while a read is in flight: call pause() from onData before upgrading', { code: 'PGFLEET_TLS_HANDSHAKE' })
+        throw new TlsError('startTls called while a read is in flight: call pause() from onData before upgrading', { code: ErrorCode.TlsHandshake })
       }
       // The upgrade consumes the plain stream: it reports nothing more.
       ended = true

@@ -26,12 +26,31 @@
  * The refusals are the `deno` row of ./capabilities.ts; the write queue,
  * pause/resume and error classification are the core's (./core.ts).
  */
-import { TlsError } from '../errors.js'
+import { ErrorCode, TlsError } from '../errors.js'
+import type { RuntimeEnvironment } from '../runtime.js'
 import { onAbort, raceSignal } from '../deadline.js'
-import { CAPABILITIES, refuseDial, refuseTls, runtimeLimit } from './capabilities.js'
+import { FULL_CAPABILITIES, refuseDial, refuseTls, runtimeLimit, type Capabilities } from './capabilities.js'
 import { pullChannel, startDirectTls, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+
+/** rustls: sslrootcert is added to the default roots, the chain is always verified, no peer certificate. */
+const DENO_CAPABILITIES: Capabilities = {
+  ...FULL_CAPABILITIES,
+  keepAlive: 'on-off',
+  customCa: 'add',
+  verifyCa: false,
+  unverifiedTls: false,
+  clientCertificate: 'direct',
+  encryptedKey: false,
+  peerCertificate: false,
+  refusals: {
+    verifyCa:
+      'sslmode=verify-ca is not supported on Deno: Deno trusts its default roots in addition to sslrootcert, so without the host-name check any publicly trusted certificate would pass; use sslmode=verify-full',
+    encryptedKey: 'Deno cannot use an encrypted private key (sslpassword); decrypt the key first',
+    clientCertificate: 'Deno cannot send a client certificate after SSLRequest (Deno.startTls takes no cert/key); use sslnegotiation=direct',
+  },
+}
 
 interface DenoConn {
   read(p: Uint8Array): Promise<number | null>
@@ -52,6 +71,9 @@ interface DenoStartTlsOptions {
   unsafelyDisableHostnameVerification?: boolean
 }
 interface DenoNamespace {
+  env: { toObject(): Record<string, string> }
+  readTextFileSync(path: string): string
+  statSync(path: string): { mode: number | null }
   connect(options: { hostname: string; port: number; signal?: AbortSignal } | { transport: 'unix'; path: string }): Promise<DenoConn>
   connectTls(options: DenoStartTlsOptions & { port: number; cert?: string; key?: string }): Promise<DenoTlsConn>
   startTls(conn: DenoConn, options: DenoStartTlsOptions): Promise<DenoTlsConn>
@@ -127,13 +149,13 @@ async function handshake(conn: DenoTlsConn, options: TlsUpgradeOptions): Promise
 function handshakeError(error: unknown, options: TlsUpgradeOptions): TlsError {
   const message = error instanceof Error ? error.message : String(error)
   if (!/certificate|UnknownIssuer|not valid for name/i.test(message)) {
-    return new TlsError(`TLS handshake with ${options.servername} failed: ${message}`, { code: 'PGFLEET_TLS_HANDSHAKE', cause: error })
+    return new TlsError(`TLS handshake with ${options.servername} failed: ${message}`, { code: ErrorCode.TlsHandshake, cause: error })
   }
   const limit = options.rejectUnauthorized
     ? ''
     : ' (Deno always verifies the certificate chain; sslmode=require cannot skip verification on Deno: give the server a certificate from a trusted root, or set sslrootcert and sslmode=verify-full)'
   return new TlsError(`server certificate of ${options.servername} rejected: ${message}${limit}`, {
-    code: 'PGFLEET_TLS_CERTIFICATE',
+    code: ErrorCode.TlsCertificate,
     cause: error,
   })
 }
@@ -160,7 +182,7 @@ async function upgrade(conn: DenoConn, options: TlsUpgradeOptions, abandoned: Ab
  * it dials `hostname`, so the name to verify must be the host dialled.
  */
 async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOptions, address: string): Promise<StreamSocket> {
-  refuseTls(CAPABILITIES.deno, direct, true)
+  refuseTls(DENO_CAPABILITIES, direct, true)
   if (direct.servername !== options.host) {
     throw runtimeLimit('Deno can only send a client certificate over direct TLS when the server name is the host dialled')
   }
@@ -174,14 +196,14 @@ async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOp
     closeQuietly(tlsConn)
     throw error
   })
-  const socket = new StreamSocket(pullChannel(denoStream(tlsConn)), address, CAPABILITIES.deno)
+  const socket = new StreamSocket(pullChannel(denoStream(tlsConn)), address, DENO_CAPABILITIES)
   socket.tls = info
   return socket
 }
 
 /** Dial with Deno's networking. Needs `--allow-net` (and `--allow-read` for Unix sockets). */
 export const dialDeno: Dial = async (options: DialOptions) => {
-  refuseDial(CAPABILITIES.deno, options)
+  refuseDial(DENO_CAPABILITIES, options)
   const address = addressOf(options)
   const direct = options.directTls
   if (direct !== undefined && (direct.cert !== undefined || direct.key !== undefined)) return dialTlsWithCertificate(options, direct, address)
@@ -196,6 +218,39 @@ export const dialDeno: Dial = async (options: DialOptions) => {
     throw dialError(address, error, options.signal)
   }
   if (options.path === undefined) conn.setKeepAlive?.(options.keepAlive?.enabled ?? true)
-  const socket = new StreamSocket(pullChannel(denoStream(conn)), address, CAPABILITIES.deno, (tlsOptions, abandoned) => upgrade(conn, tlsOptions, abandoned))
+  const socket = new StreamSocket(pullChannel(denoStream(conn)), address, DENO_CAPABILITIES, (tlsOptions, abandoned) => upgrade(conn, tlsOptions, abandoned))
   return direct === undefined ? socket : startDirectTls(socket, direct, options.signal)
+}
+
+/** The Deno runtime: Deno.connect / Deno.startTls, files and environment when permitted. */
+export const denoRuntime: RuntimeEnvironment = {
+  name: 'deno',
+  capabilities: DENO_CAPABILITIES,
+  dial: dialDeno,
+  readFile: (path) => {
+    try {
+      return deno().readTextFileSync(path)
+    } catch {
+      return undefined
+    }
+  },
+  // No homeDir: libpq's default TLS files (~/.postgresql/root.crt) would ask for verify-ca,
+  // which Deno cannot do, so the default files (~/.pgpass, ~/.pg_service.conf too) are not read here.
+  // st_mode for the password file's permission check; null on Windows, where libpq checks none.
+  fileMode: (path) => {
+    try {
+      return deno().statSync(path).mode ?? undefined
+    } catch {
+      return undefined
+    }
+  },
+  warn: (message) => console.warn(`PgfleetWarning: ${message}`),
+  // Without --allow-env, Deno throws: then there is no PG* environment.
+  env: () => {
+    try {
+      return deno().env.toObject()
+    } catch {
+      return {}
+    }
+  },
 }

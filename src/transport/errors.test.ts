@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ConnectionError, TlsError } from '../errors.js'
-import { addressOf, classifyNetworkError, ConnectErrorCode, CONNECTION_LOST, dialError, lostError } from './errors.js'
+import { ConfigError, ConnectionError, ErrorCode, TlsError } from '../errors.js'
+import { addressOf, classifyNetworkError, dialError, lostError } from './errors.js'
 
 /** An error shaped as a runtime makes it (class name, errno code, message), as observed on each runtime. */
 function native(name: string, message: string, fields: Record<string, unknown> = {}): Error {
@@ -41,13 +41,13 @@ const NATIVE: Record<'node' | 'bun' | 'deno', Partial<Record<Kind, Error>>> = {
 }
 
 const EXPECTED: Record<Kind, { code: string; text: string }> = {
-  refused: { code: ConnectErrorCode.Refused, text: 'connection refused' },
-  reset: { code: ConnectErrorCode.Refused, text: 'connection reset by peer' },
-  noSocketFile: { code: ConnectErrorCode.Refused, text: 'no such socket file (is the server running locally?)' },
-  timeout: { code: ConnectErrorCode.Timeout, text: 'connection timed out' },
-  unreachable: { code: ConnectErrorCode.Unreachable, text: 'no route to host' },
-  dns: { code: ConnectErrorCode.Dns, text: 'could not translate host name to address' },
-  dnsAgain: { code: ConnectErrorCode.Dns, text: 'temporary failure in name resolution' },
+  refused: { code: ErrorCode.ConnectRefused, text: 'connection refused' },
+  reset: { code: ErrorCode.ConnectRefused, text: 'connection reset by peer' },
+  noSocketFile: { code: ErrorCode.ConnectRefused, text: 'no such socket file (is the server running locally?)' },
+  timeout: { code: ErrorCode.ConnectTimeout, text: 'connection timed out' },
+  unreachable: { code: ErrorCode.ConnectUnreachable, text: 'no route to host' },
+  dns: { code: ErrorCode.ConnectDns, text: 'could not translate host name to address' },
+  dnsAgain: { code: ErrorCode.ConnectDns, text: 'temporary failure in name resolution' },
 }
 
 describe('classifyNetworkError', () => {
@@ -59,14 +59,14 @@ describe('classifyNetworkError', () => {
 
   it("Workers' one opaque failure, and anything unknown, is PGFLEET_CONNECT_FAILED with the runtime's words", () => {
     const opaque = new Error('proxy request failed, cannot connect to the specified address')
-    expect(classifyNetworkError(opaque)).toEqual({ code: ConnectErrorCode.Failed, text: opaque.message })
+    expect(classifyNetworkError(opaque)).toEqual({ code: ErrorCode.ConnectFailed, text: opaque.message })
     expect(classifyNetworkError(native('PermissionDenied', 'Requires net access', { code: 'EACCES' }))).toEqual({
-      code: ConnectErrorCode.Failed,
+      code: ErrorCode.ConnectFailed,
       text: 'Requires net access',
     })
-    expect(classifyNetworkError('a string')).toEqual({ code: ConnectErrorCode.Failed, text: 'a string' })
+    expect(classifyNetworkError('a string')).toEqual({ code: ErrorCode.ConnectFailed, text: 'a string' })
     // An inherited property name is not an errno code.
-    expect(classifyNetworkError(native('Error', 'odd', { code: 'constructor' })).code).toBe(ConnectErrorCode.Failed)
+    expect(classifyNetworkError(native('Error', 'odd', { code: 'constructor' })).code).toBe(ErrorCode.ConnectFailed)
   })
 })
 
@@ -76,7 +76,7 @@ describe('dialError', () => {
     expect(error).toBeInstanceOf(ConnectionError)
     expect(error).toMatchObject({
       message: 'could not connect to [::1]:5432: connection refused',
-      code: 'PGFLEET_CONNECT_REFUSED',
+      code: ErrorCode.ConnectRefused,
       safeToRetry: true,
       address: '[::1]:5432',
       cause: NATIVE.deno.refused,
@@ -84,7 +84,7 @@ describe('dialError', () => {
   })
 
   it("keeps pgfleet's own errors, and gives the signal's reason once it aborted", () => {
-    const own = new ConnectionError('timeout expired', { code: 'PGFLEET_CONNECT_TIMEOUT' })
+    const own = new ConnectionError('timeout expired', { code: ErrorCode.ConnectTimeout })
     expect(dialError('h:1', own)).toBe(own)
     const reason = new Error('deadline')
     const controller = new AbortController()
@@ -93,12 +93,26 @@ describe('dialError', () => {
   })
 })
 
+describe('a runtime that refuses the access (Deno without --allow-net)', () => {
+  it('is a ConfigError PGFLEET_RUNTIME_LIMIT, not a network failure, so the node is not marked down', () => {
+    for (const name of ['NotCapable', 'PermissionDenied']) {
+      const refused = native(name, 'Requires net access to "127.0.0.1:5432", run again with the --allow-net flag')
+      const error = dialError('127.0.0.1:5432', refused)
+      expect(error).toBeInstanceOf(ConfigError)
+      expect(error).toMatchObject({
+        code: ErrorCode.RuntimeLimit,
+        message: 'could not connect to 127.0.0.1:5432: Requires net access to "127.0.0.1:5432", run again with the --allow-net flag',
+      })
+    }
+  })
+})
+
 describe('lostError', () => {
   it('is PGFLEET_CONNECTION_LOST, not safe to retry; TLS and connection errors pass as they are', () => {
     const error = lostError('h:1', NATIVE.bun.reset)
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error).toMatchObject({ code: CONNECTION_LOST, safeToRetry: false, message: 'connection to h:1 lost: ECONNRESET: connection reset by peer, read' })
-    const tls = new TlsError('handshake failed', { code: 'PGFLEET_TLS_HANDSHAKE' })
+    expect(error).toMatchObject({ code: ErrorCode.ConnectionLost, safeToRetry: false, message: 'connection to h:1 lost: ECONNRESET: connection reset by peer, read' })
+    const tls = new TlsError('handshake failed', { code: ErrorCode.TlsHandshake })
     expect(lostError('h:1', tls)).toBe(tls)
   })
 })

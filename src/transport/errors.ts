@@ -11,34 +11,23 @@
  * and passes its signal in DialOptions; a dial stopped by it rejects with the
  * signal's reason.
  */
-import { ConnectionError, TlsError } from '../errors.js'
+import { ConfigError, ConnectionError, ErrorCode, TlsError } from '../errors.js'
 import { abortReason } from '../deadline.js'
 
-/** Codes of ConnectionErrors raised while dialling. All are safe to retry. */
-export const ConnectErrorCode = {
-  Refused: 'PGFLEET_CONNECT_REFUSED',
-  Timeout: 'PGFLEET_CONNECT_TIMEOUT',
-  Unreachable: 'PGFLEET_CONNECT_UNREACHABLE',
-  Dns: 'PGFLEET_CONNECT_DNS',
-  Failed: 'PGFLEET_CONNECT_FAILED',
-} as const
-
-export type ConnectErrorCode = (typeof ConnectErrorCode)[keyof typeof ConnectErrorCode]
-
-/** Code of the ConnectionError passed to onClose when an open socket fails. */
-export const CONNECTION_LOST = 'PGFLEET_CONNECTION_LOST'
+/** Codes of ConnectionErrors raised while dialling (all safe to retry). */
+type ConnectErrorCode = (typeof ErrorCode)['ConnectRefused' | 'ConnectTimeout' | 'ConnectUnreachable' | 'ConnectDns' | 'ConnectFailed']
 
 /** errno code → pgfleet code and libpq's wording. */
 const NETWORK_FAILURES = new Map<string, [code: ConnectErrorCode, text: string]>([
-  ['ECONNREFUSED', [ConnectErrorCode.Refused, 'connection refused']],
-  ['ENOENT', [ConnectErrorCode.Refused, 'no such socket file (is the server running locally?)']],
-  ['ECONNRESET', [ConnectErrorCode.Refused, 'connection reset by peer']],
-  ['ETIMEDOUT', [ConnectErrorCode.Timeout, 'connection timed out']],
-  ['EHOSTUNREACH', [ConnectErrorCode.Unreachable, 'no route to host']],
-  ['ENETUNREACH', [ConnectErrorCode.Unreachable, 'network is unreachable']],
-  ['EHOSTDOWN', [ConnectErrorCode.Unreachable, 'host is down']],
-  ['ENOTFOUND', [ConnectErrorCode.Dns, 'could not translate host name to address']],
-  ['EAI_AGAIN', [ConnectErrorCode.Dns, 'temporary failure in name resolution']],
+  ['ECONNREFUSED', [ErrorCode.ConnectRefused, 'connection refused']],
+  ['ENOENT', [ErrorCode.ConnectRefused, 'no such socket file (is the server running locally?)']],
+  ['ECONNRESET', [ErrorCode.ConnectRefused, 'connection reset by peer']],
+  ['ETIMEDOUT', [ErrorCode.ConnectTimeout, 'connection timed out']],
+  ['EHOSTUNREACH', [ErrorCode.ConnectUnreachable, 'no route to host']],
+  ['ENETUNREACH', [ErrorCode.ConnectUnreachable, 'network is unreachable']],
+  ['EHOSTDOWN', [ErrorCode.ConnectUnreachable, 'host is down']],
+  ['ENOTFOUND', [ErrorCode.ConnectDns, 'could not translate host name to address']],
+  ['EAI_AGAIN', [ErrorCode.ConnectDns, 'temporary failure in name resolution']],
 ])
 
 /** Deno's failed lookup carries no errno code: "failed to lookup address information: <gai_strerror>". */
@@ -57,10 +46,20 @@ function errnoOf(error: unknown): string | undefined {
   return undefined
 }
 
+/**
+ * Deno without `--allow-net` (or `--allow-read` for a Unix socket) throws
+ * NotCapable (PermissionDenied before Deno 2): the node is fine, the process
+ * may not reach it, so this is not a network failure.
+ */
+function isPermissionRefusal(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null | undefined)?.name
+  return name === 'NotCapable' || name === 'PermissionDenied'
+}
+
 /** What a runtime's network error means: a ConnectErrorCode and the words to show (the runtime's own message when unknown). */
 export function classifyNetworkError(error: unknown): { code: ConnectErrorCode; text: string } {
   const known = NETWORK_FAILURES.get(errnoOf(error) ?? '')
-  return known ? { code: known[0], text: known[1] } : { code: ConnectErrorCode.Failed, text: messageOf(error) }
+  return known ? { code: known[0], text: known[1] } : { code: ErrorCode.ConnectFailed, text: messageOf(error) }
 }
 
 /** "host:port" (IPv6 in brackets), or the socket path, for error messages. */
@@ -76,7 +75,10 @@ export function addressOf(options: { host: string; port: number; path?: string }
  */
 export function dialError(address: string, error: unknown, signal?: AbortSignal): Error {
   if (signal?.aborted) return abortReason(signal)
-  if (error instanceof ConnectionError || error instanceof TlsError) return error
+  if (error instanceof ConnectionError || error instanceof TlsError || error instanceof ConfigError) return error
+  if (isPermissionRefusal(error)) {
+    return new ConfigError(`could not connect to ${address}: ${messageOf(error)}`, { code: ErrorCode.RuntimeLimit, cause: error })
+  }
   const { code, text } = classifyNetworkError(error)
   return new ConnectionError(`could not connect to ${address}: ${text}`, { code, cause: error, safeToRetry: true, address })
 }
@@ -84,5 +86,5 @@ export function dialError(address: string, error: unknown, signal?: AbortSignal)
 /** The error onClose reports when an open socket fails (a TlsError, as Workers' lazy handshake raises, is kept). */
 export function lostError(address: string, error: unknown): Error {
   if (error instanceof ConnectionError || error instanceof TlsError) return error
-  return new ConnectionError(`connection to ${address} lost: ${messageOf(error)}`, { code: CONNECTION_LOST, cause: error, address })
+  return new ConnectionError(`connection to ${address} lost: ${messageOf(error)}`, { code: ErrorCode.ConnectionLost, cause: error, address })
 }

@@ -6,11 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectionError, TlsError } from '../errors.js'
-import { TlsErrorCode } from '../tls/error-codes.js'
+import { ConnectionError, ErrorCode, TlsError } from '../errors.js'
 import { fileMode, readFileText, warn } from './node-fs.js'
 import { dialNode } from './node.js'
-import { ConnectErrorCode } from './errors.js'
 import { connectTimeoutError, Deadline } from '../deadline.js'
 import type { Socket, TlsUpgradeOptions } from './socket.js'
 
@@ -185,7 +183,7 @@ describe('dialNode', () => {
     await new Promise((r) => setTimeout(r, 20))
     expect(got.closes).toHaveLength(1)
     expect(got.closes[0]).toBeInstanceOf(ConnectionError)
-    expect((got.closes[0] as ConnectionError).code).toBe('PGFLEET_CONNECTION_LOST')
+    expect((got.closes[0] as ConnectionError).code).toBe(ErrorCode.ConnectionLost)
   })
 
   it('maps a refused port to a retryable ConnectionError with the address', async () => {
@@ -194,14 +192,14 @@ describe('dialNode', () => {
     await new Promise((r) => probe.close(r))
     const error = await dialNode({ host: '127.0.0.1', port }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error).toMatchObject({ code: ConnectErrorCode.Refused, safeToRetry: true, address: `127.0.0.1:${port}` })
+    expect(error).toMatchObject({ code: ErrorCode.ConnectRefused, safeToRetry: true, address: `127.0.0.1:${port}` })
     expect((error as Error).message).toContain('connection refused')
   })
 
   it('maps an unknown host name to PGFLEET_CONNECT_DNS', async () => {
     const error = await dialNode({ host: 'no-such-host.invalid', port: 5432, signal: within(5000) }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConnectionError)
-    expect((error as ConnectionError).code).toBe(ConnectErrorCode.Dns)
+    expect((error as ConnectionError).code).toBe(ErrorCode.ConnectDns)
     expect((error as ConnectionError).safeToRetry).toBe(true)
   })
 
@@ -213,7 +211,7 @@ describe('dialNode', () => {
     )
     expect(Date.now() - started).toBeLessThan(2000)
     expect(error).toBeInstanceOf(ConnectionError)
-    expect(error).toMatchObject({ code: ConnectErrorCode.Timeout, safeToRetry: true, address: `127.0.0.1:${port}` })
+    expect(error).toMatchObject({ code: ErrorCode.ConnectTimeout, safeToRetry: true, address: `127.0.0.1:${port}` })
   })
 })
 
@@ -256,7 +254,7 @@ describe('startTls', () => {
     await sslRequest(socket, got.chunks)
     const error = await socket.startTls(verifyFull('127.0.0.1')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Certificate)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsCertificate)
     expect((error as TlsError).message).toMatch(/^certificate has wrong host name: IP: 127\.0\.0\.1 is not in the cert's list/)
     await until(() => got.closes.length > 0)
     await new Promise((r) => setTimeout(r, 20))
@@ -277,7 +275,7 @@ describe('startTls', () => {
     await sslRequest(bad, badData.chunks)
     const error = await bad.startTls({ ...verifyFull('127.0.0.1'), ca: undefined, checkServerIdentity: false }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Certificate)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsCertificate)
     expect((error as TlsError).message).toMatch(/^certificate verification failed: unable to verify the first certificate/)
   })
 
@@ -307,7 +305,7 @@ describe('startTls', () => {
     await sslRequest(socket, got.chunks)
     const error = await socket.startTls(verifyFull('localhost')).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Handshake)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsHandshake)
     expect((error as TlsError).message).toMatch(/^SSL error: /)
   })
 

@@ -7,31 +7,31 @@
  */
 import * as net from 'node:net'
 import * as tls from 'node:tls'
-import { TlsError } from '../errors.js'
-import { isCertificateErrorCode, TlsErrorCode } from '../tls/error-codes.js'
+import { ErrorCode, TlsError } from '../errors.js'
+import { isCertificateErrorCode } from '../tls/error-codes.js'
 import { onAbort, abortReason } from '../deadline.js'
-import { CAPABILITIES, refuseDial } from './capabilities.js'
+import type { RuntimeEnvironment } from '../runtime.js'
+import { FULL_CAPABILITIES, refuseDial } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
+import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
   const code = error.code ?? ''
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new TlsError(`certificate has wrong host name: ${error.reason ?? error.message}`, {
-      code: TlsErrorCode.Certificate,
+      code: ErrorCode.TlsCertificate,
       cause: error,
-      safeToRetry: true,
     })
   }
   if (isCertificateErrorCode(code)) {
     return new TlsError(`certificate verification failed: ${error.message}`, {
-      code: TlsErrorCode.Certificate,
+      code: ErrorCode.TlsCertificate,
       cause: error,
-      safeToRetry: true,
     })
   }
-  return new TlsError(`SSL error: ${error.message}`, { code: TlsErrorCode.Handshake, cause: error, safeToRetry: true })
+  return new TlsError(`SSL error: ${error.message}`, { code: ErrorCode.TlsHandshake, cause: error })
 }
 
 /** A Buffer as a plain Uint8Array view over the same memory (no copy). */
@@ -155,9 +155,8 @@ async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ c
     secureContext = tls.createSecureContext({ ca: options.ca, cert: options.cert, key: options.key, passphrase: options.passphrase })
   } catch (error) {
     throw new TlsError(`could not load the TLS certificates or private key: ${(error as Error).message}`, {
-      code: TlsErrorCode.Files,
+      code: ErrorCode.TlsFiles,
       cause: error,
-      safeToRetry: true,
     })
   }
   const secure = tls.connect({ ...connectOptions(raw, options), secureContext })
@@ -229,9 +228,21 @@ function connectRaw(options: DialOptions, address: string): Promise<net.Socket> 
  * TLS handshake together.
  */
 export const dialNode: Dial = async (options) => {
-  refuseDial(CAPABILITIES.node, options)
+  refuseDial(FULL_CAPABILITIES, options)
   const address = addressOf(options)
   const raw = await connectRaw(options, address)
-  const socket = new StreamSocket(new NodeChannel(raw), address, CAPABILITIES.node, (tlsOptions) => upgrade(raw, tlsOptions))
+  const socket = new StreamSocket(new NodeChannel(raw), address, FULL_CAPABILITIES, (tlsOptions) => upgrade(raw, tlsOptions))
   return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
+}
+
+/** The Node.js runtime: node:net/node:tls sockets, files, home directory and process.env. Node can do everything. */
+export const nodeRuntime: RuntimeEnvironment = {
+  name: 'node',
+  capabilities: FULL_CAPABILITIES,
+  dial: dialNode,
+  readFile: readFileText,
+  homeDir: homeDirectory,
+  fileMode,
+  warn,
+  env: () => process.env,
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
 import { AuthError, ProtocolError, TlsError } from '../../src/errors.js'
-import { TlsErrorCode } from '../../src/tls/error-codes.js'
+import { ErrorCode } from '../../src/error-codes.js'
 import {
   concat,
   messages,
@@ -78,7 +78,7 @@ describe('TLS negotiation attacks', () => {
     for (const sslmode of ['prefer', 'require'] as const) {
       const error = await connectError(server, { sslmode })
       expect(error).toBeInstanceOf(TlsError)
-      expect((error as TlsError).code).toBe(TlsErrorCode.UnencryptedData)
+      expect((error as TlsError).code).toBe(ErrorCode.TlsUnencryptedData)
     }
     // One socket per attempt: no retry in clear after this error (libpq).
     expect(server.connections()).toBe(2)
@@ -90,7 +90,7 @@ describe('TLS negotiation attacks', () => {
     const server = await serve(scenarios.sslError(text))
     const error = await connectError(server, { sslmode: 'prefer' })
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.ServerError)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsServerError)
     expect(error.message).not.toContain('attacker')
     expect(String(error.cause ?? '')).not.toContain('attacker')
     expect(leaked(server)).toBe(false)

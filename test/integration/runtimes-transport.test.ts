@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CAPABILITIES, type RuntimeName } from '../../src/transport/capabilities.js'
+import { capabilitiesOf, type RuntimeName } from '../../src/transport/testing/runtimes.js'
 import { dialNode } from '../../src/transport/node.js'
 import { startFixtures, type Fixtures } from '../runtimes/transport/servers.js'
 import { runScenarios, type ScenarioEnv } from '../runtimes/transport/scenarios.js'
@@ -61,7 +61,7 @@ function run(command: string, args: string[], extraEnv: Record<string, string> =
  * `systemRoots`: the runtime trusts the test CA as a root (Workers: SSL_CERT_FILE).
  */
 function expected(runtime: RuntimeName, systemRoots = false): Record<string, string> {
-  const can = CAPABILITIES[runtime]
+  const can = capabilitiesOf(runtime)
   const limit = 'error PGFLEET_TLS_RUNTIME_LIMIT'
   const certificateRefused = can.lazyVerification ? 'error PGFLEET_TLS_HANDSHAKE' : 'error PGFLEET_TLS_CERTIFICATE'
   const dialFailed = (code: string) => `error ${can.namesNetworkErrors ? code : 'PGFLEET_CONNECT_FAILED'} retry=true`
@@ -73,7 +73,7 @@ function expected(runtime: RuntimeName, systemRoots = false): Record<string, str
     dns: dialFailed('PGFLEET_CONNECT_DNS'),
     // Workers read a reset as the end of the stream.
     reset: can.namesNetworkErrors ? 'closed PGFLEET_CONNECTION_LOST' : 'closed clean',
-    unix: can.unixSockets ? 'via unix' : 'error PGFLEET_CONNECTION',
+    unix: can.unixSockets ? 'via unix' : 'error PGFLEET_RUNTIME_LIMIT',
     verifyFull: `over tls authorized=true alpn=${can.alpn ? 'postgresql' : 'undefined'} peerCert=${can.peerCertificate ? 'der' : 'none'}`,
     wrongName: certificateRefused,
     verifyCaWrongName: can.verifyCa ? 'ca only authorized=true' : limit,

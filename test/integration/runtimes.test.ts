@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { capabilitiesOf, RUNTIMES, type RuntimeName } from '../../src/transport/testing/runtimes.js'
 import type { SmokeEnv, SmokeReport } from '../runtimes/smoke/scenarios.js'
 import { DATABASE, PASSWORD, CERT_USER, SCRAM_USER, harness, serverConnectionCounts, waitForConnectionCounts } from '../support/harness.js'
 
@@ -22,31 +23,25 @@ const ROOT = new URL('../..', import.meta.url).pathname
 const BIN = `${ROOT}node_modules/.bin`
 const RUN_TIMEOUT_MS = 120_000
 
-type Runtime = 'node' | 'bun' | 'deno' | 'workerd'
+type Runtime = RuntimeName
 
 /**
- * What each runtime cannot do (scenario → why), verified facts of its TLS
- * stack; every other scenario must run and pass. docs/runtimes.md's table.
+ * What each runtime cannot do in the smoke suite (scenario → why), from its
+ * capability row and its runtime object (src/transport/<runtime>.ts); every
+ * other scenario must run and pass.
  */
-const LIMITS: Record<Runtime, Record<string, RegExp>> = {
-  node: {},
-  bun: {},
-  deno: {
-    // rustls always verifies the chain; no per-connection switch.
-    tlsRequireNoVerify: /TlsError PGFLEET_TLS_CERTIFICATE: .*Deno always verifies/,
-    // Deno.startTls exposes no peer certificate: no tls-server-end-point.
-    tlsChannelBinding: /AuthError .*does not expose the server certificate/,
-    // Deno.startTls takes no client certificate (and PostgreSQL 15 has no direct TLS).
-    tlsClientCert: /TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*client certificate/,
-  },
-  workerd: {
-    // No file system: an explicit passfile is a ConfigError.
-    passwordFile: /ConfigError PGFLEET_CONFIG: passfile needs file access, but workerd cannot read files/,
-    // Workers sockets expose no peer certificate either.
-    tlsChannelBinding: /AuthError .*does not expose the server certificate/,
-    // No client certificates on Workers sockets.
-    tlsClientCert: /TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*client certificate/i,
-  },
+function limitsOf(runtime: Runtime): Record<string, RegExp> {
+  const can = capabilitiesOf(runtime)
+  const limits: Record<string, RegExp> = {}
+  // Verification cannot be skipped; Workers pass anyway, trusting the test CA through SSL_CERT_FILE.
+  if (!can.unverifiedTls && runtime !== 'workerd') limits.tlsRequireNoVerify = /TlsError PGFLEET_TLS_CERTIFICATE: .*always verifies/
+  // No peer certificate: no tls-server-end-point.
+  if (!can.peerCertificate) limits.tlsChannelBinding = /AuthError .*does not expose the server certificate/
+  // The scenario sends its certificate after SSLRequest.
+  if (can.clientCertificate !== 'always') limits.tlsClientCert = /TlsError PGFLEET_TLS_RUNTIME_LIMIT: .*client certificate/i
+  // No file system: an explicit passfile is a ConfigError.
+  if (RUNTIMES[runtime].readFile === undefined) limits.passwordFile = new RegExp(`ConfigError PGFLEET_CONFIG: passfile needs file access, but ${runtime} cannot read files`)
+  return limits
 }
 
 function command(runtime: Runtime, envJson: string): [string, string[]] {
@@ -162,7 +157,7 @@ describe.each<Runtime>(['node', 'bun', 'deno', 'workerd'])('smoke suite on %s', 
       const failed = Object.entries(report.results).filter(([, r]) => !r.ok)
       expect(failed, JSON.stringify(report, null, 2)).toEqual([])
 
-      const limits = LIMITS[runtime]
+      const limits = limitsOf(runtime)
       const unsupported = Object.fromEntries(
         Object.entries(report.results)
           .filter(([, r]) => r.unsupported !== undefined)

@@ -18,7 +18,7 @@ import { connect, type Client, type ClientOptions } from '../../src/index.js'
 import { AuthError, ConfigError, PgError, TlsError } from '../../src/errors.js'
 import { defaultRuntime, type RuntimeEnvironment } from '../../src/runtime.js'
 import type { Socket, TlsInfo, TlsUpgradeOptions } from '../../src/transport/socket.js'
-import { TlsErrorCode } from '../../src/tls/error-codes.js'
+import { ErrorCode } from '../../src/error-codes.js'
 import { harness, CERT_USER, DATABASE, MD5_USER, PASSWORD, PASSWORD_USER, SCRAM_USER, TRUST_USER } from '../support/harness.js'
 
 const run = promisify(execFile)
@@ -249,7 +249,7 @@ describe('client certificates and sslrootcert forms', () => {
     for (const sslpassword of [undefined, 'wrong-passphrase']) {
       const error = await failure(base({ user: CERT_USER, password: undefined, sslcert: client.cert, sslkey: encryptedKeyPath, sslpassword }))
       expect(error).toBeInstanceOf(TlsError)
-      expect((error as TlsError).code).toBe(TlsErrorCode.Files)
+      expect((error as TlsError).code).toBe(ErrorCode.TlsFiles)
       expect(error.message).not.toContain('wrong-passphrase')
     }
   })
@@ -263,14 +263,14 @@ describe('client certificates and sslrootcert forms', () => {
   it('a missing sslrootcert file is a TlsError naming it', async () => {
     const error = await failure(base({ user: TRUST_USER, sslrootcert: '/nonexistent/root.crt' }))
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Files)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsFiles)
     expect(error.message).toContain('/nonexistent/root.crt')
   })
 
   it('sslrootcert=system uses the system roots with verify-full: our private CA fails verification', async () => {
     const error = await failure(base({ user: TRUST_USER, sslrootcert: 'system' }))
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Certificate)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsCertificate)
   })
 
   it('sslrootcert=system with a weaker sslmode is a configuration error (libpq 16)', async () => {

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
 import { ConfigError, TlsError } from '../../src/errors.js'
 import { defaultRuntime } from '../../src/runtime.js'
-import { TlsErrorCode } from '../../src/tls/error-codes.js'
+import { ErrorCode } from '../../src/error-codes.js'
 import { concat, messages, startupOk } from '../support/hostile-server.js'
 import { harness, DATABASE, TRUST_USER } from '../support/harness.js'
 
@@ -130,7 +130,7 @@ describe('sslnegotiation=direct', () => {
     const server = await startDirectServer(undefined)
     const error = await failure(options(server.port))
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Handshake)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsHandshake)
     // pgfleet's own check (policy.checkNegotiatedAlpn), after a handshake that otherwise succeeded.
     expect(error.message).toMatch(/without ALPN/)
   })
@@ -145,7 +145,7 @@ describe('sslnegotiation=direct', () => {
     const server = await startDirectServer(['postgresql'])
     const error = await failure(options(server.port, { sslrootcert: harness().certs.untrustedCa.cert }))
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Certificate)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsCertificate)
   })
 
   it('needs sslmode require or stronger (libpq)', async () => {
@@ -162,7 +162,7 @@ describe('sslnegotiation=direct', () => {
     const error = await failure(options(node.port, { host: node.host }))
     expect(performance.now() - started).toBeLessThan(5000)
     expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(TlsErrorCode.Handshake)
+    expect((error as TlsError).code).toBe(ErrorCode.TlsHandshake)
     expect(error.message).toMatch(/PostgreSQL 17/)
   })
 })

@@ -2,15 +2,16 @@
  * The README's generated and hand-kept tables agree with their sources: the
  * option tables (src/config/option-table.ts, written by
  * `npx tsx scripts/readme-tables.ts`) and the TLS-by-runtime table
- * (src/transport/capabilities.ts). Repo-wide checks that read files, so they
+ * (each runtime's row, src/transport/<runtime>.ts). Repo-wide checks that read files, so they
  * live here rather than beside the code.
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it, test } from 'vitest'
 import { renderReadmeTables } from '../../src/config/option-docs.js'
-import { CAPABILITIES, type Capabilities, type RuntimeName } from '../../src/transport/capabilities.js'
+import type { Capabilities } from '../../src/transport/capabilities.js'
+import { capabilitiesOf, RUNTIME_NAMES, type RuntimeName } from '../../src/transport/testing/runtimes.js'
 
-const RUNTIMES = Object.keys(CAPABILITIES) as RuntimeName[]
+const RUNTIMES = RUNTIME_NAMES
 
 describe('README option tables', () => {
   test('README.md option tables are rendered from the table (run `npx tsx scripts/readme-tables.ts` after changing it)', () => {
@@ -32,7 +33,7 @@ describe("the README's TLS-by-runtime table agrees with the capability table", (
   }
   const check = (label: string, says: (can: Capabilities) => RegExp) => {
     const cells = row(label)
-    for (const runtime of RUNTIMES) expect([runtime, cells[runtime]]).toEqual([runtime, expect.stringMatching(says(CAPABILITIES[runtime]))])
+    for (const runtime of RUNTIMES) expect([runtime, cells[runtime]]).toEqual([runtime, expect.stringMatching(says(capabilitiesOf(runtime)))])
   }
   const yes = (flag: boolean) => (flag ? /^yes/ : /^no/)
 

@@ -22,6 +22,7 @@ import { FakeSocket } from '../../transport/testing/fake-socket.js'
 import type { DialOptions, TlsInfo } from '../../transport/socket.js'
 import { Connection, type ConnectionHooks } from '../connection.js'
 import type { Runtime } from '../../runtime.js'
+import { FULL_CAPABILITIES } from '../../transport/capabilities.js'
 
 const encoder = new TextEncoder()
 
@@ -143,6 +144,7 @@ export class FakeBackend {
 export class FakeRuntime implements Runtime {
   /** Every dial's options, in order. */
   readonly dials: DialOptions[] = []
+  readonly capabilities = FULL_CAPABILITIES
   private readonly ready: FakeBackend[] = []
   private readonly accepting: ((backend: FakeBackend) => void)[] = []
 
