@@ -148,6 +148,21 @@ describe('statement cache', () => {
     expect((await second).rows).toEqual([{ n: 2 }])
   })
 
+  it('SQL that cannot be encoded (a NUL) changes nothing: no statement evicted or cached, the Close still goes with the next query', async () => {
+    const { connection, backend } = await warmed({ statementCacheSize: 1 })
+    await expect(connection.query('select 2\0 as n', [])).rejects.toThrow(/NUL/)
+    // pgfleet_1 was neither evicted nor replaced by a statement the server never parsed.
+    const same = connection.query('select n', [])
+    expect(types(await backend.read())).toEqual(['Bind', 'Execute', 'Sync'])
+    backend.send(b.bindComplete(), { type: 'DataRow', values: [new Uint8Array([0, 0, 0, 1])] }, b.commandComplete('SELECT 1'), b.ready())
+    expect((await same).rows).toEqual([{ n: 1 }])
+    const second = connection.query('select 2 as n', [])
+    const written = await backend.read()
+    expect(written.slice(0, 2)).toMatchObject([{ type: 'Close', kind: 'S', name: 'pgfleet_1' }, { type: 'Parse', name: 'pgfleet_2' }])
+    backend.send(b.closeComplete(), ...firstRun('2'))
+    expect((await second).rows).toEqual([{ n: 2 }])
+  })
+
   it('DEALLOCATE ALL through the extended protocol empties the cache: the next run parses again', async () => {
     const { connection, backend } = await warmed()
     const deallocate = connection.query('deallocate all', [])

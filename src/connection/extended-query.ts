@@ -116,28 +116,35 @@ export class ExtendedQuery implements Operation {
     this.copy = undefined
     this.host = host
     this.dropped = undefined
+    const cached = ctx.cache.enabled && this.options.prepare
+    if (cached) this.key = params.oids.some((o) => o !== 0) ? `${params.oids.join(',')}|${this.sql}` : this.sql
+    let entry = cached ? ctx.cache.get(this.key) : undefined
+    // The one message that can fail to encode (a NUL in the SQL) is encoded before
+    // anything changes, so a failed call leaves the cache and the stale Closes as they were.
+    const parse = entry ? undefined : encodeParse(cached ? ctx.cache.nextName() : '', this.sql, params.oids)
+
     // The answers due before BindComplete, in the order their requests are written.
     const before: PreBindAnswer[] = (this.beforeBind = [])
     for (const name of ctx.staleStatements.splice(0)) {
       host.write(encodeClose('S', name))
       before.push('CloseComplete')
     }
+    if (cached && !entry) {
+      const added = ctx.cache.add(this.key)
+      entry = added.entry
+      if (added.evicted) {
+        host.write(encodeClose('S', added.evicted.name))
+        before.push('CloseComplete')
+      }
+    }
+    if (parse) {
+      host.write(parse)
+      before.push('ParseComplete')
+    }
 
     let statement = ''
     let resultFormats: FormatCode[] = []
-    if (ctx.cache.enabled && this.options.prepare) {
-      this.key = params.oids.some((o) => o !== 0) ? `${params.oids.join(',')}|${this.sql}` : this.sql
-      let entry = ctx.cache.get(this.key)
-      if (!entry) {
-        const added = ctx.cache.add(this.key)
-        entry = added.entry
-        if (added.evicted) {
-          host.write(encodeClose('S', added.evicted.name))
-          before.push('CloseComplete')
-        }
-        host.write(encodeParse(entry.name, this.sql, params.oids))
-        before.push('ParseComplete')
-      }
+    if (entry) {
       this.entry = entry
       statement = entry.name
       if (entry.fields !== undefined) {
@@ -146,9 +153,6 @@ export class ExtendedQuery implements Operation {
         if (shape.builder) this.collector.useBuilder(shape.builder)
         else this.collector.noData()
       }
-    } else {
-      host.write(encodeParse('', this.sql, params.oids))
-      before.push('ParseComplete')
     }
     this.describing = this.entry?.fields === undefined
     host.write(encodeBind({ statement, params: params.values, paramFormats: params.formats, resultFormats }))

@@ -37,7 +37,12 @@ export class StatementCache {
     return entry
   }
 
-  /** Create an entry for key; returns it and the statement evicted to make room, if any. */
+  /** The name the next add() gives, without adding (to encode its Parse before anything changes). */
+  nextName(): string {
+    return `pgfleet_${this.counter + 1}`
+  }
+
+  /** Create an entry for key, named nextName(); returns it and the statement evicted to make room, if any. */
   add(key: string): { entry: CachedStatement; evicted?: CachedStatement } {
     const entry: CachedStatement = { name: `pgfleet_${++this.counter}`, fields: undefined }
     let evicted: CachedStatement | undefined
