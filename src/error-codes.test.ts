@@ -14,7 +14,7 @@ function raise(entry: ErrorCodeEntry, safeToRetry?: boolean): errors.PgfleetErro
     AuthError: () => new errors.AuthError('m', { code }),
     TlsError: () => new errors.TlsError('m', { code, ...options }),
     ProtocolError: () => new errors.ProtocolError('m', { code }),
-    ConfigError: () => new errors.ConfigError('m'),
+    ConfigError: () => new errors.ConfigError('m', { code }),
     PoolTimeoutError: () => new errors.PoolTimeoutError('m'),
     TransactionOutcomeUnknownError: () => new errors.TransactionOutcomeUnknownError('m'),
   }

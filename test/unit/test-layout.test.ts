@@ -69,4 +69,12 @@ describe('test layout', () => {
     const offenders = units.filter((file) => file.startsWith('src/') && /from ['"](?:\.\.\/)+test\//.test(readFileSync(join(ROOT, file), 'utf8')))
     expect(offenders).toEqual([])
   })
+
+  it('unit tests beside the code import no Node built-in (those live in test/unit), except the Node transport's, as its code does', () => {
+    const besideNodeCode = /^src\/transport\/node[^/]*\.test\.ts$/
+    const offenders = units.filter(
+      (file) => file.startsWith('src/') && !besideNodeCode.test(file) && /from ['"]node:/.test(readFileSync(join(ROOT, file), 'utf8')),
+    )
+    expect(offenders).toEqual([])
+  })
 })
