@@ -70,7 +70,7 @@ describe('test layout', () => {
     expect(offenders).toEqual([])
   })
 
-  it('unit tests beside the code import no Node built-in (those live in test/unit), except the Node transport's, as its code does', () => {
+  it("unit tests beside the code import no Node built-in (those live in test/unit), except the Node transport's, as its code does", () => {
     const besideNodeCode = /^src\/transport\/node[^/]*\.test\.ts$/
     const offenders = units.filter(
       (file) => file.startsWith('src/') && !besideNodeCode.test(file) && /from ['"]node:/.test(readFileSync(join(ROOT, file), 'utf8')),
