@@ -1,3 +1,5 @@
+import type { OptionInputs } from './option-table.js'
+
 /** The parsed, validated, frozen configuration of a connection or pool. */
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full'
@@ -98,56 +100,14 @@ export interface Config {
   maxScramIterations: number
 }
 
-/** What the user may pass: a connection string, an object, or both (object wins). */
-export interface ConnectOptions {
+/**
+ * What the user may pass: a connection string, an object, or both (object
+ * wins). Every spelling of every option, typed by its row of the option table
+ * (src/config/option-table.ts); keys the table does not know are refused at
+ * run time with a ConfigError naming them.
+ */
+export type ConnectOptions = OptionInputs & {
   connectionString?: string
-  host?: string | string[]
-  hosts?: (string | HostSpec)[]
-  port?: number | string
-  user?: string
-  username?: string
-  password?: string | (() => string | Promise<string>)
-  passfile?: string
-  service?: string
-  servicefile?: string
-  hostaddr?: string | string[]
-  database?: string
-  dbname?: string
-  applicationName?: string
-  fallbackApplicationName?: string
-  options?: string
-  startupParams?: Record<string, string>
-  sslmode?: SslMode | string
-  ssl?: boolean | SslMode | string
-  /** libpq's old spelling: 1 is require, 0 is prefer. */
-  requiressl?: boolean | 0 | 1 | '0' | '1'
-  sslrootcert?: string
-  sslcert?: string
-  sslkey?: string
-  sslpassword?: string
-  sslnegotiation?: SslNegotiation | string
-  channelBinding?: ChannelBinding | string
-  requireAuth?: string
-  /** Seconds (libpq). */
-  connect_timeout?: number | string
-  /** Milliseconds. */
-  connectTimeout?: number | string
-  queryTimeout?: number | string
-  cancelTimeout?: number | string
-  keepalives?: boolean | string | number
-  keepalivesIdle?: number | string
-  maxResultBytes?: number | string
-  targetSessionAttrs?: TargetSessionAttrs | string
-  loadBalanceHosts?: LoadBalanceHosts | string
-  loadBalance?: boolean | string
-  topologyKeys?: string
-  ybServersRefreshInterval?: number | string
-  fallbackToTopologyKeysOnly?: boolean | string
-  failedHostTtlSeconds?: number | string
-  failedHostReconnectDelaySecs?: number | string
-  statementCacheSize?: number | string
-  maxMessageBytes?: number
-  maxScramIterations?: number
-  /** Any other spelling in the option table (src/config/option-table.ts) is also accepted. */
+  /** The layers above (pool sizing, runtime, balancer, callbacks) take their own keys; see OTHER_OPTIONS. */
   [key: string]: unknown
 }
