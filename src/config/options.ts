@@ -66,7 +66,7 @@ export function closeMatches(name: string, inObject: boolean): string[] {
  * The table row for an option spelling. Unknown names fail like libpq's
  * `invalid connection option`, listing close matches; the value is never shown.
  */
-export function findOption(name: string, inObject: boolean, via?: string): OptionSpec {
+export function findOption(name: string, inObject: boolean, via?: string, afterSecret?: string): OptionSpec {
   const spec = BY_NAME.get(name)
   if (spec !== undefined && (inObject || !spec.objectOnly)) return spec
   const from = via ? ` (from ${via})` : ''
@@ -75,6 +75,13 @@ export function findOption(name: string, inObject: boolean, via?: string): Optio
   }
   if (spec !== undefined) {
     throw new ConfigError(`option "${name}"${from} is accepted only in an options object`, { option: name })
+  }
+  // `password=my secret=x`: an unknown "option" right after a secret is likely the rest of it; never show it.
+  if (afterSecret !== undefined) {
+    const what = afterSecret === 'password' ? 'a password' : `"${afterSecret}"`
+    throw new ConfigError(`unknown option right after ${what}${from} (not shown: it may be part of that value; quote a value that has spaces)`, {
+      option: afterSecret,
+    })
   }
   const near = closeMatches(name, inObject)
   const hint = near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''

@@ -64,18 +64,8 @@ function stringLayer(s: string): Layer {
   // Spellings of one option (sslmode, requiressl, ssl): only the last written is read;
   // libpq checks only the final value, so an overridden bad one is no error.
   const keys = entries.map(([name], i) => {
-    try {
-      return findOption(name, false, 'connection string').key
-    } catch (error) {
-      // `password=my secret=x`: the "option" after a secret is likely the rest of the secret; never show it.
-      const previous = entries[i - 1]?.[0]
-      if (previous !== undefined && isSecretKey(previous) && error instanceof ConfigError && error.message.startsWith('unknown option')) {
-        throw new ConfigError('unknown option right after a password in the connection string (not shown: it may be part of the password; quote a value that has spaces)', {
-          option: previous,
-        })
-      }
-      throw error
-    }
+    const previous = entries[i - 1]?.[0]
+    return findOption(name, false, 'connection string', previous !== undefined && isSecretKey(previous) ? previous : undefined).key
   })
   entries.forEach(([name, value], i) => {
     if (keys.indexOf(keys[i]!, i + 1) < 0) setFrom(layer, name, value, false, 'connection string')
