@@ -14,16 +14,15 @@
  * rest of its rows are read and dropped (a ProtocolError from a decoder, a
  * value the protocol does not allow, still ends the session).
  */
-import type { FieldDescription } from '../protocol/messages.js'
+import type { BackendMessage, FieldDescription } from '../protocol/messages.js'
 import { ErrorCode, PgfleetError, ProtocolError } from '../errors.js'
 import type { ParserSource } from '../types/registry.js'
 import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result.js'
 
+type DataRow = Extract<BackendMessage, { type: 'DataRow' }>
+
 /** Receives streamed rows; returns false to ask the connection to pause reading. */
 export type RowSink = (row: unknown) => boolean | void
-
-/** Bytes a column costs on the wire besides its value (its Int32 length). */
-const COLUMN_OVERHEAD = 4
 
 /** What build() returns for a row whose parser threw. */
 const NO_ROW: unique symbol = Symbol('no row')
@@ -77,18 +76,21 @@ export class ResultCollector {
   }
 
   /** Returns false when a sink asked for a pause; throws ProtocolError for a row that fits no row set. */
-  row(values: (Uint8Array | null)[]): boolean {
+  row(message: DataRow): boolean {
     const builder = this.builder
     // A hostile or broken server must not make the row builder read past its parsers.
     if (builder === undefined) throw new ProtocolError('server sent DataRow without a RowDescription')
-    if (values.length !== builder.fields.length)
-      throw new ProtocolError(`server sent DataRow with ${values.length} columns, but RowDescription has ${builder.fields.length}`)
+    const { bytes, start } = message
+    const count = (bytes[start]! << 8) | bytes[start + 1]!
+    if (count !== builder.fields.length)
+      throw new ProtocolError(`server sent DataRow with ${count} columns, but RowDescription has ${builder.fields.length}`)
     if (this.dropping) return true
     if (this.sink) {
-      const row = this.build(builder, values)
+      const row = this.build(builder, bytes, start)
       return row === NO_ROW || this.sink(row) !== false
     }
-    if (this.maxBytes > 0 && (this.bytes += rowBytes(values)) > this.maxBytes) {
+    // The body is the values plus 4 length bytes per column and the 2-byte count.
+    if (this.maxBytes > 0 && (this.bytes += message.end - start - 2) > this.maxBytes) {
       this.overflow = new PgfleetError(
         `result larger than max_result_bytes (${this.maxBytes} bytes): use stream() or cursor() for results this large, or raise max_result_bytes`,
         ErrorCode.ResultTooLarge,
@@ -96,7 +98,7 @@ export class ResultCollector {
       this.drop()
       return true
     }
-    const row = this.build(builder, values)
+    const row = this.build(builder, bytes, start)
     if (row !== NO_ROW) this.rows.push(row)
     return true
   }
@@ -106,9 +108,9 @@ export class ResultCollector {
     return this.overflow ?? this.parseError
   }
 
-  private build(builder: RowBuilder, values: (Uint8Array | null)[]): unknown {
+  private build(builder: RowBuilder, bytes: Uint8Array, start: number): unknown {
     try {
-      return builder.build(values)
+      return builder.build(bytes, start)
     } catch (error) {
       if (error instanceof ProtocolError) throw error
       // Rejected with what the parser threw, as pg does; the rows read so far are not a result.
@@ -138,10 +140,4 @@ export class ResultCollector {
     this.rows = []
     this.builder = undefined
   }
-}
-
-function rowBytes(values: (Uint8Array | null)[]): number {
-  let bytes = 0
-  for (let i = 0; i < values.length; i++) bytes += (values[i]?.length ?? 0) + COLUMN_OVERHEAD
-  return bytes
 }

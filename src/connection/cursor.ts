@@ -126,7 +126,7 @@ export class CursorOperation implements Operation {
         return false
       case 'DataRow':
         if (!this.executing) throw new ProtocolError('server sent DataRow the cursor did not ask for')
-        this.collector.row(message.values)
+        this.collector.row(message)
         return false
       case 'PortalSuspended':
         if (!this.executing) throw new ProtocolError('server sent PortalSuspended the cursor did not ask for')

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { ConnectOptions } from '../config/types.js'
 import { PgError, ProtocolError } from '../errors.js'
 import type { BackendMessage } from '../protocol/messages.js'
-import { decodeFrontendMessages } from '../protocol/testing/index.js'
+import { dataRow, decodeFrontendMessages } from '../protocol/testing/index.js'
 import { backend as b, INT4, openSession, type FakeSession } from './testing/fake-server.js'
 
 const outcome = <T>(promise: Promise<T>): Promise<T | Error> => promise.catch((error: Error) => error)
@@ -53,7 +53,7 @@ describe('extended query', () => {
     const again = await backend.read()
     expect(types(again)).toEqual(['Bind', 'Execute', 'Sync'])
     expect(again[0]).toMatchObject({ statement: 'pgfleet_1', resultFormats: [1] }) // int4 decodes faster in binary
-    backend.send(b.bindComplete(), { type: 'DataRow', values: [new Uint8Array([0, 0, 0, 2])] }, b.commandComplete('SELECT 1'), b.ready())
+    backend.send(b.bindComplete(), dataRow([new Uint8Array([0, 0, 0, 2])]), b.commandComplete('SELECT 1'), b.ready())
     expect((await second).rows).toEqual([{ n: 2 }])
   })
 

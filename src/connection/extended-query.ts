@@ -204,7 +204,7 @@ export class ExtendedQuery implements Operation {
       case 'DataRow': {
         this.expect('described', message.type)
         const overflowed = this.collector.overflow !== undefined
-        if (!this.collector.row(message.values)) host.pause()
+        if (!this.collector.row(message)) host.pause()
         // Too large: stop the server rather than read the rest (the rows are dropped meanwhile).
         if (!overflowed && this.collector.overflow) host.cancelRunning()
         return false

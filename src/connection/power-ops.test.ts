@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { PgError } from '../errors.js'
 import type { BackendMessage } from '../protocol/messages.js'
-import { decodeFrontendMessages, type FrontendMessage } from '../protocol/testing/index.js'
+import { dataRow, decodeFrontendMessages, type FrontendMessage } from '../protocol/testing/index.js'
 import { TypeRegistry } from '../types/registry.js'
 import { CopyFromOperation } from './copy.js'
 import { CursorOperation } from './cursor.js'
@@ -41,7 +41,7 @@ class RecordingHost implements OperationHost {
 
 const INT4 = 23
 const field = { name: 'x', tableOid: 0, columnAttr: 0, dataTypeOid: INT4, dataTypeSize: 4, typeModifier: -1, format: 0 as const }
-const row = (n: number): BackendMessage => ({ type: 'DataRow', values: [new TextEncoder().encode(String(n))] })
+const row = (n: number): BackendMessage => dataRow([new TextEncoder().encode(String(n))])
 const errorFields = { severity: 'ERROR', code: '22012', message: 'division by zero' }
 const types = (messages: FrontendMessage[]) => messages.map((m) => m.type)
 

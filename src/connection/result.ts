@@ -6,7 +6,8 @@
  * assignment would misread (`__proto__`), which is defined as an own property.
  */
 import type { FieldDescription } from '../protocol/messages.js'
-import type { ParserSource } from '../types/registry.js'
+import type { ParserSource, RangeParser } from '../types/registry.js'
+import { utf8Decode, utf8DecodeRange } from '../types/utf8.js'
 
 /** A row as an object keyed by column name. Duplicate names: the last column wins (as pg). */
 export type Row = Record<string, unknown>
@@ -23,12 +24,21 @@ export interface Result<R = Row> {
 
 export type RowMode = 'object' | 'array'
 
-/** Turns DataRow values into rows for one RowDescription. Built once per result. */
+/**
+ * Turns DataRows into rows for one RowDescription; built once per result (or
+ * once per cached statement). Each value is parsed straight from its range of
+ * the frame: no values array, no view per column. In object mode every row
+ * comes from one constructor made for this builder, so all rows of a result
+ * share one hidden class with their fields in the object itself (a plain `{}`
+ * keeps only 4 there and spills the rest). Rows are plain objects all the
+ * same: their prototype is Object.prototype.
+ */
 export class RowBuilder {
   readonly names: string[]
-  private readonly parsers: ((bytes: Uint8Array) => unknown)[]
+  private readonly parsers: RangeParser[]
   private readonly hazards: boolean[]
   private readonly anyHazard: boolean
+  private readonly Row: new () => Row
 
   constructor(
     readonly fields: FieldDescription[],
@@ -36,33 +46,71 @@ export class RowBuilder {
     private readonly mode: RowMode,
   ) {
     this.names = fields.map((f) => f.name)
-    this.parsers = fields.map((f) => parsers.parserFor(f.dataTypeOid, f.format as 0 | 1))
+    this.parsers = fields.map((f) => rangeParser(parsers, f.dataTypeOid, f.format as 0 | 1))
     this.hazards = this.names.map((n) => n === '__proto__')
     this.anyHazard = this.hazards.includes(true)
+    this.Row = rowConstructor()
   }
 
-  build(values: (Uint8Array | null)[]): unknown {
+  /**
+   * The row of the checked DataRow whose body starts at bytes[start] (its
+   * column count, which the caller has compared with the fields).
+   */
+  build(bytes: Uint8Array, start: number): unknown {
     const parsers = this.parsers
-    const count = values.length
+    const count = parsers.length
+    let p = start + 2
     if (this.mode === 'array') {
       const out = new Array(count)
       for (let i = 0; i < count; i++) {
-        const v = values[i]
-        out[i] = v === null ? null : parsers[i]!(v!)
+        const length = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!
+        p += 4
+        if (length === -1) out[i] = null
+        else {
+          out[i] = parsers[i]!(bytes, p, p + length)
+          p += length
+        }
       }
       return out
     }
     const names = this.names
-    const row: Row = {}
+    const row = new this.Row()
     for (let i = 0; i < count; i++) {
-      const v = values[i]
-      const value = v === null ? null : parsers[i]!(v!)
+      const length = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!
+      p += 4
+      let value: unknown = null
+      if (length !== -1) {
+        value = parsers[i]!(bytes, p, p + length)
+        p += length
+      }
       if (this.anyHazard && this.hazards[i])
         Object.defineProperty(row, names[i]!, { value, enumerable: true, writable: true, configurable: true })
       else row[names[i]!] = value
     }
     return row
   }
+}
+
+/**
+ * A new constructor of plain objects. V8 gives each constructor function its
+ * own initial map and sizes its objects for the fields the first rows get
+ * (slack tracking), so one per RowDescription keeps every row of it in one
+ * shape. Object.prototype as its prototype: a row is an ordinary `{}` to
+ * every reader (constructor Object, no extra prototype).
+ */
+function rowConstructor(): new () => Row {
+  const Row = function (this: Row) {} as unknown as new () => Row
+  Row.prototype = Object.prototype
+  return Row
+}
+
+/** The source's range parser, or its view parser fed a view of each value. */
+function rangeParser(source: ParserSource, oid: number, format: 0 | 1): RangeParser {
+  if (source.rangeParserFor) return source.rangeParserFor(oid, format)
+  const parse = source.parserFor(oid, format)
+  // The plain-string parser (most of pg's text columns) needs no view either.
+  if (parse === utf8Decode) return utf8DecodeRange
+  return (bytes, start, end) => parse(bytes.subarray(start, end))
 }
 
 /** Split a CommandComplete tag ("INSERT 0 5", "SELECT 3", "CREATE TABLE") into command and count. */

@@ -68,7 +68,7 @@ export class SimpleQuery implements Operation {
         return false
       case 'DataRow': {
         const overflowed = this.collector.overflow !== undefined
-        this.collector.row(message.values)
+        this.collector.row(message)
         // Too large: stop the server rather than read the rest (the rows are dropped meanwhile).
         if (!overflowed && this.collector.overflow) host.cancelRunning()
         return false

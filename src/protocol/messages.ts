@@ -36,8 +36,13 @@ export type BackendMessage =
   | { type: 'BackendKeyData'; processId: number; secretKey: number }
   | { type: 'NegotiateProtocolVersion'; newestMinorVersion: number; unrecognizedOptions: string[] }
   | { type: 'RowDescription'; fields: FieldDescription[] }
-  /** values[i] is null for SQL NULL, else the raw column bytes. */
-  | { type: 'DataRow'; values: (Uint8Array | null)[] }
+  /**
+   * The row's body is bytes[start, end): Int16 column count, then per column an
+   * Int32 length (-1 = NULL) and the value. Checked when decoded (lengths fit,
+   * nothing left over); rows are built from it in place, with no view or array
+   * per row (`dataRowValues` makes views for code that wants them).
+   */
+  | { type: 'DataRow'; bytes: Uint8Array; start: number; end: number }
   | { type: 'CommandComplete'; tag: string }
   | { type: 'EmptyQueryResponse' }
   /** status: 'I' idle, 'T' in transaction, 'E' failed transaction. */

@@ -8,7 +8,7 @@
  * Decoding happens in next().
  *
  * Copies: a message that lies inside one chunk is decoded straight from that
- * chunk (DataRow values are views into it). Only a message split across chunks
+ * chunk (a DataRow keeps its range of it). Only a message split across chunks
  * is copied, into a buffer of its own that grows by doubling up to the declared
  * length (so a lying length cannot make the reader allocate more than about
  * twice what actually arrived). Buffers are never reused or overwritten, so

@@ -11,17 +11,25 @@
 import { decodeBool, decodeBytea, decodeFloat4, decodeFloat8, decodeInt2, decodeInt4, decodeInt8, decodeOid, decodeText, decodeUuid } from './binary/scalars.js'
 import { decodeDate, decodeTimestamp, decodeTimestamptz } from './binary/datetime.js'
 import { Oid } from './oids.js'
-import { parseBool, parseBoolBytes, parseBytea, parseFloat, parseInt8, parseInteger, parseIntegerBytes, parseJson, parseString } from './text/scalars.js'
+import { parseBool, parseBoolBytes, parseBytea, parseByteaBytes, parseFloat, parseInt8, parseInteger, parseIntegerBytes, parseJson, parseString } from './text/scalars.js'
 import { parseTimestamp, parseTimestamptz } from './text/datetime.js'
+
+/**
+ * Reads one value from bytes[start, end) of the frame it arrived in: no view
+ * per value. The bytes are the socket chunk (or the reader's buffer for a
+ * message split across chunks), which the reader never overwrites; still,
+ * copy what you keep, or the value holds the whole chunk in memory.
+ */
+export type RangeParser = (bytes: Uint8Array, start: number, end: number) => unknown
 
 /** How one type is read. */
 export interface TypeCodec {
   /** Text format, from the decoded string. */
   parse: (text: string) => unknown
   /** Text format straight from the bytes, when that avoids making a string. */
-  parseBytes?: (bytes: Uint8Array) => unknown
-  /** Binary format; the bytes are a view into the socket chunk they arrived in (copy what you keep). */
-  parseBinary?: (bytes: Uint8Array) => unknown
+  parseBytes?: RangeParser
+  /** Binary format. */
+  parseBinary?: RangeParser
 }
 
 /** Built-in codecs by OID. */
@@ -33,7 +41,7 @@ export const BUILTIN_CODECS: ReadonlyMap<number, TypeCodec> = new Map<number, Ty
   [Oid.int8, { parse: parseInt8, parseBinary: decodeInt8 }],
   [Oid.float4, { parse: parseFloat, parseBinary: decodeFloat4 }],
   [Oid.float8, { parse: parseFloat, parseBinary: decodeFloat8 }],
-  [Oid.bytea, { parse: parseBytea, parseBinary: decodeBytea }],
+  [Oid.bytea, { parse: parseBytea, parseBytes: parseByteaBytes, parseBinary: decodeBytea }],
   [Oid.text, { parse: parseString, parseBinary: decodeText }],
   [Oid.varchar, { parse: parseString, parseBinary: decodeText }],
   [Oid.bpchar, { parse: parseString, parseBinary: decodeText }],

@@ -15,14 +15,17 @@
  * ```
  */
 import { decodeArray } from './binary/array.js'
-import { BUILTIN_CODECS, type TypeCodec } from './builtins.js'
+import { copyRange } from './binary/scalars.js'
+import { BUILTIN_CODECS, type RangeParser, type TypeCodec } from './builtins.js'
 import { BUILTIN_ARRAYS } from './oids.js'
 import { type SerializedParam, serializeParam } from './serialize.js'
 import { parseArray } from './text/array.js'
 import { parseString } from './text/scalars.js'
-import { utf8Decode } from './utf8.js'
+import { utf8DecodeRange } from './utf8.js'
 
-/** A parser for one column value (never called for NULL). */
+export type { RangeParser } from './builtins.js'
+
+/** A parser for one column value (never called for NULL); `bytes` is a view of just that value. */
 export type ValueParser = (bytes: Uint8Array) => unknown
 
 /**
@@ -34,6 +37,12 @@ export type ValueParser = (bytes: Uint8Array) => unknown
 export interface ParserSource {
   /** The parser for every non-NULL value of a column of type `oid` in `format` (0 text, 1 binary). */
   parserFor(oid: number, format: 0 | 1): ValueParser
+  /**
+   * The same parser reading the value where it lies in its frame (no view per
+   * value). Preferred by the row pipeline; without it, parserFor's parser gets
+   * a view of each value.
+   */
+  rangeParserFor?(oid: number, format: 0 | 1): RangeParser
   /** Whether a cached statement should ask for `oid` in binary. */
   hasBinaryDecoder(oid: number): boolean
   /**
@@ -85,7 +94,8 @@ const BUILTIN_ARRAY_INFO: ReadonlyMap<number, ArrayInfo> = new Map(
  * parserFor results of every registry without registrations of its own. They
  * depend only on the read-only built-in tables, so one cache serves all.
  */
-const BUILTIN_PARSERS = new Map<number, ValueParser>()
+const BUILTIN_PARSERS = new Map<number, RangeParser>()
+const BUILTIN_VIEW_PARSERS = new Map<number, ValueParser>()
 
 /** Types by OID, with parsers for both formats and parameter serialization. */
 export class TypeRegistry implements ParserSource {
@@ -94,8 +104,10 @@ export class TypeRegistry implements ParserSource {
   private readonly arrays: Map<number, ArrayInfo>
   private readonly pending: Map<string, NamedTypeSpec>
   private serializers: Serializer[]
-  /** parserFor results, keyed `oid * 2 + format`: the shared built-in cache until the first register. */
-  private parsers: Map<number, ValueParser>
+  /** rangeParserFor results, keyed `oid * 2 + format`: the shared built-in cache until the first register. */
+  private parsers: Map<number, RangeParser>
+  /** parserFor results (views over the range parsers), keyed as `parsers`. */
+  private viewParsers: Map<number, ValueParser>
   private registrations = 0
 
   /** A registry with the built-in types, or a copy of `base` (its registrations included). */
@@ -105,13 +117,16 @@ export class TypeRegistry implements ParserSource {
     this.pending = new Map(base?.pending)
     this.serializers = base ? base.serializers.slice() : []
     this.parsers = base && base.parsers !== BUILTIN_PARSERS ? new Map(base.parsers) : BUILTIN_PARSERS
+    this.viewParsers = base && base.viewParsers !== BUILTIN_VIEW_PARSERS ? new Map(base.viewParsers) : BUILTIN_VIEW_PARSERS
   }
 
   /** Add or replace a type (and its array type). Replacing a built-in drops its binary decoder unless `parseBinary` is given, so text and binary never disagree. */
   register(type: TypeSpec): this {
     if (!Number.isInteger(type.oid) || type.oid <= 0) throw new RangeError(`type oid must be a positive integer, got ${type.oid}`)
     const codec: TypeCodec = { parse: type.parse ?? parseString }
-    if (type.parseBinary) codec.parseBinary = type.parseBinary
+    const parseBinary = type.parseBinary
+    // A user's decoder gets a view of its value, as TypeSpec documents.
+    if (parseBinary) codec.parseBinary = (bytes, start, end) => parseBinary(bytes.subarray(start, end))
     this.codecs.set(type.oid, codec)
     // A type's own codec wins over any array entry for its OID (see stringParser).
     this.arrays.delete(type.oid)
@@ -122,6 +137,7 @@ export class TypeRegistry implements ParserSource {
     if (type.name !== undefined) this.pending.delete(type.name)
     // From now on this registry's parsers are its own (the shared cache stays as it is).
     this.parsers = new Map()
+    this.viewParsers = new Map()
     this.registrations++
     return this
   }
@@ -172,6 +188,18 @@ export class TypeRegistry implements ParserSource {
    */
   parserFor(oid: number, format: 0 | 1): ValueParser {
     const key = oid * 2 + format
+    let parser = this.viewParsers.get(key)
+    if (parser === undefined) {
+      const range = this.rangeParserFor(oid, format)
+      parser = (bytes) => range(bytes, 0, bytes.length)
+      this.viewParsers.set(key, parser)
+    }
+    return parser
+  }
+
+  /** parserFor's parser, reading bytes[start, end) of a frame (what the row pipeline calls). */
+  rangeParserFor(oid: number, format: 0 | 1): RangeParser {
+    const key = oid * 2 + format
     let parser = this.parsers.get(key)
     if (parser === undefined) {
       parser = format === 1 ? this.binaryParser(oid) : this.textParser(oid)
@@ -182,7 +210,7 @@ export class TypeRegistry implements ParserSource {
 
   /** Decode one value in either format. */
   decode(oid: number, format: 0 | 1, bytes: Uint8Array): unknown {
-    return this.parserFor(oid, format)(bytes)
+    return this.rangeParserFor(oid, format)(bytes, 0, bytes.length)
   }
 
   /** Parse one text-format value given as a string. */
@@ -222,24 +250,20 @@ export class TypeRegistry implements ParserSource {
     return (text) => parseArray(text, element, delimiter)
   }
 
-  private textParser(oid: number): ValueParser {
+  private textParser(oid: number): RangeParser {
     const codec = this.codec(oid)
     if (codec?.parseBytes) return codec.parseBytes
     const parse = this.stringParser(oid)
-    if (parse === parseString) return utf8Decode
-    return (bytes) => parse(utf8Decode(bytes))
+    if (parse === parseString) return utf8DecodeRange
+    return (bytes, start, end) => parse(utf8DecodeRange(bytes, start, end))
   }
 
-  private binaryParser(oid: number): ValueParser {
+  private binaryParser(oid: number): RangeParser {
     const codec = this.codec(oid)
     if (codec?.parseBinary) return codec.parseBinary
     const array = codec === undefined ? this.array(oid) : undefined
     const element = array && this.codec(array.elementOid)?.parseBinary
-    if (element) return (bytes) => decodeArray(bytes, element)
-    return copyBytes
+    if (element) return (bytes, start, end) => decodeArray(bytes, element, start, end)
+    return copyRange
   }
-}
-
-function copyBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.slice()
 }

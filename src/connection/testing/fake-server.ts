@@ -17,7 +17,7 @@ import { parseConfig } from '../../config/index.js'
 import type { Config, ConnectOptions, HostSpec } from '../../config/types.js'
 import type { ServerErrorFields } from '../../errors.js'
 import type { BackendMessage, FieldDescription } from '../../protocol/messages.js'
-import { decodeFrontendMessages, encodeBackendMessages, type DecodeFrontendOptions, type FrontendMessage } from '../../protocol/testing/index.js'
+import { dataRow, decodeFrontendMessages, encodeBackendMessages, type DecodeFrontendOptions, type FrontendMessage } from '../../protocol/testing/index.js'
 import { FakeSocket } from '../../transport/testing/fake-socket.js'
 import type { DialOptions, TlsInfo } from '../../transport/socket.js'
 import { Connection, type ConnectionHooks } from '../connection.js'
@@ -46,7 +46,7 @@ export const backend = {
   ready: (status: 'I' | 'T' | 'E' = 'I'): BackendMessage => ({ type: 'ReadyForQuery', status }),
   rowDescription: (...columns: Column[]): BackendMessage => ({ type: 'RowDescription', fields: columns.map(field) }),
   /** A DataRow of text values (null for SQL NULL). */
-  dataRow: (...values: (string | null)[]): BackendMessage => ({ type: 'DataRow', values: values.map((v) => (v === null ? null : encoder.encode(v))) }),
+  dataRow: (...values: (string | null)[]): BackendMessage => dataRow(values.map((v) => (v === null ? null : encoder.encode(v)))),
   commandComplete: (tag: string): BackendMessage => ({ type: 'CommandComplete', tag }),
   emptyQuery: (): BackendMessage => ({ type: 'EmptyQueryResponse' }),
   parseComplete: (): BackendMessage => ({ type: 'ParseComplete' }),

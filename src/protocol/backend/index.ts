@@ -1,7 +1,15 @@
 /** Every backend (server → client) message decoder. */
 export { decodeBackendMessage, isBackendCode } from './decode.js'
 export { decodeAuthentication } from './auth.js'
-export { decodeRowDescription, decodeDataRow, decodeDataRowRange, decodeParameterDescription } from './rows.js'
+export {
+  checkDataRow,
+  dataRowColumnCount,
+  dataRowValues,
+  decodeDataRow,
+  decodeDataRowRange,
+  decodeParameterDescription,
+  decodeRowDescription,
+} from './rows.js'
 export {
   decodeParameterStatus,
   decodeBackendKeyData,

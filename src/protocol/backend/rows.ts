@@ -1,7 +1,9 @@
 /**
  * Row-shaped messages: RowDescription, DataRow, ParameterDescription
- * (protocol docs 55.7). DataRow is the hot path: it allocates the values array
- * and one subarray view per non-NULL column, nothing else.
+ * (protocol docs 55.7). DataRow is the hot path: its structure is checked in
+ * one pass over the length words and the message keeps the frame's range; the
+ * row builder (connection/result.ts) reads every value from there, so a row
+ * costs no values array and no view per column.
  */
 import type { BackendMessage, FieldDescription } from '../messages.js'
 import { BodyCursor, malformed } from './cursor.js'
@@ -36,39 +38,62 @@ export function decodeRowDescription(body: Uint8Array): Msg<'RowDescription'> {
 }
 
 /**
- * DataRow over bytes[start, end): Int16 column count, then per column an Int32
- * length (-1 = NULL) and that many bytes. Values are views into `bytes` (no
- * copy). Used directly by MessageReader to skip building a body view.
+ * Check the DataRow body bytes[start, end): Int16 column count, then per
+ * column an Int32 length (-1 = NULL) and that many bytes, and nothing after
+ * the last. Returns the column count. Allocates nothing.
  */
-export function decodeDataRowRange(bytes: Uint8Array, start: number, end: number): Msg<'DataRow'> {
+export function checkDataRow(bytes: Uint8Array, start: number, end: number): number {
   if (end - start < 2) throw malformed('DataRow', `expected column count (2 bytes), found ${end - start}`)
   const count = (bytes[start] << 8) | bytes[start + 1]
-  // Each column needs at least its 4-byte length: reject lying counts before allocating.
+  // Each column needs at least its 4-byte length: reject lying counts first.
   if (count * 4 > end - start - 2) {
     throw malformed('DataRow', `column count ${count} needs at least ${count * 4} bytes, found ${end - start - 2}`)
   }
-  const values: (Uint8Array | null)[] = new Array(count)
   let p = start + 2
   for (let i = 0; i < count; i++) {
     if (end - p < 4) throw malformed('DataRow', `expected length of column ${i} (4 bytes), found ${end - p}`)
     const length = (bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3]
     p += 4
-    if (length === -1) {
-      values[i] = null
-    } else if (length < 0 || length > end - p) {
-      throw malformed('DataRow', `column ${i} declares ${length} bytes, ${end - p} remain`)
-    } else {
-      values[i] = bytes.subarray(p, p + length)
-      p += length
-    }
+    if (length === -1) continue
+    if (length < 0 || length > end - p) throw malformed('DataRow', `column ${i} declares ${length} bytes, ${end - p} remain`)
+    p += length
   }
   if (p !== end) throw malformed('DataRow', `expected end of message, found ${end - p} extra bytes`)
-  return { type: 'DataRow', values }
+  return count
 }
 
-/** DataRow; values are views into `body`. */
+/**
+ * DataRow over bytes[start, end), checked (see checkDataRow). The message
+ * keeps the range; nothing is copied. Used directly by MessageReader to skip
+ * building a body view.
+ */
+export function decodeDataRowRange(bytes: Uint8Array, start: number, end: number): Msg<'DataRow'> {
+  checkDataRow(bytes, start, end)
+  return { type: 'DataRow', bytes, start, end }
+}
+
+/** DataRow over all of `body`. */
 export function decodeDataRow(body: Uint8Array): Msg<'DataRow'> {
   return decodeDataRowRange(body, 0, body.length)
+}
+
+/** Column count of a checked DataRow. */
+export function dataRowColumnCount(row: Msg<'DataRow'>): number {
+  return (row.bytes[row.start] << 8) | row.bytes[row.start + 1]
+}
+
+/** A checked DataRow's values as views into its bytes (null for SQL NULL): for tests and tools, not the row path. */
+export function dataRowValues(row: Msg<'DataRow'>): (Uint8Array | null)[] {
+  const { bytes, end } = row
+  const count = dataRowColumnCount(row)
+  const values: (Uint8Array | null)[] = new Array(count)
+  let p = row.start + 2
+  for (let i = 0; i < count && p <= end; i++) {
+    const length = (bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3]
+    p += 4
+    values[i] = length === -1 ? null : bytes.subarray(p, (p += length))
+  }
+  return values
 }
 
 /** ParameterDescription: Int16 count, then one Int32 type OID per parameter of a prepared statement. */

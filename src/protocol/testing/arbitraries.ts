@@ -2,6 +2,7 @@
 import fc from 'fast-check'
 import type { ServerErrorFields } from '../../errors.js'
 import type { BackendMessage, FieldDescription } from '../messages.js'
+import { dataRow } from './encode-backend.js'
 
 /** A protocol String: any Unicode text without NUL (it would end the String). */
 export const protocolString = (maxLength = 40): fc.Arbitrary<string> =>
@@ -87,7 +88,7 @@ export const backendMessage: fc.Arbitrary<BackendMessage> = fc.oneof(
     unrecognizedOptions: fc.array(protocolString(), { maxLength: 4 }),
   }),
   fc.record({ type: fc.constant('RowDescription' as const), fields: fc.array(fieldDescription, { maxLength: 6 }) }),
-  fc.record({ type: fc.constant('DataRow' as const), values: fc.array(fc.option(bytes(), { nil: null }), { maxLength: 8 }) }),
+  fc.array(fc.option(bytes(), { nil: null }), { maxLength: 8 }).map((values) => dataRow(values)),
   fc.record({ type: fc.constant('CommandComplete' as const), tag: protocolString() }),
   fc.record({ type: fc.constant('ParameterDescription' as const), dataTypeOids: fc.array(oid, { maxLength: 8 }) }),
   copyResponse('CopyInResponse'),

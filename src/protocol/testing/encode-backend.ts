@@ -4,6 +4,7 @@
  */
 import type { ServerErrorFields } from '../../errors.js'
 import type { BackendMessage } from '../messages.js'
+import { dataRowValues } from '../backend/rows.js'
 import { AuthCode, BackendCode, ErrorField } from '../codes.js'
 import { Writer } from '../writer.js'
 
@@ -48,6 +49,36 @@ function copyResponse(w: Writer, code: number, format: number, columnFormats: nu
 }
 
 /** Append one backend message to `w`. */
+/** The body of a DataRow holding `values` (null = SQL NULL): the inverse of dataRowValues. */
+export function encodeDataRowBody(values: readonly (Uint8Array | null)[]): Uint8Array {
+  let size = 2
+  for (const v of values) size += 4 + (v?.length ?? 0)
+  const body = new Uint8Array(size)
+  const view = new DataView(body.buffer)
+  view.setUint16(0, values.length)
+  let p = 2
+  for (const v of values) {
+    view.setInt32(p, v === null ? -1 : v.length)
+    p += 4
+    if (v !== null) {
+      body.set(v, p)
+      p += v.length
+    }
+  }
+  return body
+}
+
+/** A DataRow message holding `values` (null = SQL NULL), as the reader would return it. */
+export function dataRow(values: readonly (Uint8Array | null)[]): Extract<BackendMessage, { type: 'DataRow' }> {
+  const bytes = encodeDataRowBody(values)
+  return { type: 'DataRow', bytes, start: 0, end: bytes.length }
+}
+
+/** A message as tests compare it: a DataRow as its values (views), every other message as it is. */
+export function comparable(msg: BackendMessage): unknown {
+  return msg.type === 'DataRow' ? { type: 'DataRow', values: dataRowValues(msg) } : msg
+}
+
 export function writeBackendMessage(w: Writer, msg: BackendMessage): Writer {
   switch (msg.type) {
     case 'AuthenticationOk':
@@ -100,8 +131,7 @@ export function writeBackendMessage(w: Writer, msg: BackendMessage): Writer {
       }
       break
     case 'DataRow':
-      w.frame(BackendCode.DataRow).int16(msg.values.length)
-      for (const v of msg.values) w.sizedBytes(v)
+      w.frame(BackendCode.DataRow).bytes(msg.bytes.subarray(msg.start, msg.end))
       break
     case 'CommandComplete':
       w.frame(BackendCode.CommandComplete).cstring(msg.tag)

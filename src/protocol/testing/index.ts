@@ -1,5 +1,5 @@
 /** Test-only helpers: the reverse direction of the codec. Never exported from src/protocol/index.ts. */
-export { encodeBackendMessage, encodeBackendMessages, writeBackendMessage } from './encode-backend.js'
+export { comparable, dataRow, encodeBackendMessage, encodeBackendMessages, encodeDataRowBody, writeBackendMessage } from './encode-backend.js'
 export {
   decodeFrontendMessage,
   decodeFrontendMessages,

@@ -10,28 +10,30 @@ import { ProtocolError } from '../../errors.js'
 /** PostgreSQL's MAXDIM. */
 const MAX_DIMENSIONS = 6
 
-function int32(bytes: Uint8Array, at: number): number {
-  if (at + 4 > bytes.length) throw new ProtocolError('binary array is truncated')
+/** Decodes one element from bytes[start, end). */
+export type ElementDecoder<T> = (bytes: Uint8Array, start: number, end: number) => T
+
+function int32(bytes: Uint8Array, at: number, end: number): number {
+  if (at + 4 > end) throw new ProtocolError('binary array is truncated')
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!
 }
 
-/** Decode a binary array, passing each non-NULL element's bytes (a view) to `decodeElement`. */
-export function decodeArray<T>(bytes: Uint8Array, decodeElement: (bytes: Uint8Array) => T): unknown[] {
-  const ndim = int32(bytes, 0)
+/** Decode the binary array in bytes[start, end), passing each non-NULL element's range to `decodeElement`. */
+export function decodeArray<T>(bytes: Uint8Array, decodeElement: ElementDecoder<T>, start = 0, end = bytes.length): unknown[] {
+  const ndim = int32(bytes, start, end)
   if (ndim === 0) return []
   if (ndim < 0 || ndim > MAX_DIMENSIONS) throw new ProtocolError(`binary array has ${ndim} dimensions`)
   const lengths: number[] = new Array(ndim)
   let total = 1
   for (let d = 0; d < ndim; d++) {
-    const len = int32(bytes, 12 + d * 8)
+    const len = int32(bytes, start + 12 + d * 8, end)
     if (len < 0) throw new ProtocolError(`binary array dimension ${d + 1} has length ${len}`)
     lengths[d] = len
     total *= len
   }
   // Each element takes at least its 4-byte length word: a cheap cap against hostile sizes.
-  const start = 12 + ndim * 8
-  if (total * 4 > bytes.length - start) throw new ProtocolError('binary array is truncated')
-  let pos = start
+  let pos = start + 12 + ndim * 8
+  if (total * 4 > end - pos) throw new ProtocolError('binary array is truncated')
   const level = (d: number): unknown[] => {
     const n = lengths[d]!
     const out: unknown[] = new Array(n)
@@ -40,13 +42,13 @@ export function decodeArray<T>(bytes: Uint8Array, decodeElement: (bytes: Uint8Ar
       return out
     }
     for (let k = 0; k < n; k++) {
-      const len = int32(bytes, pos)
+      const len = int32(bytes, pos, end)
       pos += 4
       if (len === -1) {
         out[k] = null
       } else {
-        if (len < 0 || pos + len > bytes.length) throw new ProtocolError('binary array is truncated')
-        out[k] = decodeElement(bytes.subarray(pos, pos + len))
+        if (len < 0 || pos + len > end) throw new ProtocolError('binary array is truncated')
+        out[k] = decodeElement(bytes, pos, pos + len)
         pos += len
       }
     }

@@ -15,9 +15,9 @@ const INT32_MAX = 0x7fffffff
 const INT32_MIN = -0x80000000
 
 /** Milliseconds since 1970 for an int64 microsecond count since 2000, or ±Infinity for the specials. */
-function epochMs(bytes: Uint8Array): number {
-  const hi = (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
-  const lo = ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0
+function epochMs(bytes: Uint8Array, p: number): number {
+  const hi = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!
+  const lo = ((bytes[p + 4]! << 24) | (bytes[p + 5]! << 16) | (bytes[p + 6]! << 8) | bytes[p + 7]!) >>> 0
   if (hi === INT32_MAX && lo === 0xffffffff) return Infinity
   if (hi === INT32_MIN && lo === 0) return -Infinity
   // micros = hi * 2^32 + lo exceeds 2^53 beyond ±285 years from 2000, so divide
@@ -30,25 +30,25 @@ function infinityString(ms: number): string {
 }
 
 /** timestamptz → Date, or 'infinity' / '-infinity'. */
-export function decodeTimestamptz(bytes: Uint8Array): Date | string {
-  checkWidth('timestamptz', bytes, 8)
-  const ms = epochMs(bytes)
+export function decodeTimestamptz(bytes: Uint8Array, start = 0, end = bytes.length): Date | string {
+  checkWidth('timestamptz', start, end, 8)
+  const ms = epochMs(bytes, start)
   return Number.isFinite(ms) ? new Date(ms) : infinityString(ms)
 }
 
 /** timestamp (without time zone) → Date for that wall-clock time in local time, or 'infinity' / '-infinity'. */
-export function decodeTimestamp(bytes: Uint8Array): Date | string {
-  checkWidth('timestamp', bytes, 8)
-  const ms = epochMs(bytes)
+export function decodeTimestamp(bytes: Uint8Array, start = 0, end = bytes.length): Date | string {
+  checkWidth('timestamp', start, end, 8)
+  const ms = epochMs(bytes, start)
   if (!Number.isFinite(ms)) return infinityString(ms)
   civilFromEpochMs(ms, scratch)
   return localDate(scratch)
 }
 
 /** date → 'YYYY-MM-DD' (' BC' suffix before year 1), or 'infinity' / '-infinity'. */
-export function decodeDate(bytes: Uint8Array): string {
-  checkWidth('date', bytes, 4)
-  const days = (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
+export function decodeDate(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  checkWidth('date', start, end, 4)
+  const days = (bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!
   if (days === INT32_MAX) return 'infinity'
   if (days === INT32_MIN) return '-infinity'
   civilFromDays(days + PG_EPOCH_DAYS, scratch)

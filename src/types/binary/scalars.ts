@@ -4,7 +4,7 @@
  * parser returns for the same value.
  */
 import { ProtocolError } from '../../errors.js'
-import { utf8Decode } from '../utf8.js'
+import { utf8DecodeRange } from '../utf8.js'
 
 /** Scratch for float and int8 reads: copying 4/8 bytes in beats allocating a DataView per value. */
 const scratch = new ArrayBuffer(8)
@@ -14,49 +14,53 @@ const scratchF64 = new Float64Array(scratch)
 const scratchI64 = new BigInt64Array(scratch)
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 
-/** Copy `width` big-endian bytes into the scratch buffer in host order. */
-function loadScratch(bytes: Uint8Array, width: number): void {
-  if (LITTLE_ENDIAN) for (let i = 0; i < width; i++) scratchBytes[i] = bytes[width - 1 - i]!
-  else for (let i = 0; i < width; i++) scratchBytes[i] = bytes[i]!
+/** Copy the `width` big-endian bytes at `start` into the scratch buffer in host order. */
+function loadScratch(bytes: Uint8Array, start: number, width: number): void {
+  if (LITTLE_ENDIAN) for (let i = 0; i < width; i++) scratchBytes[i] = bytes[start + width - 1 - i]!
+  else for (let i = 0; i < width; i++) scratchBytes[i] = bytes[start + i]!
 }
 
-/** Throw unless a fixed-width value has its width. */
-export function checkWidth(type: string, bytes: Uint8Array, width: number): void {
-  if (bytes.length !== width)
-    throw new ProtocolError(`binary ${type} value must be ${width} bytes, got ${bytes.length}`)
+/**
+ * Throw unless a fixed-width value, bytes[start, end), has its width. Every
+ * decoder here reads its value from a range of the frame (no view per value);
+ * called with the bytes alone, the range is all of them.
+ */
+export function checkWidth(type: string, start: number, end: number, width: number): void {
+  if (end - start !== width)
+    throw new ProtocolError(`binary ${type} value must be ${width} bytes, got ${end - start}`)
 }
 
-export function decodeBool(bytes: Uint8Array): boolean {
-  checkWidth('bool', bytes, 1)
-  return bytes[0] !== 0
+export function decodeBool(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  checkWidth('bool', start, end, 1)
+  return bytes[start] !== 0
 }
 
-export function decodeInt2(bytes: Uint8Array): number {
-  checkWidth('int2', bytes, 2)
-  return (((bytes[0]! << 8) | bytes[1]!) << 16) >> 16
+export function decodeInt2(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  checkWidth('int2', start, end, 2)
+  return (((bytes[start]! << 8) | bytes[start + 1]!) << 16) >> 16
 }
 
-export function decodeInt4(bytes: Uint8Array): number {
-  checkWidth('int4', bytes, 4)
-  return (bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!
+export function decodeInt4(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  checkWidth('int4', start, end, 4)
+  return (bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!
 }
 
 /** oid (and xid, cid): unsigned 32-bit. */
-export function decodeOid(bytes: Uint8Array): number {
-  checkWidth('oid', bytes, 4)
-  return ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0
+export function decodeOid(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  checkWidth('oid', start, end, 4)
+  return ((bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!) >>> 0
 }
 
 /** int8 → bigint (as in text mode). */
-export function decodeInt8(bytes: Uint8Array): bigint {
-  checkWidth('int8', bytes, 8)
-  loadScratch(bytes, 8)
+export function decodeInt8(bytes: Uint8Array, start = 0, end = bytes.length): bigint {
+  checkWidth('int8', start, end, 8)
+  loadScratch(bytes, start, 8)
   return scratchI64[0]!
 }
 
-export function decodeFloat8(bytes: Uint8Array): number {
-  checkWidth('float8', bytes, 8)
-  loadScratch(bytes, 8)
+export function decodeFloat8(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  checkWidth('float8', start, end, 8)
+  loadScratch(bytes, start, 8)
   return scratchF64[0]!
 }
 
@@ -67,9 +71,9 @@ export function decodeFloat8(bytes: Uint8Array): number {
  * 0.1::float4, not the float's exact value 0.100000001490116... Do the same here:
  * find that shortest decimal, then read it as a double.
  */
-export function decodeFloat4(bytes: Uint8Array): number {
-  checkWidth('float4', bytes, 4)
-  loadScratch(bytes, 4)
+export function decodeFloat4(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  checkWidth('float4', start, end, 4)
+  loadScratch(bytes, start, 4)
   return shortestFloat4(scratchF32[0]!)
 }
 
@@ -146,25 +150,43 @@ function nextDecimalUp(exp: string): number {
   return Number(`${Number(digits) + 1}e${scale}`)
 }
 
-/** bytea → a copy: the input is a view into a whole socket chunk, which a kept view would hold in memory. */
-export function decodeBytea(bytes: Uint8Array): Uint8Array {
-  return bytes.slice()
+/**
+ * bytea → a copy: the input is a range of a whole socket chunk, which a kept
+ * view would hold in memory. Copied into a new plain Uint8Array (a Buffer's
+ * own slice() would return a view).
+ */
+export function decodeBytea(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  return copyRange(bytes, start, end)
+}
+
+/** A new Uint8Array holding bytes[start, end). */
+export function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start)
+  // Short values: a loop beats making the view that set() needs.
+  if (end - start <= 64) for (let i = start; i < end; i++) out[i - start] = bytes[i]!
+  else out.set(bytes.subarray(start, end))
+  return out
 }
 
 /** text, varchar, bpchar, name, and other types sent as their UTF-8 text. */
-export function decodeText(bytes: Uint8Array): string {
-  return utf8Decode(bytes)
+export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  return utf8DecodeRange(bytes, start, end)
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => (i < 16 ? '0' : '') + i.toString(16))
+const HEX_DIGIT = Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0))
+const DASH = 0x2d
+const UUID_CODES: number[] = new Array(36).fill(0)
 
 /** uuid → lowercase `8-4-4-4-12` string, as uuid_out prints it. */
-export function decodeUuid(bytes: Uint8Array): string {
-  checkWidth('uuid', bytes, 16)
-  const h = HEX
-  const b = bytes
-  return (
-    h[b[0]!]! + h[b[1]!]! + h[b[2]!]! + h[b[3]!]! + '-' + h[b[4]!]! + h[b[5]!]! + '-' + h[b[6]!]! + h[b[7]!]! + '-' +
-    h[b[8]!]! + h[b[9]!]! + '-' + h[b[10]!]! + h[b[11]!]! + h[b[12]!]! + h[b[13]!]! + h[b[14]!]! + h[b[15]!]!
-  )
+export function decodeUuid(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  checkWidth('uuid', start, end, 16)
+  // One flat string from 36 char codes (concatenating 20 pieces would build a rope of 19 nodes).
+  const c = UUID_CODES
+  for (let i = 0, j = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) c[j++] = DASH
+    const b = bytes[start + i]!
+    c[j++] = HEX_DIGIT[b >> 4]!
+    c[j++] = HEX_DIGIT[b & 15]!
+  }
+  return String.fromCharCode.apply(null, c)
 }

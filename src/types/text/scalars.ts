@@ -12,9 +12,9 @@ export function parseBool(text: string): boolean {
   return text === 't'
 }
 
-/** bool straight from the bytes (no string made). */
-export function parseBoolBytes(bytes: Uint8Array): boolean {
-  return bytes[0] === CH_t
+/** bool straight from bytes[start, end) (no string made). */
+export function parseBoolBytes(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  return end > start && bytes[start] === CH_t
 }
 
 /** int2, int4, oid, xid, cid: always within ±2^32, so a number is exact. */
@@ -22,17 +22,16 @@ export function parseInteger(text: string): number {
   return Number(text)
 }
 
-/** int2/int4/oid straight from the ASCII digits (no string made). */
-export function parseIntegerBytes(bytes: Uint8Array): number {
-  const n = bytes.length
-  let i = 0
+/** int2/int4/oid straight from the ASCII digits in bytes[start, end) (no string made). */
+export function parseIntegerBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let i = start
   let negative = false
-  if (bytes[0] === CH_MINUS) {
+  if (bytes[i] === CH_MINUS) {
     negative = true
-    i = 1
+    i++
   }
   let v = 0
-  for (; i < n; i++) v = v * 10 + (bytes[i]! - CH_0)
+  for (; i < end; i++) v = v * 10 + (bytes[i]! - CH_0)
   return negative ? -v : v
 }
 
@@ -67,6 +66,19 @@ export function parseJson(text: string): unknown {
 export function parseBytea(text: string): Uint8Array {
   if (text.charCodeAt(0) === 0x5c && text.charCodeAt(1) === 0x78) return parseByteaHex(text)
   return parseByteaEscape(text)
+}
+
+/** bytea in hex format straight from bytes[start, end) (no string made); the escape format goes through parseBytea. */
+export function parseByteaBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  if (end - start < 2 || bytes[start] !== 0x5c || bytes[start + 1] !== 0x78) {
+    let text = ''
+    for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]!)
+    return parseByteaEscape(text)
+  }
+  const n = (end - start - 2) >> 1
+  const out = new Uint8Array(n)
+  for (let i = 0, j = start + 2; i < n; i++, j += 2) out[i] = (hexValue(bytes[j]!) << 4) | hexValue(bytes[j + 1]!)
+  return out
 }
 
 function hexValue(c: number): number {
