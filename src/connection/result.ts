@@ -38,7 +38,9 @@ export class RowBuilder {
   private readonly parsers: RangeParser[]
   private readonly hazards: boolean[]
   private readonly anyHazard: boolean
-  private readonly Row: new () => Row
+  /** Made once this builder has built ROWS_BEFORE_CONSTRUCTOR rows (see build). */
+  private Row: (new () => Row) | undefined
+  private built = 0
 
   constructor(
     readonly fields: FieldDescription[],
@@ -49,7 +51,6 @@ export class RowBuilder {
     this.parsers = fields.map((f) => rangeParser(parsers, f.dataTypeOid, f.format as 0 | 1))
     this.hazards = this.names.map((n) => n === '__proto__')
     this.anyHazard = this.hazards.includes(true)
-    this.Row = rowConstructor()
   }
 
   /**
@@ -74,7 +75,12 @@ export class RowBuilder {
       return out
     }
     const names = this.names
-    const row = new this.Row()
+    // A constructor (and its hidden class) costs more than a few rows gain from
+    // it: small results (select 1, one row per query) stay `{}`.
+    let row: Row
+    if (this.Row !== undefined) row = new this.Row()
+    else if (++this.built < ROWS_BEFORE_CONSTRUCTOR) row = {}
+    else row = new (this.Row = rowConstructor())()
     for (let i = 0; i < count; i++) {
       const length = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!
       p += 4
@@ -90,6 +96,9 @@ export class RowBuilder {
     return row
   }
 }
+
+/** Rows a builder makes as `{}` before it makes its own constructor. */
+const ROWS_BEFORE_CONSTRUCTOR = 32
 
 /**
  * A new constructor of plain objects. V8 gives each constructor function its

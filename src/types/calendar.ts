@@ -73,6 +73,14 @@ export function utcMs(t: CivilTime): number {
 
 /** 'YYYY-MM-DD' as PostgreSQL prints a date with DateStyle ISO: at least 4 year digits, ' BC' for year <= 0. */
 export function formatIsoDate(year: number, month: number, day: number): string {
+  if (year >= 1000 && year <= 9999) {
+    // The common case as one flat string from its 10 char codes (a template would build a rope).
+    return String.fromCharCode(
+      0x30 + Math.floor(year / 1000), 0x30 + (Math.floor(year / 100) % 10), 0x30 + (Math.floor(year / 10) % 10), 0x30 + (year % 10),
+      0x2d, 0x30 + Math.floor(month / 10), 0x30 + (month % 10),
+      0x2d, 0x30 + Math.floor(day / 10), 0x30 + (day % 10),
+    )
+  }
   const bc = year <= 0
   const y = bc ? 1 - year : year
   const ys = y < 1000 ? String(y).padStart(4, '0') : String(y)

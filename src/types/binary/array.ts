@@ -34,6 +34,21 @@ export function decodeArray<T>(bytes: Uint8Array, decodeElement: ElementDecoder<
   // Each element takes at least its 4-byte length word: a cheap cap against hostile sizes.
   let pos = start + 12 + ndim * 8
   if (total * 4 > end - pos) throw new ProtocolError('binary array is truncated')
+  if (ndim === 1) {
+    // The common case, without the per-level closure.
+    const out: unknown[] = new Array(total)
+    for (let k = 0; k < total; k++) {
+      const len = int32(bytes, pos, end)
+      pos += 4
+      if (len === -1) out[k] = null
+      else {
+        if (len < 0 || pos + len > end) throw new ProtocolError('binary array is truncated')
+        out[k] = decodeElement(bytes, pos, pos + len)
+        pos += len
+      }
+    }
+    return out
+  }
   const level = (d: number): unknown[] => {
     const n = lengths[d]!
     const out: unknown[] = new Array(n)
