@@ -1,0 +1,123 @@
+// pgfleet against pg, postgres.js (and Bun.sql under Bun) in ONE run: every
+// scenario runs each driver once per round, the order rotating each round so
+// no driver always goes first; medians and ratios are printed as a Markdown
+// table and written to bench/results.json, and bench/chart.svg is drawn from
+// them. Run through `npm run bench` (scripts/bench.sh starts a server and pins
+// it and this process to one CPU).
+//
+// Env: BENCH_HOST, BENCH_PORT, BENCH_USER; BENCH_ROUNDS (5; 3 with
+// BENCH_QUICK=1); BENCH_ROWS (rows per row scenario, 50000; 20000 quick);
+// BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
+// (comma list); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);
+// BENCH_OUT (file prefix for results.json/chart.svg, default bench/).
+import { writeFileSync } from 'node:fs'
+import { drawChart } from './chart.mjs'
+import { drivers } from './drivers.mjs'
+
+const quick = process.env.BENCH_QUICK === '1'
+if (quick) process.env.BENCH_ROWS ??= '20000'
+const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 5))
+const only = process.env.BENCH_ONLY?.split(',')
+const names = process.env.BENCH_DRIVERS?.split(',') ?? Object.keys(drivers)
+const out = process.env.BENCH_OUT ?? new URL('./', import.meta.url).pathname
+const runtime = typeof globalThis.Bun !== 'undefined' ? `Bun ${Bun.version}` : `Node ${process.versions.node}`
+
+const selected = scenarios.filter((s) => !only || only.some((o) => s.name.includes(o)))
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/** One open session per driver for the scenarios that run on a session. */
+const sessions = {}
+for (const name of names) sessions[name] = await drivers[name].open()
+{
+  // The row table, sized for BENCH_ROWS (rebuilt when its size differs).
+  const { connect } = await import('../dist/index.js')
+  const { target } = await import('./drivers.mjs')
+  const db = await connect({ ...target, sslmode: 'disable' })
+  const rows = Number(process.env.BENCH_ROWS ?? 50_000)
+  const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
+  if (count?.rows[0].n !== rows) {
+    await db.query(`drop table if exists ${ROW_TABLE}`)
+    await db.query(ROW_TABLE_SQL)
+    await db.query(`vacuum analyze ${ROW_TABLE}`)
+  }
+  await db.close()
+}
+
+async function timed(scenario, name) {
+  const driver = drivers[name]
+  let subject = sessions[name]
+  if (scenario.own === 'connect') subject = driver
+  else if (scenario.own === 'pool') subject = await driver.pool(10)
+  try {
+    if (scenario.own === 'pool') await scenario.run(subject) // open the pool's connections
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    await scenario.run(subject)
+    const wall = (performance.now() - t0) / 1000
+    const cpu = process.cpuUsage(c0)
+    return [scenario.ops / wall, scenario.ops / ((cpu.user + cpu.system) / 1e6)]
+  } finally {
+    if (scenario.own === 'pool') await subject.close()
+  }
+}
+
+const results = []
+const started = performance.now()
+for (const scenario of selected) {
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  const cpuSamples = Object.fromEntries(names.map((n) => [n, []]))
+  // Warm-up: JIT, statement caches.
+  for (const name of names) if (!scenario.own) await scenario.run(sessions[name])
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length]
+      const [rate, cpuRate] = await timed(scenario, name)
+      samples[name].push(rate)
+      cpuSamples[name].push(cpuRate)
+    }
+  }
+  const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
+  const cpuMedians = Object.fromEntries(names.map((n) => [n, median(cpuSamples[n])]))
+  results.push({ name: scenario.name, group: scenario.group, unit: scenario.unit, medians, cpuMedians, samples, cpuSamples })
+  process.stderr.write(`${scenario.name}: ${names.map((n) => `${n} ${fmt(medians[n])}`).join(', ')}\n`)
+}
+for (const name of names) await sessions[name].close()
+
+function fmt(x) {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)}M`
+  if (x >= 1e4) return `${(x / 1e3).toFixed(1)}k`
+  return x.toFixed(0)
+}
+
+const peers = names.filter((n) => n !== 'pgfleet')
+const pgbench = process.env.BENCH_PGBENCH ? JSON.parse(process.env.BENCH_PGBENCH) : undefined
+const lines = [
+  `| scenario | unit | ${names.join(' | ')} | ${peers.map((p) => `× ${p}`).join(' | ')} |`,
+  `|---|---|${names.map(() => '---:|').join('')}${peers.map(() => '---:|').join('')}`,
+]
+for (const r of results) {
+  const base = r.medians.pgfleet
+  const ratios = peers.map((p) => `${(base / r.medians[p]).toFixed(2)}×`)
+  lines.push(`| ${r.name} | ${r.unit} | ${names.map((n) => fmt(r.medians[n])).join(' | ')} | ${ratios.join(' | ')} |`)
+}
+// The same runs per second of the client's own CPU time: what the driver costs,
+// with server time and other processes on the machine left out.
+const cpuLines = [lines[0], lines[1]]
+for (const r of results) {
+  const base = r.cpuMedians.pgfleet
+  const ratios = peers.map((p) => `${(base / r.cpuMedians[p]).toFixed(2)}×`)
+  cpuLines.push(`| ${r.name} | ${r.unit.replace('/s', ' per CPU-s')} | ${names.map((n) => fmt(r.cpuMedians[n])).join(' | ')} | ${ratios.join(' | ')} |`)
+}
+const header = `${runtime}, median of ${rounds} rounds (drivers alternating), ${((performance.now() - started) / 1000).toFixed(0)} s; × peer = pgfleet's rate / the peer's`
+console.log(`\n${header}\n\nWall clock:\n\n${lines.join('\n')}\n\nClient CPU time (same runs):\n\n${cpuLines.join('\n')}`)
+if (pgbench) {
+  const seq = results.find((r) => r.name === 'select 1 (sequential)')
+  console.log(`\npgbench select 1: ${fmt(pgbench.simple)}/s simple, ${fmt(pgbench.prepared)}/s prepared` +
+    (seq ? `; pgfleet select 1 = ${(seq.medians.pgfleet / pgbench.simple).toFixed(2)}× pgbench simple` : ''))
+}
+writeFileSync(`${out}results.json`, JSON.stringify({ runtime, rounds, date: new Date().toISOString(), pgbench, results }, null, 2) + '\n')
+writeFileSync(`${out}chart.svg`, drawChart(results, names, `pgfleet vs peers — ${runtime}, pinned, median of ${rounds} (× = pgfleet's rate / peer's)`))
