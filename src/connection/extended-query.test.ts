@@ -154,7 +154,7 @@ describe('statement cache', () => {
     // pgfleet_1 was neither evicted nor replaced by a statement the server never parsed.
     const same = connection.query('select n', [])
     expect(types(await backend.read())).toEqual(['Bind', 'Execute', 'Sync'])
-    backend.send(b.bindComplete(), { type: 'DataRow', values: [new Uint8Array([0, 0, 0, 1])] }, b.commandComplete('SELECT 1'), b.ready())
+    backend.send(b.bindComplete(), dataRow([new Uint8Array([0, 0, 0, 1])]), b.commandComplete('SELECT 1'), b.ready())
     expect((await same).rows).toEqual([{ n: 1 }])
     const second = connection.query('select 2 as n', [])
     const written = await backend.read()
