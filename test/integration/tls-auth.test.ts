@@ -1,5 +1,5 @@
 /**
- * Authentication against the real PostgreSQL 15 servers: every login method
+ * Authentication against the suite's real PostgreSQL servers: every login method
  * of the test roles, channel binding (SCRAM-SHA-256-PLUS over TLS),
  * require_auth, client certificates and sslrootcert forms.
  *

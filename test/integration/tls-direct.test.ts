@@ -1,19 +1,21 @@
 /**
  * sslnegotiation=direct (libpq 17): TLS from the first byte, ALPN
- * "postgresql" required. PostgreSQL 15 does not accept it, so the success
- * path runs against a node:tls server in this file that checks ALPN and then
- * speaks just enough protocol (startup, one simple query) with the hostile
- * server's message builders; the real PostgreSQL 15 shows the failure.
+ * "postgresql" required. Against the suite's real server (PostgreSQL 17+:
+ * every sslmode that allows direct TLS) and a real PostgreSQL 16 (which reads
+ * the ClientHello as a bad startup packet: the clear error); what a real
+ * server cannot show (no ALPN, another ALPN protocol) against a node:tls
+ * server in this file that checks ALPN and then speaks just enough protocol
+ * (startup, one simple query) with the hostile server's message builders.
  */
 import * as tls from 'node:tls'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
 import { ConfigError, TlsError } from '../../src/errors.js'
 import { defaultRuntime } from '../../src/runtime.js'
 import { ErrorCode } from '../../src/error-codes.js'
 import { concat, messages, startupOk } from '../support/hostile-server.js'
-import { harness, DATABASE, TRUST_USER } from '../support/harness.js'
+import { harness, startExtraCluster, DATABASE, TRUST_USER, type ExtraCluster } from '../support/harness.js'
 
 interface DirectServer {
   port: number
@@ -156,13 +158,55 @@ describe('sslnegotiation=direct', () => {
     }
   })
 
-  it('fails clearly against PostgreSQL 15, which does not support direct TLS', async () => {
-    const node = harness().tls.good
-    const started = performance.now()
-    const error = await failure(options(node.port, { host: node.host }))
-    expect(performance.now() - started).toBeLessThan(5000)
-    expect(error).toBeInstanceOf(TlsError)
-    expect((error as TlsError).code).toBe(ErrorCode.TlsHandshake)
-    expect(error.message).toMatch(/PostgreSQL 17/)
-  })
 })
+
+/** Direct TLS to a real server; resolves with what the server says about the session's TLS. */
+async function directSession(host: string, port: number, sslmode: 'require' | 'verify-ca' | 'verify-full') {
+  const client = await connect(options(port, { host, sslmode, sslrootcert: sslmode === 'require' ? undefined : harness().certs.ca.cert }))
+  try {
+    const { rows } = await client.query<{ ssl: boolean; version: string }>('select ssl, version from pg_stat_ssl where pid = pg_backend_pid()')
+    return { encrypted: client.encrypted, server: rows[0] }
+  } finally {
+    await client.close()
+  }
+}
+
+/** Real servers: the suite's main version with every sslmode that allows direct TLS, an older one for the failure. */
+function describeDirectTlsOnRealServers(major: number, node: () => { host: string; port: number }): void {
+  describe(`sslnegotiation=direct against a real PostgreSQL ${major}`, () => {
+    if (major >= 17) {
+      // The server demands ALPN "postgresql" on a direct connection; pgfleet
+      // demands the server select it (checkNegotiatedAlpn): success shows both.
+      it.each(['require', 'verify-ca', 'verify-full'] as const)('%s: TLS from the first byte, encrypted on both ends', async (sslmode) => {
+        const { host, port } = node()
+        const seen = await directSession(host, port, sslmode)
+        expect(seen.encrypted).toBe(true)
+        expect(seen.server).toMatchObject({ ssl: true, version: 'TLSv1.3' })
+      })
+    } else {
+      it('fails at once with the libpq-style hint that direct TLS needs PostgreSQL 17', async () => {
+        const { host, port } = node()
+        const started = performance.now()
+        const error = await failure(options(port, { host }))
+        expect(performance.now() - started).toBeLessThan(5000)
+        expect(error).toBeInstanceOf(TlsError)
+        expect((error as TlsError).code).toBe(ErrorCode.TlsHandshake)
+        expect(error.message).toMatch(/PostgreSQL 17 or later/)
+      })
+    }
+  })
+}
+
+describeDirectTlsOnRealServers(Number(harness().major), () => harness().tls.good)
+
+// A real server older than 17 for the failure (unless the suite itself runs on one).
+if (Number(harness().major) >= 17) {
+  let old: ExtraCluster | undefined
+  beforeAll(async () => {
+    old = await startExtraCluster({ count: 1, hostBase: 36, port: 5466, major: '16' })
+  }, 120_000)
+  afterAll(async () => {
+    await old?.destroy()
+  })
+  describeDirectTlsOnRealServers(16, () => old!.nodes[0]!)
+}

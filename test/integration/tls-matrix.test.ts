@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { harness, DATABASE, TRUST_USER, type NodeInfo } from '../support/harness.js'
 import { emptyHome, inBatches, runPgfleet, runPsql, type Observed, type Outcome } from '../support/libpq.js'
+import { psqlMissing } from '../support/proc.js'
 import type { SslMode } from '../../src/config/types.js'
 
 const SSLMODES: SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']
@@ -100,7 +101,9 @@ function table(rows: Row[]): string {
   return [fmt(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(fmt)].join('\n')
 }
 
-describe('sslmode matrix: pgfleet vs libpq', () => {
+if (psqlMissing) console.warn(`sslmode matrix skipped: ${psqlMissing}`)
+
+describe.skipIf(psqlMissing)('sslmode matrix: pgfleet vs libpq', () => {
   let home: string
   beforeAll(async () => {
     home = await emptyHome()

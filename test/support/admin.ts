@@ -1,9 +1,11 @@
 /**
- * Server-side truth for tests, through `psql` as the trust superuser (never
- * through pgfleet itself): ad-hoc queries, live connection counts per node
- * from pg_stat_activity, and terminating a test's backends.
+ * Server-side truth for tests, through node-postgres (`pg`, a dev
+ * dependency; never through pgfleet itself) as the trust superuser: ad-hoc
+ * queries, live connection counts per node from pg_stat_activity, and
+ * terminating a test's backends. No psql needed: the servers come from npm
+ * packages that ship none.
  */
-import { run } from './proc.js'
+import pg from 'pg'
 import { DATABASE, SUPERUSER } from './users.js'
 
 /** Options of {@link adminQuery}. */
@@ -11,29 +13,48 @@ export interface AdminQueryOptions {
   /** Database (default 'pgfleet'). */
   database?: string
   /**
-   * psql variables (`-v name=value`), used in the SQL as :'name' (quoted
-   * literal) or :"name" (quoted identifier), so values are never spliced in.
+   * Variables used in the SQL as :'name' (quoted literal) or :"name" (quoted
+   * identifier), as psql's -v does, so values are never spliced in unquoted.
    */
   vars?: Record<string, string>
 }
 
+const textParsers = { getTypeParser: () => (value: string) => value }
+
 /**
- * Runs `sql` on host:port as the superuser (trust, no TLS) and returns the
- * rows of the last statement as arrays of text (NULL is ''). Rejects with
- * psql's error text when a statement fails.
+ * Runs `sql` (one or more statements, simple query protocol) as `user`
+ * (default the superuser; trust, no TLS) on host:port, where host may be a
+ * Unix socket directory, and returns the rows of the last statement as arrays
+ * of text (NULL is ''). Rejects with the server's error when a statement fails.
  */
-export async function adminQuery(host: string, port: number, sql: string, opts: AdminQueryOptions = {}): Promise<string[][]> {
-  const args = ['-X', '-q', '-A', '-t', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(port), '-U', SUPERUSER, '-d', opts.database ?? DATABASE]
-  for (const [name, value] of Object.entries(opts.vars ?? {})) args.push('-v', `${name}=${value}`)
-  const res = await run('psql', args, {
-    input: sql,
-    timeoutMs: 30_000,
-    env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '5', PGAPPNAME: 'pgfleet-admin', PGOPTIONS: '' },
+export async function adminQuery(host: string, port: number, sql: string, opts: AdminQueryOptions & { user?: string } = {}): Promise<string[][]> {
+  const client = new pg.Client({
+    host,
+    port,
+    user: opts.user ?? SUPERUSER,
+    database: opts.database ?? DATABASE,
+    ssl: false,
+    password: '',
+    application_name: 'pgfleet-admin',
+    // Not '' (pg would read $PGOPTIONS then): a test's PGOPTIONS must not reach admin sessions.
+    options: ' ',
+    connectionTimeoutMillis: 5000,
+    query_timeout: 30_000,
   })
-  return res.stdout
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => line.split('\t'))
+  await client.connect()
+  try {
+    const vars = opts.vars ?? {}
+    const text = sql.replace(/:(['"])(\w+)\1/g, (whole, quote: string, name: string) => {
+      const value = vars[name]
+      if (value === undefined) return whole
+      return quote === "'" ? client.escapeLiteral(value) : client.escapeIdentifier(value)
+    })
+    const res = (await client.query({ text, rowMode: 'array', types: textParsers })) as pg.QueryResult | pg.QueryResult[]
+    const last = Array.isArray(res) ? res[res.length - 1] : res
+    return (last?.rows ?? []).map((row: unknown[]) => row.map((v) => (v === null ? '' : String(v))))
+  } finally {
+    await client.end().catch(() => {})
+  }
 }
 
 /**

@@ -5,8 +5,9 @@
  * No vitest imports here: global setup uses this module.
  */
 import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { TestCerts } from './certs.js'
+import { buildTemplate } from './template.js'
 import { startServer, type NodeInfo, type PgServer, type ServerTlsFiles } from './pg-server.js'
 import { writeTopology, type TopologyNode } from './topology.js'
 
@@ -16,6 +17,8 @@ export interface HarnessInfo {
   baseDir: string
   /** PostgreSQL server bin directory. */
   binDir: string
+  /** Major version of the main cluster's servers ('18' unless $PGFLEET_TEST_PG or $PGFLEET_PG_BIN says otherwise). */
+  major: string
   /** Data directory that nodes copy. */
   templateDir: string
   /** Where yb_servers() reads `<name>.json`. */
@@ -57,7 +60,7 @@ export interface ClusterContext {
  * Starts the main layout in parallel; stops whatever started if anything
  * fails, then rethrows (with the server log tail in the message).
  */
-export async function startMainCluster(ctx: ClusterContext): Promise<{ servers: PgServer[]; info: Omit<HarnessInfo, 'binDir' | 'certs' | 'baseDir' | 'templateDir' | 'topologyDir'> }> {
+export async function startMainCluster(ctx: ClusterContext): Promise<{ servers: PgServer[]; info: Omit<HarnessInfo, 'binDir' | 'major' | 'certs' | 'baseDir' | 'templateDir' | 'topologyDir'> }> {
   const started: PgServer[] = []
   const track = async (p: Promise<PgServer>): Promise<PgServer> => {
     const s = await p
@@ -71,7 +74,7 @@ export async function startMainCluster(ctx: ClusterContext): Promise<{ servers: 
     const standby = node1.then((n1) =>
       track(
         startServer({
-          baseDir: ctx.baseDir,
+          ...common,
           name: 'standby',
           host: '127.0.0.4',
           port: MAIN_PORT,
@@ -144,6 +147,11 @@ export interface ExtraClusterOptions {
   topology?: Array<Partial<Omit<TopologyNode, 'host' | 'port'>>>
   /** More postgresql.conf settings for every node. */
   extraConf?: Record<string, string>
+  /**
+   * PostgreSQL major version of these nodes (default the suite's): another
+   * version gets its own template (initdb once, in this cluster's directory).
+   */
+  major?: string
 }
 
 /** A cluster of nodes owned by one test file. */
@@ -177,11 +185,14 @@ export async function startExtraClusterWith(ctx: ClusterContext, opts: ExtraClus
     topologyName,
     hosts.map((host, i) => ({ host, port: opts.port, cloud: 'aws', region: 'us-east-1', zone: zones[i % 3]!, ...(opts.topology?.[i] ?? {}) })),
   )
+  const templateDir =
+    opts.major === undefined ? ctx.templateDir : await buildTemplate(ctx.baseDir, ctx.topologyDir, opts.major, `template-${opts.major}-${opts.port}`)
   const results = await Promise.allSettled(
     hosts.map((host) =>
       startServer({
+        major: opts.major,
         baseDir: ctx.baseDir,
-        template: ctx.templateDir,
+        template: templateDir,
         name: `extra-${opts.port}-${host}`,
         host,
         port: opts.port,
@@ -198,6 +209,7 @@ export async function startExtraClusterWith(ctx: ClusterContext, opts: ExtraClus
   const destroy = async (): Promise<void> => {
     await stop()
     await Promise.all(hosts.map((host) => rm(join(ctx.baseDir, `extra-${opts.port}-${host}`), { recursive: true, force: true })))
+    if (templateDir !== ctx.templateDir) await rm(dirname(templateDir), { recursive: true, force: true })
   }
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
   if (failed.length > 0) {

@@ -1,6 +1,7 @@
 /**
- * vitest global setup of the `integration` project: starts the PostgreSQL 15
- * test cluster once (see cluster.ts for the layout), provides its facts as
+ * vitest global setup of the `integration` project: starts the PostgreSQL
+ * test cluster once (18, or $PGFLEET_TEST_PG; servers from npm, see
+ * scripts/ensure-postgres.mjs) (see cluster.ts for the layout), provides its facts as
  * `inject('pg')`, and stops and removes everything afterwards. Fails loudly,
  * with the server log tail, when anything does not come up.
  *
@@ -109,7 +110,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ])
     const tTemplate = Date.now()
     const { info } = await startMainCluster({ baseDir, templateDir, topologyDir, certs })
-    const harnessInfo: HarnessInfo = { baseDir, binDir, templateDir, topologyDir, certs, ...info }
+    const major = (await readFile(join(templateDir, 'PG_VERSION'), 'utf8')).trim()
+    const harnessInfo: HarnessInfo = { baseDir, binDir, major, templateDir, topologyDir, certs, ...info }
     project.provide('pg', harnessInfo)
     if (process.env.PGFLEET_HARNESS_VERBOSE) {
       console.log(

@@ -1,7 +1,7 @@
 /**
  * One real PostgreSQL server for tests: its data directory is a copy of a
  * prepared template (fast; initdb per node is too slow on 2 cores), a
- * streaming standby made with pg_basebackup, or a fresh initdb. Settings are
+ * streaming standby (another copy of it), or a fresh initdb. Settings are
  * appended to postgresql.conf (later lines win), pg_hba.conf is rewritten.
  * Server programs run as `postgres` when we are root.
  */
@@ -37,10 +37,12 @@ export interface StartServerOptions {
   hba?: string[]
   /** Data directory to copy (`cp -a`) instead of running initdb. */
   template?: string
-  /** Make a streaming standby of this server with `pg_basebackup -R` instead. */
+  /** Make `template`'s copy a streaming standby of this server (the primary copies the same template). */
   standbyOf?: { host: string; port: number }
   /** Do not start yet (call start()). Default false. */
   noStart?: boolean
+  /** PostgreSQL major version (default the suite's, $PGFLEET_TEST_PG or 18); a template must be of the same version. */
+  major?: string
 }
 
 /** Serializable facts about a server (what global setup provides to tests). */
@@ -86,6 +88,8 @@ export const BASE_CONF: Record<string, string> = {
   max_wal_senders: '10',
   hot_standby: 'on',
   max_wal_size: '64MB',
+  // A standby copies the template and streams from its checkpoint on.
+  wal_keep_size: '256MB',
   min_wal_size: '8MB',
   log_min_messages: 'warning',
   log_line_prefix: "'%m [%p] %q%u@%d '",
@@ -109,10 +113,10 @@ export async function makePostgresDir(path: string, mode = 0o700): Promise<void>
   await chownToPostgres(path)
 }
 
-/** Runs initdb into `dataDir` (superuser postgres, trust, UTF8, C locale, 1 MB WAL segments). */
-export async function initdb(dataDir: string, cwd: string): Promise<void> {
+/** Runs initdb of PostgreSQL `major` (default the suite's) into `dataDir` (superuser postgres, trust, UTF8, C locale, 1 MB WAL segments). */
+export async function initdb(dataDir: string, cwd: string, major?: string): Promise<void> {
   await runAsPostgres(
-    join(pgBinDir(), 'initdb'),
+    join(pgBinDir(major), 'initdb'),
     ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N', '--wal-segsize=1', '--no-instructions'],
     { cwd, timeoutMs: 120_000 },
   )
@@ -164,11 +168,22 @@ export async function fileTail(path: string, lines = 40): Promise<string> {
   }
 }
 
+/** The server bin dir for a data directory: of the major version in its PG_VERSION file. */
+export function binDirOf(dataDir: string): string {
+  let major: string | undefined
+  try {
+    major = readFileSync(join(dataDir, 'PG_VERSION'), 'utf8').trim()
+  } catch {
+    // not initialised (yet): the suite's version
+  }
+  return pgBinDir(major)
+}
+
 /** pg_ctl stop -m immediate on a data directory, if a server runs there. */
 export async function stopDataDir(dataDir: string, cwd: string): Promise<void> {
   const pid = await readPid(dataDir)
   if (pid === undefined || !alive(pid)) return
-  await runAsPostgres(join(pgBinDir(), 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], {
+  await runAsPostgres(join(binDirOf(dataDir), 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', '-w', '-t', '30', 'stop'], {
     cwd,
     allowFailure: true,
   })
@@ -179,7 +194,7 @@ export async function stopDataDir(dataDir: string, cwd: string): Promise<void> {
  * server. On failure the error holds the server log tail.
  */
 export async function startServer(opts: StartServerOptions): Promise<PgServer> {
-  const bin = pgBinDir()
+  const bin = pgBinDir(opts.major)
   const nodeDir = join(opts.baseDir, opts.name)
   const dataDir = join(nodeDir, 'data')
   const logFile = join(nodeDir, 'postgres.log')
@@ -190,16 +205,20 @@ export async function startServer(opts: StartServerOptions): Promise<PgServer> {
   await makePostgresDir(nodeDir)
 
   if (opts.standbyOf) {
-    await runAsPostgres(
-      join(bin, 'pg_basebackup'),
-      ['-h', opts.standbyOf.host, '-p', String(opts.standbyOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-c', 'fast', '-X', 'stream', '-w'],
-      { cwd: opts.baseDir, timeoutMs: 120_000, env: { ...process.env, PGSSLMODE: 'disable' } },
-    )
+    // No pg_basebackup (the npm builds ship only initdb, pg_ctl and postgres):
+    // the primary is a copy of the same cleanly shut down template, so a second
+    // copy that starts in standby mode is a base backup taken at the
+    // template's checkpoint; it streams the primary's WAL from there on
+    // (the primary keeps it: wal_keep_size in BASE_CONF).
+    if (!opts.template) throw new Error(`startServer ${opts.name}: a standby needs the primary's template`)
+    await run('cp', ['-a', opts.template, dataDir])
+    await writeFile(join(dataDir, 'standby.signal'), '')
+    await chownToPostgres(join(dataDir, 'standby.signal'))
   } else if (opts.template) {
     // cp -a keeps the template's owner (postgres) and mode 0700.
     await run('cp', ['-a', opts.template, dataDir])
   } else {
-    await initdb(dataDir, opts.baseDir)
+    await initdb(dataDir, opts.baseDir, opts.major)
     await appendFile(join(dataDir, 'postgresql.conf'), confLines(BASE_CONF))
   }
 
@@ -213,6 +232,9 @@ export async function startServer(opts: StartServerOptions): Promise<PgServer> {
     conf.ssl_cert_file = opts.tls.cert
     conf.ssl_key_file = opts.tls.key
     conf.ssl_ca_file = opts.tls.ca
+  }
+  if (opts.standbyOf) {
+    conf.primary_conninfo = `host=${opts.standbyOf.host} port=${opts.standbyOf.port} user=postgres sslmode=disable application_name=${opts.name}`
   }
   Object.assign(conf, opts.extraConf ?? {})
   await appendFile(join(dataDir, 'postgresql.conf'), `\n# pgfleet test node ${opts.name}\n` + confLines(conf))

@@ -4,7 +4,8 @@
  * (the server refuses to run as root), and find the server binaries.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { chown } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 
@@ -26,6 +27,21 @@ export interface RunOptions {
   /** Resolve with a non-zero exit code instead of rejecting. */
   allowFailure?: boolean
 }
+
+/**
+ * Why psql (libpq's own client, the reference some tests compare pgfleet
+ * with) cannot run here, or undefined when it can. The servers come from npm
+ * packages that ship no psql; on a machine without it those tests are
+ * skipped with this reason printed.
+ */
+export const psqlMissing: string | undefined = (() => {
+  try {
+    execFileSync('psql', ['--version'], { stdio: 'ignore', timeout: 10_000 })
+    return undefined
+  } catch {
+    return 'psql (libpq) is not installed'
+  }
+})()
 
 /** True when this process runs as root (uid 0). */
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
@@ -89,30 +105,32 @@ export async function chownToPostgres(path: string): Promise<void> {
   await chown(path, uid, gid)
 }
 
-let binDirCache: string | undefined
+const binDirCache = new Map<string, string>()
+
+/** The PostgreSQL major version the suite runs against: $PGFLEET_TEST_PG, else 18. */
+export function testMajor(): string {
+  return process.env.PGFLEET_TEST_PG || '18'
+}
 
 /**
- * The PostgreSQL server bin directory: $PGFLEET_PG_BIN, else
- * /usr/lib/postgresql/15/bin, else the newest /usr/lib/postgresql/<v>/bin.
- * Throws (pointing at scripts/ensure-postgres.sh) when none has initdb.
+ * The PostgreSQL server bin directory for `major` (default {@link testMajor}):
+ * $PGFLEET_PG_BIN (an installed PostgreSQL), else the npm build that
+ * scripts/ensure-postgres.mjs unpacks into the cache (installing it when
+ * missing). Throws with that script's message when it cannot.
  */
-export function pgBinDir(): string {
-  if (binDirCache) return binDirCache
-  const candidates: string[] = []
-  if (process.env.PGFLEET_PG_BIN) candidates.push(process.env.PGFLEET_PG_BIN)
-  candidates.push('/usr/lib/postgresql/15/bin')
-  if (existsSync('/usr/lib/postgresql')) {
-    const versions = readdirSync('/usr/lib/postgresql')
-      .filter((v) => /^\d+$/.test(v))
-      .sort((a, b) => Number(b) - Number(a))
-    for (const v of versions) candidates.push(`/usr/lib/postgresql/${v}/bin`)
+export function pgBinDir(major = testMajor()): string {
+  const cached = binDirCache.get(major)
+  if (cached) return cached
+  const script = fileURLToPath(new URL('../../scripts/ensure-postgres.mjs', import.meta.url))
+  let out: string
+  try {
+    out = execFileSync(process.execPath, [script, major], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 })
+  } catch (err) {
+    const e = err as { stderr?: string; message: string }
+    throw new Error(`PostgreSQL ${major} server binaries unavailable: ${(e.stderr || e.message).trim()}`)
   }
-  const found = candidates.find((dir) => existsSync(`${dir}/initdb`))
-  if (!found) {
-    throw new Error(
-      `PostgreSQL server binaries not found (looked in ${candidates.join(', ')}); run scripts/ensure-postgres.sh`,
-    )
-  }
-  binDirCache = found
-  return found
+  const dir = out.trim().split('\n').pop()!
+  if (!existsSync(`${dir}/initdb`)) throw new Error(`PostgreSQL ${major}: ${dir} holds no initdb`)
+  binDirCache.set(major, dir)
+  return dir
 }

@@ -6,37 +6,51 @@
 import { appendFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BASE_CONF, confLines, fileTail, initdb, makePostgresDir, stopDataDir } from './pg-server.js'
-import { pgBinDir, run, runAsPostgres } from './proc.js'
+import pg from 'pg'
+import { pgBinDir, runAsPostgres } from './proc.js'
 import { ybServersSql } from './topology.js'
 import { DATABASE, databaseGrantsSql, hbaLines, rolesSql } from './users.js'
 import { writeFile } from 'node:fs/promises'
 
 const TEMPLATE_PORT = 5432
 
-/** Runs SQL on the template through its socket as the superuser; fails on the first error. */
-async function psqlSocket(socketDir: string, database: string, sql: string): Promise<void> {
-  await run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(TEMPLATE_PORT), '-U', 'postgres', '-d', database], {
-    input: sql,
-    timeoutMs: 60_000,
-  })
+/**
+ * Runs statements on the template through its socket as the superuser, one
+ * query each on one session (CREATE DATABASE may not share a query string);
+ * fails on the first error.
+ */
+async function sqlSocket(socketDir: string, database: string, statements: readonly string[]): Promise<void> {
+  const client = new pg.Client({ host: socketDir, port: TEMPLATE_PORT, user: 'postgres', database, ssl: false, options: ' ', connectionTimeoutMillis: 10_000 })
+  await client.connect()
+  try {
+    for (const sql of statements) await client.query(sql)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/** The lines of a script whose statements each fit on one line. */
+function lineStatements(sql: string): string[] {
+  return sql.split('\n').filter((line) => line.trim() !== '')
 }
 
 /**
- * Builds the template in `<baseDir>/template` and returns its data directory.
+ * Builds the template of PostgreSQL `major` (default the suite's) in
+ * `<baseDir>/<dirName>` and returns its data directory.
  * yb_servers() will read topology files from `topologyDir`.
  */
-export async function buildTemplate(baseDir: string, topologyDir: string): Promise<string> {
-  const dir = join(baseDir, 'template')
+export async function buildTemplate(baseDir: string, topologyDir: string, major?: string, dirName = major === undefined ? 'template' : `template-${major}`): Promise<string> {
+  const dir = join(baseDir, dirName)
   const dataDir = join(dir, 'data')
   const logFile = join(dir, 'postgres.log')
   await makePostgresDir(dir)
-  await initdb(dataDir, baseDir)
+  await initdb(dataDir, baseDir, major)
   await appendFile(
     join(dataDir, 'postgresql.conf'),
     confLines({ ...BASE_CONF, listen_addresses: '', unix_socket_directories: dir, port: String(TEMPLATE_PORT) }),
   )
   await writeFile(join(dataDir, 'pg_hba.conf'), hbaLines(false).join('\n') + '\n')
-  const started = await runAsPostgres(join(pgBinDir(), 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], {
+  const started = await runAsPostgres(join(pgBinDir(major), 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], {
     cwd: baseDir,
     allowFailure: true,
   })
@@ -46,11 +60,11 @@ export async function buildTemplate(baseDir: string, topologyDir: string): Promi
   try {
     const fn = ybServersSql(topologyDir)
     // template1 first, so the database created next inherits yb_servers().
-    await psqlSocket(dir, 'template1', fn)
-    await psqlSocket(dir, 'postgres', fn + rolesSql())
-    await psqlSocket(dir, DATABASE, databaseGrantsSql)
+    await sqlSocket(dir, 'template1', [fn])
+    await sqlSocket(dir, 'postgres', [fn, ...lineStatements(rolesSql())])
+    await sqlSocket(dir, DATABASE, [databaseGrantsSql])
     // A clean shutdown (checkpoint) so that copies start without recovery.
-    await runAsPostgres(join(pgBinDir(), 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], { cwd: baseDir })
+    await runAsPostgres(join(pgBinDir(major), 'pg_ctl'), ['-D', dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'], { cwd: baseDir })
   } catch (err) {
     await stopDataDir(dataDir, baseDir)
     throw new Error(`template setup failed: ${(err as Error).message}\n--- ${logFile} ---\n${await fileTail(logFile)}`)
