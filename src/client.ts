@@ -67,6 +67,11 @@ export class Client {
     return this.session().encrypted
   }
 
+  /** The wire protocol version the startup settled on: '3.0', or '3.2' when max_protocol_version asked for it and the server (PostgreSQL 18+) speaks it. */
+  get protocolVersion(): '3.0' | '3.2' {
+    return this.session().protocolVersion
+  }
+
   /** This session's type registry: register parsers and serializers for user types. */
   get types(): TypeRegistry {
     return this.session().types

@@ -56,6 +56,8 @@ export const ERROR_CODES = {
   ConnectDns: { code: 'PGFLEET_CONNECT_DNS', class: 'ConnectionError', safeToRetry: true },
   /** Dialling the host failed for another operating-system reason. */
   ConnectFailed: { code: 'PGFLEET_CONNECT_FAILED', class: 'ConnectionError', safeToRetry: true },
+  /** The server speaks only an older protocol version than `min_protocol_version` asks for (it answered 3.2 with a downgrade). */
+  ProtocolVersion: { code: 'PGFLEET_PROTOCOL_VERSION', class: 'ConnectionError', safeToRetry: true },
   /** No host gave a usable session; the message names each host tried and why, `cause` is the last failure. */
   NoHost: { code: 'PGFLEET_NO_HOST', class: 'ConnectionError', safeToRetry: true },
   /** An open socket failed, or a write found it already closed. */

@@ -77,6 +77,9 @@ export interface OptionSpec {
 const ms = int(0, MAX_TIMEOUT_MS, 'milliseconds')
 const mib = (bytes: number) => `${bytes / 1024 / 1024} MiB`
 
+/** Protocol versions libpq 18 accepts for min/max_protocol_version ('latest' is 3.2). */
+const PROTOCOL_VERSIONS = ['3.0', '3.2', 'latest'] as const
+
 /** Every option pgfleet accepts (see the module comment). */
 export const OPTION_TABLE = [
   { key: 'host', names: ['host'], accepts: as<string | string[]>(), env: 'PGHOST', default: 'localhost', parse: parseHostList, doc: 'host names, comma-separated (`h1,h2`); a URL gives them as `h1:5433,h2`; a unix socket directory starts with `/`' },
@@ -104,6 +107,8 @@ export const OPTION_TABLE = [
   { key: 'sslnegotiation', names: ['sslnegotiation', 'sslNegotiation'], accepts: as<SslNegotiation | string>(), env: 'PGSSLNEGOTIATION', default: '`postgres`', parse: oneOf(SSL_NEGOTIATIONS), doc: '`direct`: TLS from the first byte (PostgreSQL 17+)' },
   { key: 'channelBinding', names: ['channel_binding', 'channelBinding'], accepts: as<ChannelBinding | string>(), env: 'PGCHANNELBINDING', default: '`prefer`', parse: oneOf(CHANNEL_BINDINGS), doc: 'SCRAM-SHA-256-PLUS: `disable`, `prefer`, `require`' },
   { key: 'requireAuth', names: ['require_auth', 'requireAuth'], accepts: TEXT, env: 'PGREQUIREAUTH', parse: parseRequireAuth, doc: 'the authentication methods the server may ask for (libpq 16)' },
+  { key: 'minProtocolVersion', names: ['min_protocol_version', 'minProtocolVersion'], accepts: as<'3.0' | '3.2' | 'latest' | string>(), env: 'PGMINPROTOCOLVERSION', default: '`3.0`', parse: oneOf(PROTOCOL_VERSIONS), doc: '`3.0`, `3.2` or `latest` (3.2): a server that cannot speak it is refused (libpq 18)' },
+  { key: 'maxProtocolVersion', names: ['max_protocol_version', 'maxProtocolVersion'], accepts: as<'3.0' | '3.2' | 'latest' | string>(), env: 'PGMAXPROTOCOLVERSION', default: '`3.0` (`latest` when `min_protocol_version` is higher)', parse: oneOf(PROTOCOL_VERSIONS), doc: 'the version asked for: `3.2` (PostgreSQL 18) brings 32-byte cancel keys; older servers answer with a downgrade to 3.0 (libpq 18)' },
 
   { key: 'connectTimeoutMs', names: ['connect_timeout'], accepts: NUMBER, env: 'PGCONNECT_TIMEOUT', default: `${DEFAULT_CONNECT_TIMEOUT_MS / 1000} s`, parse: parseConnectTimeoutSeconds, doc: 'seconds for each connection attempt: dial, TLS, authentication and the `target_session_attrs` check; `0` waits forever, as libpq does by default' },
   { key: 'connectTimeoutMs', names: ['connectTimeout', 'connectionTimeoutMillis'], accepts: NUMBER, default: String(DEFAULT_CONNECT_TIMEOUT_MS), parse: ms, doc: 'the same in milliseconds' },

@@ -24,7 +24,7 @@ import {
   findOption,
   type ParsedOptions,
 } from './options.js'
-import type { Config, ConnectOptions, SslMode } from './types.js'
+import type { Config, ConnectOptions, ProtocolMinor, SslMode } from './types.js'
 import type { ValueOrigin } from './values.js'
 
 export { DEFAULT_YB_SERVERS_REFRESH_INTERVAL, DEFAULT_FAILED_HOST_TTL_SECONDS }
@@ -229,6 +229,17 @@ export function parseConfig(
     })
   }
 
+  // libpq 18: 'latest' is 3.2; max defaults to 3.0 unless min asks for more.
+  const minorOf = (v: string | undefined): ProtocolMinor | undefined => (v === undefined ? undefined : v === '3.0' ? 0 : 2)
+  const minProtocolVersion = minorOf(pick('minProtocolVersion')) ?? 0
+  const maxProtocolVersion = minorOf(pick('maxProtocolVersion')) ?? (minProtocolVersion > 0 ? 2 : 0)
+  if (minProtocolVersion > maxProtocolVersion) {
+    throw new ConfigError(
+      `min_protocol_version "3.${minProtocolVersion}" is greater than max_protocol_version "3.${maxProtocolVersion}"`,
+      { option: setting('minProtocolVersion')?.origin.name ?? 'min_protocol_version' },
+    )
+  }
+
   const config: Config = {
     hosts,
     user,
@@ -252,6 +263,8 @@ export function parseConfig(
     statementCacheSize: pick('statementCacheSize') ?? DEFAULT_STATEMENT_CACHE_SIZE,
     maxMessageBytes: pick('maxMessageBytes') ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxScramIterations: pick('maxScramIterations') ?? DEFAULT_MAX_SCRAM_ITERATIONS,
+    minProtocolVersion,
+    maxProtocolVersion,
   }
   const optional: Partial<Config> = {
     password: pick('password'),

@@ -61,6 +61,9 @@ export interface Config {
   sslnegotiation: SslNegotiation
   channelBinding: ChannelBinding
   requireAuth?: RequireAuth
+  /** Protocol 3.<minor> the startup asks for (max_protocol_version: 0 or 2) and the least it accepts (min). */
+  minProtocolVersion: ProtocolMinor
+  maxProtocolVersion: ProtocolMinor
 
   // Timeouts (milliseconds; 0 = none)
   /** Bounds each host's whole startup (dial, TLS, authentication); default 10 s. */
@@ -111,3 +114,6 @@ export type ConnectOptions = OptionInputs & {
   /** The layers above (pool sizing, runtime, balancer, callbacks) take their own keys; see OTHER_OPTIONS. */
   [key: string]: unknown
 }
+
+/** Minor version of protocol 3 (3.0, or 3.2 from PostgreSQL 18; 3.1 was never used). */
+export type ProtocolMinor = 0 | 2

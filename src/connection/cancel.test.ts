@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest'
 import { ErrorCode } from '../errors.js'
 import { sendCancelRequest } from './cancel.js'
-import { FAKE_HOST, FakeRuntime, fakeConfig } from './testing/fake-server.js'
+import { FAKE_HOST, FakeRuntime, fakeConfig, keyBytes } from './testing/fake-server.js'
 
 describe('sendCancelRequest', () => {
   it('writes one CancelRequest with the process id and secret key, and resolves when the server closes', async () => {
     const runtime = new FakeRuntime()
     let settled = false
-    const cancel = sendCancelRequest(fakeConfig(), FAKE_HOST, runtime, 77, 99).finally(() => (settled = true))
+    const cancel = sendCancelRequest(fakeConfig(), FAKE_HOST, runtime, 77, keyBytes(99)).finally(() => (settled = true))
     const server = await runtime.accept()
-    expect(await server.read()).toEqual([{ type: 'CancelRequest', processId: 77, secretKey: 99 }])
+    expect(await server.read()).toEqual([{ type: 'CancelRequest', processId: 77, secretKey: keyBytes(99) }])
     await Promise.resolve()
     expect(settled).toBe(false) // the server closes the cancel connection without an answer
     server.end()
@@ -24,7 +24,7 @@ describe('sendCancelRequest', () => {
 
   it('with `background`, the socket does not keep the process alive', async () => {
     const runtime = new FakeRuntime()
-    const cancel = sendCancelRequest(fakeConfig(), FAKE_HOST, runtime, 1, 2, { background: true })
+    const cancel = sendCancelRequest(fakeConfig(), FAKE_HOST, runtime, 1, keyBytes(2), { background: true })
     const server = await runtime.accept()
     expect(runtime.dials[0]).toMatchObject({ background: true })
     expect(server.socket.unrefed).toBe(true)
@@ -35,7 +35,7 @@ describe('sendCancelRequest', () => {
   it('gives up on a silent SSL negotiation after connectTimeout (one deadline for the whole cancel) and destroys the socket', async () => {
     const runtime = new FakeRuntime()
     const started = performance.now()
-    const cancel = sendCancelRequest(fakeConfig({ sslmode: 'require', connectTimeout: 40 }), FAKE_HOST, runtime, 1, 2).catch((e: unknown) => e)
+    const cancel = sendCancelRequest(fakeConfig({ sslmode: 'require', connectTimeout: 40 }), FAKE_HOST, runtime, 1, keyBytes(2)).catch((e: unknown) => e)
     const server = await runtime.accept()
     expect(await server.read()).toEqual([{ type: 'SSLRequest' }]) // and never an answer
     expect(await cancel).toMatchObject({ code: ErrorCode.CancelTimeout })

@@ -1,7 +1,8 @@
 /**
  * CancelRequest (protocol docs 55.2.8): a new connection to the session's own
  * host and port, encrypted as the session's sslmode says (libpq 17 does the
- * same), carrying the process id and secret key. The server closes it without
+ * same), carrying the process id and secret key (4 bytes in protocol 3.0, as
+ * long as BackendKeyData sent it in 3.2). The server closes it without
  * an answer; whether anything was cancelled shows on the original session.
  */
 import type { Config, HostSpec } from '../config/types.js'
@@ -28,7 +29,7 @@ export async function sendCancelRequest(
   host: HostSpec,
   runtime: Runtime,
   processId: number,
-  secretKey: number,
+  secretKey: Uint8Array,
   options: { signal?: AbortSignal; background?: boolean } = {},
 ): Promise<void> {
   const address = describeHost(host)

@@ -82,13 +82,15 @@ export class Connection implements OperationHost, DeadlineHost {
   readonly types: TypeRegistry
   /** Whether the session is encrypted. */
   readonly encrypted: boolean
+  /** The protocol version the startup settled on: '3.0', or '3.2' (PostgreSQL 18 with max_protocol_version 3.2). */
+  readonly protocolVersion: '3.0' | '3.2'
   /** Resolves once, when the session has ended for any reason, with the reason (undefined after close()). */
   readonly closed: Promise<Error | undefined>
 
   private state: ConnectionState = 'ready'
   private status: 'I' | 'T' | 'E'
   private readonly wire: Wire
-  private readonly secretKey: number
+  private readonly secretKey: Uint8Array
   private readonly sent: Operation[] = []
   private readonly waiting: Operation[] = []
   private exclusiveInFlight: Operation | undefined
@@ -119,6 +121,7 @@ export class Connection implements OperationHost, DeadlineHost {
     this.parameters = session.parameters
     this.processId = session.processId
     this.secretKey = session.secretKey
+    this.protocolVersion = session.protocolMinor === 2 ? '3.2' : '3.0'
     this.status = session.status
     this.encrypted = session.tls !== undefined
     this.types = new TypeRegistry()

@@ -118,9 +118,9 @@ describe('after authentication', () => {
     expect(connection.transactionStatus).toBe('T')
   })
 
-  it('NoticeResponse and NegotiateProtocolVersion during startup are accepted', async () => {
+  it('NoticeResponse during startup is accepted (NegotiateProtocolVersion: protocol-version.test.ts)', async () => {
     const { opening, server } = await begin()
-    const connection = await answer(opening, server, b.notice('hello'), { type: 'NegotiateProtocolVersion', newestMinorVersion: 0, unrecognizedOptions: [] }, ...startupOk())
+    const connection = await answer(opening, server, b.notice('hello'), ...startupOk())
     expect(connection).toBeInstanceOf(Connection)
   })
 

@@ -8,14 +8,15 @@ import type { Runtime } from '../runtime.js'
 import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
-import type { AuthMethod, Config, HostSpec } from '../config/types.js'
+import type { AuthMethod, Config, HostSpec, ProtocolMinor } from '../config/types.js'
 import { describeHost, dialTarget } from '../config/index.js'
-import { AuthError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
+import { AuthError, ConnectionError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
 import {
   encodePassword,
   encodeSASLInitialResponse,
   encodeSASLResponse,
   encodeStartup,
+  protocolVersionCode,
   SSL_REQUEST,
 } from '../protocol/frontend/index.js'
 import { tlsServerEndPoint } from '../tls/channel-binding.js'
@@ -51,7 +52,10 @@ export interface SessionInfo {
   wire: Wire
   parameters: Map<string, string>
   processId: number
-  secretKey: number
+  /** The cancel key: 4 bytes in protocol 3.0, 4 to 256 in 3.2 (PostgreSQL 18 sends 32). */
+  secretKey: Uint8Array
+  /** Minor version of protocol 3 the session speaks (0, or 2 after a 3.2 startup the server accepted). */
+  protocolMinor: ProtocolMinor
   /** Set when the session runs over TLS. */
   tls?: TlsInfo
   /** Initial transaction status from the first ReadyForQuery. */
@@ -204,11 +208,15 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
   }
   if (config.applicationName !== undefined) params.application_name = config.applicationName
   if (config.options !== undefined) params.options = config.options
-  wire.write(encodeStartup(params))
+  // Ask for max_protocol_version; a server that knows less answers with
+  // NegotiateProtocolVersion (protocol docs 55.2.1) before authentication.
+  let protocolMinor: ProtocolMinor = config.maxProtocolVersion
+  wire.write(encodeStartup(params, protocolVersionCode(protocolMinor)))
+  let negotiated = false
 
   const parameters = new Map<string, string>()
   let processId = 0
-  let secretKey = 0
+  let secretKey: Uint8Array = new Uint8Array(0)
   let scram: ScramSession | undefined
   // The method the client answered with; none when the server asked for nothing (trust).
   let answered: AuthMethod | undefined
@@ -292,12 +300,17 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         break
       case 'BackendKeyData':
         if (keyData) throw new ProtocolError('server sent BackendKeyData twice')
+        // Protocol 3.0 keys are exactly 4 bytes; longer ones need 3.2.
+        if (protocolMinor === 0 && message.secretKey.length !== 4)
+          throw new ProtocolError(`server sent a ${message.secretKey.length}-byte cancel key in protocol 3.0, where keys are 4 bytes`)
         keyData = true
         processId = message.processId
         secretKey = message.secretKey
         break
       case 'NegotiateProtocolVersion':
-        // We request 3.0 with no protocol extensions, so nothing to downgrade.
+        if (negotiated || authenticated) throw new ProtocolError(`server sent NegotiateProtocolVersion ${negotiated ? 'twice' : 'after AuthenticationOk'}`)
+        negotiated = true
+        protocolMinor = negotiateProtocol(config, protocolMinor, message.newestMinorVersion, message.unrecognizedOptions)
         break
       case 'NoticeResponse':
         break
@@ -309,11 +322,38 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         throw new PgError(message.fields)
       case 'ReadyForQuery':
         if (!authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
-        return { wire, parameters, processId, secretKey, tls, status: message.status }
+        return { wire, parameters, processId, secretKey, protocolMinor, tls, status: message.status }
       default:
         throw new ProtocolError(`unexpected ${message.type} during startup`)
     }
   }
+}
+
+/**
+ * The server's answer to a StartupMessage version it does not fully know:
+ * the newest version it speaks and the `_pq_.` options it ignored. The docs
+ * call the number the "newest minor version", but PostgreSQL sends the whole
+ * version word (3.0 is 196608, major in the high 16 bits), as libpq reads it;
+ * a bare minor number is taken as well. As
+ * libpq 18 (pqGetNegotiateProtocolVersion3): only a downgrade to a real
+ * version (3.0 or 3.2, never 3.1) is valid, we send no `_pq_.` options so none
+ * may come back, and a version below min_protocol_version ends the startup.
+ */
+export function negotiateProtocol(config: Config, requested: ProtocolMinor, offered: number, unrecognized: readonly string[]): ProtocolMinor {
+  const invalid = (why: string) => new ProtocolError(`received invalid protocol negotiation message: ${why}`)
+  const major = offered >>> 16
+  if (offered < 0 || (major !== 0 && major !== 3)) throw invalid(`server offered protocol version ${major}.${offered & 0xffff}`)
+  offered &= 0xffff
+  if (unrecognized.length > 0) throw invalid(`server reported an unsupported parameter that was not requested ("${unrecognized[0]}")`)
+  if (offered >= requested) throw invalid(`server offered protocol 3.${offered}, but 3.${requested} was requested and a negotiation may only downgrade`)
+  if (offered === 1) throw invalid('server offered protocol 3.1, which was never used')
+  const minor = offered as ProtocolMinor
+  if (minor < config.minProtocolVersion)
+    throw new ConnectionError(
+      `server only supports protocol version 3.${minor}, but min_protocol_version was set to 3.${config.minProtocolVersion}`,
+      { code: ErrorCode.ProtocolVersion },
+    )
+  return minor
 }
 
 /** libpq: channel_binding=require refuses any method that cannot bind the channel. */

@@ -34,7 +34,7 @@ const FIXTURES: [string, Uint8Array, BackendMessage][] = [
   ['AuthenticationSASLContinue', msg('R', i32(11), utf8('r=abc')), { type: 'AuthenticationSASLContinue', data: new Uint8Array(utf8('r=abc')) }],
   ['AuthenticationSASLFinal', msg('R', i32(12), utf8('v=xyz')), { type: 'AuthenticationSASLFinal', data: new Uint8Array(utf8('v=xyz')) }],
   ['ParameterStatus', msg('S', str('TimeZone'), str('UTC')), { type: 'ParameterStatus', name: 'TimeZone', value: 'UTC' }],
-  ['BackendKeyData', hex('4b 0000000c 000004d2 fffffffe'), { type: 'BackendKeyData', processId: 1234, secretKey: -2 }],
+  ['BackendKeyData', hex('4b 0000000c 000004d2 fffffffe'), { type: 'BackendKeyData', processId: 1234, secretKey: hex('fffffffe') }],
   [
     'NegotiateProtocolVersion',
     msg('v', i32(0), i32(2), str('_pq_.a'), str('_pq_.b')),

@@ -34,8 +34,16 @@ describe('frontend byte fixtures (protocol docs 55.7)', () => {
     expect(GSSENC_REQUEST).toEqual(hex('00000008 04d21630'))
   })
 
-  it('CancelRequest is 16 bytes: length, 80877102, process id, secret key', () => {
-    expect(encodeCancelRequest(1234, -5)).toEqual(hex('00000010 04d2162e 000004d2 fffffffb'))
+  it('CancelRequest is 16 bytes with a 3.0 key: length, 80877102, process id, secret key', () => {
+    expect(encodeCancelRequest(1234, hex('fffffffb'))).toEqual(hex('00000010 04d2162e 000004d2 fffffffb'))
+  })
+
+  it('CancelRequest carries a protocol 3.2 key whole (PostgreSQL 18 sends 32 bytes)', () => {
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i + 1)
+    const packet = encodeCancelRequest(7, key)
+    expect(packet.length).toBe(12 + 32)
+    expect(packet.subarray(0, 12)).toEqual(hex('0000002c 04d2162e 00000007'))
+    expect(packet.subarray(12)).toEqual(key)
   })
 
   it('StartupMessage: length, version 3.0, name/value pairs, final NUL; undefined values skipped', () => {
@@ -149,7 +157,7 @@ describe('frontend encode → decode round trips', () => {
       }),
     )
     fc.assert(
-      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0x7fffffff }), (processId, secretKey) => {
+      fc.property(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.uint8Array({ minLength: 4, maxLength: 256 }), (processId, secretKey) => {
         expect(decodeFrontendMessage(encodeCancelRequest(processId, secretKey))).toEqual({ type: 'CancelRequest', processId, secretKey })
       }),
     )

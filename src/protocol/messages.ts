@@ -33,7 +33,7 @@ export type AuthenticationMessage =
 export type BackendMessage =
   | AuthenticationMessage
   | { type: 'ParameterStatus'; name: string; value: string }
-  | { type: 'BackendKeyData'; processId: number; secretKey: number }
+  | { type: 'BackendKeyData'; processId: number; secretKey: Uint8Array }
   | { type: 'NegotiateProtocolVersion'; newestMinorVersion: number; unrecognizedOptions: string[] }
   | { type: 'RowDescription'; fields: FieldDescription[] }
   /**

@@ -100,7 +100,7 @@ export const messages = {
   saslContinue: (data: string) => encodeBackendMessage(backend.saslContinue(data)),
   saslFinal: (data: string) => encodeBackendMessage(backend.saslFinal(data)),
   parameterStatus: (name: string, value: string) => encodeBackendMessage(backend.parameterStatus(name, value)),
-  backendKeyData: (pid: number, secret: number) => encodeBackendMessage(backend.backendKeyData(pid, secret)),
+  backendKeyData: (pid: number, secret: number | Uint8Array) => encodeBackendMessage(backend.backendKeyData(pid, secret)),
   readyForQuery: (status: 'I' | 'T' | 'E' = 'I') => encodeBackendMessage(backend.ready(status)),
   errorResponse: (code: string, message: string, severity = 'FATAL') => encodeBackendMessage(backend.error(code, message, severity)),
   /** RowDescription of text columns named as given (type oid 25). */

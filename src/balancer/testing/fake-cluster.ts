@@ -18,6 +18,8 @@ export function makeConfig(patch: Partial<Config> = {}): Config {
     sslmode: 'disable',
     sslnegotiation: 'postgres',
     channelBinding: 'prefer',
+    minProtocolVersion: 0,
+    maxProtocolVersion: 0,
     connectTimeoutMs: 0,
     queryTimeoutMs: 0,
     cancelTimeoutMs: 1000,

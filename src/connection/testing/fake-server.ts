@@ -42,7 +42,8 @@ export const backend = {
   saslContinue: (data: string): BackendMessage => ({ type: 'AuthenticationSASLContinue', data: encoder.encode(data) }),
   saslFinal: (data: string): BackendMessage => ({ type: 'AuthenticationSASLFinal', data: encoder.encode(data) }),
   parameterStatus: (name: string, value: string): BackendMessage => ({ type: 'ParameterStatus', name, value }),
-  backendKeyData: (processId: number, secretKey: number): BackendMessage => ({ type: 'BackendKeyData', processId, secretKey }),
+  /** A number stands for a 4-byte (protocol 3.0) key, big-endian. */
+  backendKeyData: (processId: number, secretKey: number | Uint8Array): BackendMessage => ({ type: 'BackendKeyData', processId, secretKey: keyBytes(secretKey) }),
   ready: (status: 'I' | 'T' | 'E' = 'I'): BackendMessage => ({ type: 'ReadyForQuery', status }),
   rowDescription: (...columns: Column[]): BackendMessage => ({ type: 'RowDescription', fields: columns.map(field) }),
   /** A DataRow of text values (null for SQL NULL). */
@@ -72,8 +73,16 @@ function field(column: Column): FieldDescription {
   return { name, tableOid: 0, columnAttr: 0, dataTypeOid: oid, dataTypeSize: oid === INT4 ? 4 : -1, dataTypeModifier: -1, format: 0 }
 }
 
+/** A cancel key as bytes: a number is the 4-byte big-endian key of protocol 3.0. */
+export function keyBytes(key: number | Uint8Array): Uint8Array {
+  if (key instanceof Uint8Array) return key
+  const out = new Uint8Array(4)
+  new DataView(out.buffer).setInt32(0, key)
+  return out
+}
+
 /** The process id and secret key `startupOk` reports by default. */
-export const BACKEND_KEY = { processId: 4242, secretKey: 1234567 }
+export const BACKEND_KEY = { processId: 4242, secretKey: new Uint8Array([0x00, 0x12, 0xd6, 0x87]) }
 
 /** What a server sends after authentication: AuthenticationOk, the usual ParameterStatus set, BackendKeyData, ReadyForQuery. */
 export function startupOk(status: 'I' | 'T' | 'E' = 'I'): BackendMessage[] {

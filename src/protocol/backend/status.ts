@@ -18,11 +18,21 @@ export function decodeParameterStatus(body: Uint8Array): Msg<'ParameterStatus'> 
   return { type: 'ParameterStatus', name, value }
 }
 
-/** BackendKeyData: process id and secret key for CancelRequest (protocol 3.0: a 4-byte key). */
+/** Longest cancel key a server may send (protocol 3.2, PostgreSQL 18: "up to 256 bytes"). */
+export const MAX_CANCEL_KEY_BYTES = 256
+
+/**
+ * BackendKeyData: process id and secret key for CancelRequest. The key is
+ * the rest of the message: 4 bytes in protocol 3.0, 4 to 256 in 3.2
+ * (PostgreSQL 18 sends 32); the startup checks it against the version.
+ */
 export function decodeBackendKeyData(body: Uint8Array): Msg<'BackendKeyData'> {
   const c = new BodyCursor(body, 0, body.length, 'BackendKeyData')
   const processId = c.int32('process id')
-  const secretKey = c.int32('secret key')
+  const length = c.remaining
+  if (length < 4 || length > MAX_CANCEL_KEY_BYTES)
+    throw malformed('BackendKeyData', `expected a secret key of 4 to ${MAX_CANCEL_KEY_BYTES} bytes, found ${length}`)
+  const secretKey = c.rest().slice()
   c.done()
   return { type: 'BackendKeyData', processId, secretKey }
 }

@@ -4,6 +4,7 @@ export {
   SSL_REQUEST,
   GSSENC_REQUEST,
   encodeCancelRequest,
+  protocolVersionCode,
   encodePassword,
   encodeSASLInitialResponse,
   encodeSASLResponse,

@@ -36,9 +36,18 @@ export const SSL_REQUEST: Uint8Array = requestPacket(RequestCode.SSLRequest)
 /** GSSENCRequest: ask for GSSAPI encryption; the server answers 'G' or 'N'. */
 export const GSSENC_REQUEST: Uint8Array = requestPacket(RequestCode.GSSENCRequest)
 
-/** CancelRequest, sent on a new connection: the key data from BackendKeyData of the session to cancel. */
-export function encodeCancelRequest(processId: number, secretKey: number): Uint8Array {
-  return new Writer(16).frame().int32(RequestCode.CancelRequest).int32(processId).int32(secretKey).finish()
+/**
+ * CancelRequest, sent on a new connection: the key data from BackendKeyData
+ * of the session to cancel, the key as long as the server sent it (4 bytes
+ * in protocol 3.0, up to 256 in 3.2).
+ */
+export function encodeCancelRequest(processId: number, secretKey: Uint8Array): Uint8Array {
+  return new Writer(12 + secretKey.length).frame().int32(RequestCode.CancelRequest).int32(processId).bytes(secretKey).finish()
+}
+
+/** The StartupMessage version word of protocol 3.<minor> (major in the high 16 bits). */
+export function protocolVersionCode(minor: number): number {
+  return (3 << 16) | minor
 }
 
 /** PasswordMessage: a cleartext or MD5-hashed password as a String. */

@@ -81,7 +81,7 @@ export const backendMessage: fc.Arbitrary<BackendMessage> = fc.oneof(
   fc.record({ type: fc.constant('AuthenticationSASLContinue' as const), data: bytes() }),
   fc.record({ type: fc.constant('AuthenticationSASLFinal' as const), data: bytes() }),
   fc.record({ type: fc.constant('ParameterStatus' as const), name: protocolString(), value: protocolString() }),
-  fc.record({ type: fc.constant('BackendKeyData' as const), processId: int32, secretKey: int32 }),
+  fc.record({ type: fc.constant('BackendKeyData' as const), processId: int32, secretKey: fc.uint8Array({ minLength: 4, maxLength: 256 }) }),
   fc.record({
     type: fc.constant('NegotiateProtocolVersion' as const),
     newestMinorVersion: int32,

@@ -10,7 +10,7 @@ export type FrontendMessage =
   | { type: 'StartupMessage'; version: number; params: Record<string, string> }
   | { type: 'SSLRequest' }
   | { type: 'GSSENCRequest' }
-  | { type: 'CancelRequest'; processId: number; secretKey: number }
+  | { type: 'CancelRequest'; processId: number; secretKey: Uint8Array }
   | { type: 'PasswordMessage'; password: string }
   | { type: 'SASLInitialResponse'; mechanism: string; data: Uint8Array | null }
   | { type: 'SASLResponse'; data: Uint8Array }
@@ -67,7 +67,7 @@ function decodeUntyped(bytes: Uint8Array, end: number): FrontendMessage {
       msg = { type: 'GSSENCRequest' }
       break
     case RequestCode.CancelRequest:
-      msg = { type: 'CancelRequest', processId: c.int32('process id'), secretKey: c.int32('secret key') }
+      msg = { type: 'CancelRequest', processId: c.int32('process id'), secretKey: c.rest().slice() }
       break
     default: {
       const params: Record<string, string> = Object.create(null)

@@ -117,7 +117,7 @@ export function writeBackendMessage(w: Writer, msg: BackendMessage): Writer {
       w.frame(BackendCode.ParameterStatus).cstring(msg.name).cstring(msg.value)
       break
     case 'BackendKeyData':
-      w.frame(BackendCode.BackendKeyData).int32(msg.processId).int32(msg.secretKey)
+      w.frame(BackendCode.BackendKeyData).int32(msg.processId).bytes(msg.secretKey)
       break
     case 'NegotiateProtocolVersion':
       w.frame(BackendCode.NegotiateProtocolVersion).int32(msg.newestMinorVersion).int32(msg.unrecognizedOptions.length)
