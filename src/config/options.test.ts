@@ -115,6 +115,8 @@ test('defaults', () => {
     statementCacheSize: 100,
     maxMessageBytes: 256 * 1024 * 1024,
     maxScramIterations: 1_000_000,
+    minProtocolVersion: 0,
+    maxProtocolVersion: 0,
   })
   expect('password' in c).toBe(false)
 })
