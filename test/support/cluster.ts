@@ -17,7 +17,7 @@ export interface HarnessInfo {
   baseDir: string
   /** PostgreSQL server bin directory. */
   binDir: string
-  /** Major version of the main cluster's servers ('18' unless $PGFLEET_TEST_PG or $PGFLEET_PG_BIN says otherwise). */
+  /** Major version of the main cluster's servers ('18' unless $TEST_PG_VERSION or $TEST_PG_BIN says otherwise). */
   major: string
   /** Data directory that nodes copy. */
   templateDir: string

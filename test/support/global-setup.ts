@@ -1,6 +1,6 @@
 /**
  * vitest global setup of the `integration` project: starts the PostgreSQL
- * test cluster once (18, or $PGFLEET_TEST_PG; servers from npm, see
+ * test cluster once (18, or $TEST_PG_VERSION; servers from npm, see
  * scripts/ensure-postgres.mjs) (see cluster.ts for the layout), provides its facts as
  * `inject('pg')`, and stops and removes everything afterwards. Fails loudly,
  * with the server log tail, when anything does not come up.

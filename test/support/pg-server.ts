@@ -41,7 +41,7 @@ export interface StartServerOptions {
   standbyOf?: { host: string; port: number }
   /** Do not start yet (call start()). Default false. */
   noStart?: boolean
-  /** PostgreSQL major version (default the suite's, $PGFLEET_TEST_PG or 18); a template must be of the same version. */
+  /** PostgreSQL major version (default the suite's, $TEST_PG_VERSION or 18); a template must be of the same version. */
   major?: string
 }
 

