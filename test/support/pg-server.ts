@@ -6,6 +6,7 @@
  * Server programs run as `postgres` when we are root.
  */
 import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chownToPostgres, pgBinDir, run, runAsPostgres } from './proc.js'
@@ -115,9 +116,12 @@ export async function makePostgresDir(path: string, mode = 0o700): Promise<void>
 
 /** Runs initdb of PostgreSQL `major` (default the suite's) into `dataDir` (superuser postgres, trust, UTF8, C locale, 1 MB WAL segments). */
 export async function initdb(dataDir: string, cwd: string, major?: string): Promise<void> {
+  const program = join(pgBinDir(major), 'initdb')
+  // --no-instructions is PostgreSQL 14+.
+  const version = Number(/(\d+)/.exec(execFileSync(program, ['--version'], { encoding: 'utf8' }))?.[1])
   await runAsPostgres(
-    join(pgBinDir(major), 'initdb'),
-    ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N', '--wal-segsize=1', '--no-instructions'],
+    program,
+    ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N', '--wal-segsize=1', ...(version >= 14 ? ['--no-instructions'] : [])],
     { cwd, timeoutMs: 120_000 },
   )
 }
@@ -132,8 +136,19 @@ async function readPid(dataDir: string): Promise<number | undefined> {
   }
 }
 
-/** True if `pid` runs (a zombie counts as gone: PID 1 of a container may never reap it). */
+/** Linux has /proc; macOS does not (there `ps` and signal 0 stand in). */
+const HAS_PROC = existsSync('/proc/self/stat')
+
+/** True if `pid` runs (on Linux a zombie counts as gone: PID 1 of a container may never reap it). */
 function alive(pid: number): boolean {
+  if (!HAS_PROC) {
+    try {
+      process.kill(pid, 0)
+      return true
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM'
+    }
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
@@ -144,6 +159,14 @@ function alive(pid: number): boolean {
 
 /** Pids of the direct children of `pid` (from /proc/<n>/stat). */
 async function childrenOf(pid: number): Promise<number[]> {
+  if (!HAS_PROC) {
+    const { stdout } = await run('ps', ['-A', '-o', 'pid=,ppid='])
+    return stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/).map(Number))
+      .filter(([child, parent]) => parent === pid && Number.isInteger(child))
+      .map(([child]) => child!)
+  }
   const out: number[] = []
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
