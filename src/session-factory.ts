@@ -48,7 +48,10 @@ export function splitOptions(input: string | ClientOptions | undefined): {
 export function resolveConfig(input: string | ClientOptions | undefined, runtime?: RuntimeEnvironment) {
   const { options, extras } = splitOptions(input)
   const rt = extras.runtime ?? runtime ?? defaultRuntime()
-  return { config: parseConfig(options, rt.env(), { runtime: rt.name, readFile: rt.readFile, homeDir: rt.homeDir }), extras, runtime: rt }
+  const config = parseConfig(options, rt.env(), { runtime: rt.name, readFile: rt.readFile, homeDir: rt.homeDir })
+  // libpq ignores sslkeylogfile where its TLS library cannot log keys; say so rather than stay silent.
+  if (config.sslkeylogfile !== undefined && !rt.capabilities.keyLog) rt.warn?.(`sslkeylogfile is ignored: ${rt.name} does not expose TLS session keys`)
+  return { config, extras, runtime: rt }
 }
 
 /** The balancer-backed connection factory for one configuration. */

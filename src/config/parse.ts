@@ -275,6 +275,7 @@ export function parseConfig(
     sslcert: pick('sslcert'),
     sslkey: pick('sslkey'),
     sslpassword: pick('sslpassword'),
+    sslkeylogfile: pick('sslkeylogfile') || undefined,
     requireAuth: pick('requireAuth'),
   }
   for (const [k, v] of Object.entries(optional)) {

@@ -58,6 +58,8 @@ export interface Config {
   sslcert?: string
   sslkey?: string
   sslpassword?: string
+  /** File the TLS session keys are appended to (NSS key log format), where the runtime can log them. */
+  sslkeylogfile?: string
   sslnegotiation: SslNegotiation
   channelBinding: ChannelBinding
   requireAuth?: RequireAuth

@@ -199,6 +199,11 @@ describe('tlsUpgradeOptions', () => {
     })
   })
 
+  it('sslkeylogfile goes to the transport as keyLogFile', () => {
+    expect(tlsUpgradeOptions(cfg('require', { sslkeylogfile: '/tmp/keys.log' }), 'h').keyLogFile).toBe('/tmp/keys.log')
+    expect(tlsUpgradeOptions(cfg('require'), 'h').keyLogFile).toBeUndefined()
+  })
+
   it('require with a root certificate acts as verify-ca (libpq)', () => {
     const o = tlsUpgradeOptions(cfg('require', { sslrootcert: ROOT }), 'h')
     expect(o.ca).toBe(ROOT)

@@ -36,7 +36,7 @@ import { type ReadFile, loadDefaultPem, loadPem } from './certificates.js'
 /** The TLS-relevant part of a Config. */
 export type TlsConfig = Pick<
   Config,
-  'sslmode' | 'sslnegotiation' | 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslpassword'
+  'sslmode' | 'sslnegotiation' | 'sslrootcert' | 'sslcert' | 'sslkey' | 'sslpassword' | 'sslkeylogfile'
 >
 
 /** An encryption method of one connection attempt. */
@@ -283,6 +283,7 @@ export function tlsUpgradeOptions(
     options.key = key
   }
   if (config.sslpassword !== undefined && config.sslpassword !== '') options.passphrase = config.sslpassword
+  if (config.sslkeylogfile !== undefined) options.keyLogFile = config.sslkeylogfile
   return options
 }
 

@@ -277,8 +277,11 @@ export const dialBun: Dial = async (options: DialOptions) => {
   return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
 }
 
-/** Bun has no per-connection host-name switch: verify-ca checks the handshake's result itself (acceptHandshake). */
-const BUN_CAPABILITIES: Capabilities = FULL_CAPABILITIES
+/**
+ * Bun has no per-connection host-name switch: verify-ca checks the handshake's
+ * result itself (acceptHandshake). Its TLS sockets expose no session keys.
+ */
+const BUN_CAPABILITIES: Capabilities = { ...FULL_CAPABILITIES, keyLog: false }
 
 /** The Bun runtime: Bun.connect sockets, files read with Bun's node:fs compat. */
 export const bunRuntime: RuntimeEnvironment = {

@@ -38,6 +38,8 @@ export interface Capabilities {
   unixSockets: boolean
   /** Socket.unref: an idle pool does not keep the process alive. */
   unref: boolean
+  /** TLS session keys can be logged (sslkeylogfile). */
+  keyLog: boolean
   /** Dial errors name the failure (refused, DNS, ...); otherwise they are PGFLEET_CONNECT_FAILED. */
   namesNetworkErrors: boolean
   /** The text of each refusal, for the capabilities this runtime lacks. */
@@ -60,6 +62,7 @@ export const FULL_CAPABILITIES: Readonly<Capabilities> = {
   unixSockets: true,
   unref: true,
   namesNetworkErrors: true,
+  keyLog: true,
   refusals: {},
 }
 

@@ -47,6 +47,7 @@ const WORKERD_CAPABILITIES: Capabilities = {
   unixSockets: false,
   unref: false,
   namesNetworkErrors: false,
+  keyLog: false,
   refusals: {
     directTls: 'Cloudflare Workers sockets do not offer ALPN, which sslnegotiation=direct requires; use sslnegotiation=postgres',
     customCa: 'Cloudflare Workers verify server certificates only against public roots: a custom root certificate (sslrootcert) cannot be used',

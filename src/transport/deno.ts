@@ -44,6 +44,7 @@ const DENO_CAPABILITIES: Capabilities = {
   clientCertificate: 'direct',
   encryptedKey: false,
   peerCertificate: false,
+  keyLog: false,
   refusals: {
     verifyCa:
       'sslmode=verify-ca is not supported on Deno: Deno trusts its default roots in addition to sslrootcert, so without the host-name check any publicly trusted certificate would pass; use sslmode=verify-full',

@@ -14,7 +14,7 @@ import type { RuntimeEnvironment } from '../runtime.js'
 import { FULL_CAPABILITIES, refuseDial } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
+import { appendKeyLog, fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
@@ -160,6 +160,8 @@ async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ c
     })
   }
   const secure = tls.connect({ ...connectOptions(raw, options), secureContext })
+  const keyLogFile = options.keyLogFile
+  if (keyLogFile !== undefined) secure.on('keylog', (line: Buffer) => appendKeyLog(keyLogFile, line))
   return new Promise((resolve, reject) => {
     let failure: Error | undefined
     const onError = (error: Error): void => {

@@ -47,6 +47,8 @@ export interface TlsUpgradeOptions {
   passphrase?: string
   /** ALPN protocols to offer (['postgresql'] for direct negotiation). */
   alpnProtocols?: string[]
+  /** Append the session's TLS keys to this file, NSS key log format (libpq 18 sslkeylogfile); only where `capabilities.keyLog`. */
+  keyLogFile?: string
 }
 
 /** What a completed TLS handshake tells us. */

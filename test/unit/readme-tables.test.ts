@@ -41,6 +41,7 @@ describe("the README's TLS-by-runtime table agrees with the capability table", (
     check('`verify-ca`', (can) => yes(can.verifyCa))
     check('`require` with no verification', (can) => yes(can.unverifiedTls))
     check('`sslnegotiation=direct`', (can) => yes(can.directTls))
+    check('`sslkeylogfile`', (can) => yes(can.keyLog))
     check('SCRAM-SHA-256-PLUS', (can) => yes(can.peerCertificate))
   })
 
