@@ -70,7 +70,7 @@ describe('error codes: one home', () => {
       return codeLiterals(path).map(({ line, text }) => `${rel}:${line}: '${text}'`)
     })
     expect(offenders, 'use ErrorCode.<Name> from src/errors.ts (the registry is src/error-codes.ts)').toEqual([])
-  })
+  }, 30_000) // parses every source file: seconds on a loaded machine
 
   it('every code that src/ and the README name is registered', () => {
     const unknown = [...sourceFiles(SRC), README_PATH].flatMap((path) =>
