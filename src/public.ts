@@ -1,7 +1,7 @@
 /** Everything pgfleet exports, whatever the runtime. */
 export { connect, hostConnections, clusterStats, type ClientOptions, type ConnectExtras, type ClusterStats } from './api.js'
 export { Client } from './client.js'
-export { createPool, Pool, PoolClient, DEFAULT_POOL_SIZING, type CreatePoolOptions, type PoolStats, type PoolOptions, type PoolSizing } from './pool/index.js'
+export { createPool, Pool, PoolClient, DEFAULT_POOL_SIZING, type CreatePoolOptions, type PoolNodeStats, type PoolStats, type PoolOptions, type PoolSizing } from './pool/index.js'
 export type { QueryOptions, Notification, ConnectionHooks } from './connection/connection.js'
 export type { Result, Row, RowMode } from './connection/result.js'
 export type { RowStream, StreamOptions } from './connection/stream.js'

@@ -21,6 +21,7 @@ import { ConfigError, ConnectionError, ErrorCode } from '../errors.js'
 import { buildCandidates, hostKey, shuffled } from './candidates.js'
 import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
 import { createBuiltinBalancer } from './policies.js'
+import { planRebalance, type RebalanceMove } from './rebalance.js'
 import { ServerCache } from './server-cache.js'
 import {
   describeMismatch,
@@ -60,8 +61,25 @@ export interface ConnectionFactoryDeps<S extends BalancedSession> {
   onError?: (error: unknown) => void
 }
 
-/** A session with the node it was opened on. */
-export type BalancedResult<S> = S & { readonly node: NodeAddress }
+/** A session with the node it was opened on (`nodeKey`: the node's identity in the host book). */
+export type BalancedResult<S> = S & { readonly node: NodeAddress; readonly nodeKey: string }
+
+/** One node as this factory sees it (for per-node pool statistics). */
+export interface NodeView {
+  /** The node's identity: its uuid, else host:port. */
+  key: string
+  /** The address dialled for it. */
+  host: string
+  port: number
+  /** In the current server list (or a listed host, without yb_servers()). */
+  listed: boolean
+  /** Marked failed (refused a connect within failed_host_ttl_seconds). */
+  failed: boolean
+  /** Sessions of this factory open or being opened on it. */
+  open: number
+  /** Sessions of every factory of the process on this cluster open or being opened on it. */
+  clusterOpen: number
+}
 
 /** Counters for monitoring and tests. */
 export interface FactoryStats {
@@ -87,6 +105,17 @@ export interface ConnectionFactory<S extends BalancedSession> {
   /** Open sessions per host of every factory in this process on the same cluster. */
   clusterConnections(): Map<string, number>
   stats(): FactoryStats
+  /** Every node listed now, plus any this factory still has sessions on. */
+  nodes(): NodeView[]
+  /**
+   * Which sessions to retire (at most `limit`; `sessions`: the movable ones
+   * per node, `pending`: moves not done yet) so the spread becomes what the
+   * balancer would choose now; [] without load balancing. Starts a
+   * background refresh of the server list when it is stale.
+   */
+  planRebalance(sessions: ReadonlyMap<string, number>, limit: number, pending?: ReadonlyMap<string, number>): RebalanceMove[]
+  /** When (clock ms) the next failed mark of a listed node expires; undefined when none is marked. */
+  nextRecoveryAt(): number | undefined
 }
 
 /** One node that did not give a usable session. */
@@ -211,6 +240,7 @@ export function createConnectionFactory<S extends BalancedSession>(
       }
     }
     Object.defineProperty(session, 'node', { value: { ...target.address }, configurable: true, enumerable: true })
+    Object.defineProperty(session, 'nodeKey', { value: target.key, configurable: true, enumerable: false })
     return { session: session as BalancedResult<S> }
   }
 
@@ -311,6 +341,74 @@ export function createConnectionFactory<S extends BalancedSession>(
       : `; skipped (failed to connect in the last ${config.failedHostTtlSeconds} s): ${skipped.join(', ')}`
   }
 
+  /** The cached list's candidates (no I/O; a stale list starts a background refresh). */
+  const knownCandidates = (): { all: Candidate[]; listed: boolean } | undefined => {
+    const list = cache.current()
+    if (list === undefined) return undefined
+    cache.load(deps.queryServers).catch(() => undefined)
+    return { all: buildCandidates(list, seeds, book, config.topologyKeys), listed: list.rows !== null }
+  }
+
+  const nodes = (): NodeView[] => {
+    const now = clock.now()
+    const out = new Map<string, NodeView>()
+    const all = balancer === undefined ? seeds.map((s) => ({ key: hostKey(s), address: s })) : (knownCandidates()?.all ?? [])
+    for (const c of all) {
+      out.set(c.key, {
+        key: c.key,
+        host: c.address.host,
+        port: c.address.port,
+        listed: true,
+        failed: book.isFailed(c.key, now, ttlMs),
+        open: own.open(c.key),
+        clusterOpen: book.open(c.key),
+      })
+    }
+    for (const entry of own.entries()) {
+      if (out.has(entry.key) || entry.open === 0) continue
+      out.set(entry.key, {
+        key: entry.key,
+        host: entry.host,
+        port: entry.port,
+        listed: false,
+        failed: book.isFailed(entry.key, now, ttlMs),
+        open: entry.open,
+        clusterOpen: book.open(entry.key),
+      })
+    }
+    return [...out.values()]
+  }
+
+  const plan = (sessions: ReadonlyMap<string, number>, limit: number, pending?: ReadonlyMap<string, number>): RebalanceMove[] => {
+    const known = balancer === undefined ? undefined : knownCandidates()
+    if (balancer === undefined || known === undefined || limit <= 0) return []
+    const now = clock.now()
+    const failed = new Set(known.all.filter((c) => book.isFailed(c.key, now, ttlMs)).map((c) => c.key))
+    return planRebalance({
+      usable: known.all.filter((c) => !failed.has(c.key)),
+      // Without yb_servers() the listed hosts never change: no node can leave.
+      listed: known.listed ? new Set(known.all.map((c) => c.key)) : undefined,
+      failed,
+      sessions,
+      pending,
+      chooser: balancer,
+      limit,
+    })
+  }
+
+  const nextRecoveryAt = (): number | undefined => {
+    const known = knownCandidates()
+    if (known === undefined) return undefined
+    const now = clock.now()
+    let next: number | undefined
+    for (const c of known.all) {
+      if (!book.isFailed(c.key, now, ttlMs)) continue
+      const at = (book.failedSince(c.key) ?? now) + ttlMs
+      if (next === undefined || at < next) next = at
+    }
+    return next
+  }
+
   return {
     connect: (signal) => (balancer === undefined ? connectInOrder(signal) : connectBalanced(balancer, signal)),
     hostConnections: () => own.snapshot(),
@@ -323,6 +421,9 @@ export function createConnectionFactory<S extends BalancedSession>(
       balancer: balancer?.name,
       lastRefreshError: cache.lastRefreshError,
     }),
+    nodes,
+    planRebalance: plan,
+    nextRecoveryAt,
   }
 }
 

@@ -64,6 +64,11 @@ export class HostBook {
     return this.nodes.get(key)?.open ?? 0
   }
 
+  /** Every node this book has counted, with its dialled address and current count. */
+  entries(): Array<{ key: string; host: string; port: number; open: number }> {
+    return [...this.nodes].map(([key, { open, label }]) => ({ key, host: label.host, port: label.port, open }))
+  }
+
   /** Total connections open or being opened on the cluster. */
   total(): number {
     let sum = 0

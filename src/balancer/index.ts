@@ -20,7 +20,9 @@ export {
   type ConnectionFactory,
   type ConnectionFactoryDeps,
   type FactoryStats,
+  type NodeView,
 } from './factory.js'
+export { planRebalance, type MoveReason, type PlanInput, type RebalanceMove } from './rebalance.js'
 export { createBuiltinBalancer, leastConnections, topologyLevel, topologyMatches, type BuiltinBalancerOptions } from './policies.js'
 export { HostBook, HostBookRegistry, clusterKeyOf, sharedHostBooks, type Reservation } from './host-book.js'
 export { ServerCache, type ServerCacheOptions, type ServerList } from './server-cache.js'

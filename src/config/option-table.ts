@@ -186,6 +186,8 @@ export const OTHER_OPTIONS = [
   { names: ['acquireTimeoutMs'], layers: ['pool'], default: '30000', doc: 'milliseconds `connect()` waits for a session before a `PoolTimeoutError` (`0`: forever)' },
   { names: ['idleCheckMs'], layers: ['pool'], default: '1000', doc: 'a session idle longer than this is checked with an empty query before it is handed out' },
   { names: ['endTimeoutMs'], layers: ['pool'], default: '5000', doc: '`end()` waits this long for checked-out sessions, then destroys them' },
+  { names: ['rebalanceIntervalMs'], layers: ['pool'], default: '1000', doc: 'with load balancing, how often idle sessions are moved towards an even spread, also at once when a failed node\'s TTL runs out (`0`: never)' },
+  { names: ['rebalanceMoves'], layers: ['pool'], default: '2', doc: 'at most this many idle sessions replaced per rebalancing round' },
   { names: ['onError'], layers: ['pool', 'code'], doc: 'sessions that end on their own; on a pool also background failures (a session opened for `min` that failed)' },
   { names: ['runtime'], layers: ['code'], doc: 'the runtime to dial with (default: that of the package entry)' },
   { names: ['balancer'], layers: ['code'], doc: 'a custom `Balancer` (used when load balancing is on)' },

@@ -17,7 +17,10 @@
  * (bounded by the connect timeout, at most 5 s, plus cancel_timeout) before
  * it is handed out; one released broken, or inside a transaction block, is
  * destroyed rather than reused. `end()` settles in bounded time whatever the
- * sessions are doing (see ResourcePool.end).
+ * sessions are doing (see ResourcePool.end). With load balancing the pool
+ * heals: idle sessions move, a few at a time, to where the balancer would put
+ * them now (a node back after its failed-host TTL, a node new in
+ * yb_servers(), away from a node that left it); see healer.ts.
  */
 import { factoryFor, resolveConfig, type ClientOptions } from '../session-factory.js'
 import type { ConnectionFactory } from '../balancer/factory.js'
@@ -29,12 +32,37 @@ import { ConnectionError, ErrorCode } from '../errors.js'
 import { runTransaction, type Transaction, type TransactionOptions } from '../transaction.js'
 import { splitPoolOptions, type PoolOptions } from './options.js'
 import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
+import { Healer } from './healer.js'
+import type { BalancedResult } from '../balancer/factory.js'
 
 /** Connection options (object form) plus pool sizing and timing. */
 export type CreatePoolOptions = ClientOptions & PoolOptions
 
-/** Pool counts: open connections, idle ones, checked-out ones, waiting acquires, connections being opened. */
-export type PoolStats = PoolCounts
+/** Pool counts: open connections, idle ones, checked-out ones, waiting acquires, connections being opened, sessions moved by rebalancing. */
+export interface PoolStats extends PoolCounts {
+  /** Idle sessions retired (and replaced through the balancer) to even the spread, since the pool was created. */
+  rebalanced: number
+}
+
+/** One node as one pool sees it: `pool.nodeStats()`. */
+export interface PoolNodeStats {
+  /** The node's address as dialled. */
+  host: string
+  port: number
+  /** This pool's open sessions on the node (idle + checked out + being checked). */
+  total: number
+  idle: number
+  /** Checked out by callers. */
+  active: number
+  /** Sessions of every pool and client of this process on the node (the balancer's count, including ones being opened or closed). */
+  clusterOpen: number
+  /** In the current server list (false: the node left yb_servers() and its sessions are being retired). */
+  listed: boolean
+  /** Refused a connect within failed_host_ttl_seconds; no new session goes there until the TTL runs out. */
+  failed: boolean
+  /** Idle sessions this pool retired from the node to even the spread. */
+  rebalanced: number
+}
 
 /**
  * A session checked out of a pool; give it back with `release()`. Every
@@ -94,6 +122,7 @@ export class Pool {
   readonly config: Config
   private readonly factory: ConnectionFactory<Connection>
   private readonly core: ResourcePool<Connection>
+  private readonly healer: Healer<Connection> | undefined
 
   constructor(input: string | CreatePoolOptions, poolOptions: PoolOptions = {}) {
     const { connection, sizing, onError } = splitPoolOptions(input, poolOptions)
@@ -116,6 +145,16 @@ export class Pool {
       sizing,
       { onError },
     )
+    this.healer =
+      config.loadBalance === false || sizing.rebalanceIntervalMs === 0
+        ? undefined
+        : new Healer({
+            core: this.core,
+            factory: this.factory,
+            keyOf: nodeKeyOf,
+            intervalMs: sizing.rebalanceIntervalMs,
+            moves: sizing.rebalanceMoves,
+          })
   }
 
   /** Check out a session (FIFO among waiters); give it back with `client.release()`. */
@@ -156,6 +195,7 @@ export class Pool {
    * 5 s) sessions still checked out are destroyed. Always settles.
    */
   end(): Promise<void> {
+    this.healer?.stop()
     return this.core.end()
   }
 
@@ -170,7 +210,34 @@ export class Pool {
 
   /** Open connections, idle ones, checked-out ones, waiting acquires and connections being opened. */
   stats(): PoolStats {
-    return this.core.counts()
+    return { ...this.core.counts(), rebalanced: this.healer?.retiredTotal ?? 0 }
+  }
+
+  /**
+   * Per node: this pool's sessions (total, idle, checked out), the process's
+   * count there, whether the node is listed and whether it is marked failed,
+   * and how many sessions rebalancing moved away from it. Every node the
+   * pool may use is listed, also those with no session; nodes that left the
+   * server list appear while sessions remain on them.
+   */
+  nodeStats(): PoolNodeStats[] {
+    const perKey = new Map<string, { total: number; idle: number; active: number }>()
+    for (const slot of this.core.snapshot()) {
+      const key = nodeKeyOf(slot.resource)
+      if (key === undefined) continue
+      const entry = perKey.get(key) ?? { total: 0, idle: 0, active: 0 }
+      entry.total++
+      if (slot.state === 'idle') entry.idle++
+      else if (slot.state === 'busy') entry.active++
+      perKey.set(key, entry)
+    }
+    const views = this.factory.nodes()
+    const out: PoolNodeStats[] = views.map((v) => {
+      const mine = perKey.get(v.key) ?? { total: 0, idle: 0, active: 0 }
+      perKey.delete(v.key)
+      return { host: v.host, port: v.port, ...mine, clusterOpen: v.clusterOpen, listed: v.listed, failed: v.failed, rebalanced: this.healer?.retired.get(v.key) ?? 0 }
+    })
+    return out
   }
 
   /** This pool's open connections per host (the balancer's view; hosts with none are absent or 0). */
@@ -201,6 +268,11 @@ export class Pool {
  */
 export function createPool(input: string | CreatePoolOptions, poolOptions?: PoolOptions): Pool {
   return new Pool(input, poolOptions)
+}
+
+/** The node key the balancer gave a session (undefined for one opened otherwise). */
+function nodeKeyOf(conn: Connection): string | undefined {
+  return (conn as Partial<BalancedResult<Connection>>).nodeKey
 }
 
 /** The idle health check's deadline: the connect timeout, at most 5 s. */

@@ -55,6 +55,10 @@ export interface PoolSizing {
   idleCheckMs: number
   /** end() waits this long for checked-out connections, then destroys them (default 5,000; 0: at once). */
   endTimeoutMs: number
+  /** With load balancing: look for sessions to move this often, and when a failed node's TTL runs out (default 1,000; 0: never heal). Used by Pool. */
+  rebalanceIntervalMs: number
+  /** At most this many idle sessions replaced per round (default 2). Used by Pool. */
+  rebalanceMoves: number
 }
 
 /** Pool sizing used for every option the caller leaves out. */
@@ -66,6 +70,8 @@ export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
   acquireTimeoutMs: 30_000,
   idleCheckMs: 1_000,
   endTimeoutMs: 5_000,
+  rebalanceIntervalMs: 1_000,
+  rebalanceMoves: 2,
 })
 
 /** One pooled resource and its state. */
@@ -76,6 +82,8 @@ export interface Slot<R> {
   idleSince: number
   /** `closed` settled: never hand out again. */
   dead: boolean
+  /** Set by replace() on a checked-out resource: called at release with the swap under way, or with undefined when it went otherwise. */
+  replaceOnRelease?: (swap: Promise<void> | undefined) => void
   timer?: ReturnType<typeof setTimeout>
 }
 
@@ -156,11 +164,51 @@ export class ResourcePool<R> {
     if (slot.state === 'gone' && this.ending) return
     if (slot.state !== 'busy') throw new Error('release called on a connection that is not checked out of this pool')
     const expired = this.sizing.maxLifetimeMs > 0 && this.now() - slot.createdAt >= this.sizing.maxLifetimeMs
+    const replacing = slot.replaceOnRelease
+    slot.replaceOnRelease = undefined
     if (destroy || slot.dead || !this.hooks.usable(slot.resource)) this.remove(slot, 'destroy')
     else if (this.ending || expired) this.remove(slot, 'close')
-    else this.makeIdle(slot)
+    else if (replacing !== undefined) {
+      replacing(this.swap(slot))
+      return
+    } else this.makeIdle(slot)
+    replacing?.(undefined)
     this.fillToMin()
     this.dispatch()
+  }
+
+  /** Every open resource with its state ('idle', 'busy' or 'checking'), for statistics. */
+  snapshot(): ReadonlyArray<Readonly<Slot<R>>> {
+    return [...this.slots]
+  }
+
+  /** Idle resources, least recently used first (the ones to retire first). */
+  idleSlots(): ReadonlyArray<Slot<R>> {
+    return [...this.idle]
+  }
+
+  /**
+   * Close a resource and open a replacement in its place (rebalancing). An
+   * idle one is replaced now; a checked-out one (or one being checked) is
+   * never interrupted: it is replaced when it is released. `onReplaced` runs
+   * once the old one is removed (not when it died or the pool ended first).
+   * Resolves `done` once the old one is closed and the new one is open (or
+   * failed); for a deferred replacement that is after the release.
+   */
+  replace(slot: Slot<R>, onReplaced?: () => void): { now: boolean; done: Promise<void> } {
+    if (this.ending || slot.state === 'gone' || slot.dead) return { now: false, done: Promise.resolve() }
+    if (slot.state !== 'idle') {
+      const done = new Promise<void>((resolve) => {
+        slot.replaceOnRelease = (swap) => {
+          if (swap === undefined) return resolve()
+          onReplaced?.()
+          void swap.then(resolve)
+        }
+      })
+      return { now: false, done }
+    }
+    onReplaced?.()
+    return { now: true, done: this.swap(slot) }
   }
 
   /**
@@ -230,6 +278,16 @@ export class ResourcePool<R> {
     waiter.resolve(slot)
   }
 
+  /** Close `slot` and open a replacement (within max); settles when both are done. */
+  private swap(slot: Slot<R>): Promise<void> {
+    const closed = this.remove(slot, 'close')
+    const created = this.slots.size + this.creating < this.sizing.max ? this.create() : Promise.resolve()
+    this.fillToMin()
+    this.dispatch()
+    const settle = () => undefined
+    return Promise.all([closed.then(settle, settle), created]).then(settle)
+  }
+
   /** Health check of a resource that sat idle: pass → first waiter, fail → drop it. */
   private check(slot: Slot<R>): void {
     slot.state = 'checking'
@@ -250,7 +308,8 @@ export class ResourcePool<R> {
     )
   }
 
-  private create(): void {
+  /** Open one resource; the returned promise settles (never rejects) once it is open or failed. */
+  private create(): Promise<void> {
     this.creating++
     const creation = new AbortController()
     this.creations.add(creation)
@@ -286,6 +345,10 @@ export class ResourcePool<R> {
         } else if (!this.ending) this.options.onError?.(error)
         this.checkEnded()
       },
+    )
+    return promise.then(
+      () => undefined,
+      () => undefined,
     )
   }
 
@@ -337,9 +400,14 @@ export class ResourcePool<R> {
     }
   }
 
-  private remove(slot: Slot<R>, how: 'close' | 'destroy'): void {
-    if (slot.state === 'gone') return
+  /** Forget a slot and end its resource; resolves when it has ended. */
+  private remove(slot: Slot<R>, how: 'close' | 'destroy'): Promise<unknown> {
+    if (slot.state === 'gone') return Promise.resolve()
     slot.state = 'gone'
+    // A replacement waiting for a release that will now never come.
+    const replacing = slot.replaceOnRelease
+    slot.replaceOnRelease = undefined
+    replacing?.(undefined)
     this.clearTimer(slot)
     const index = this.idle.indexOf(slot)
     if (index !== -1) this.idle.splice(index, 1)
@@ -358,6 +426,7 @@ export class ResourcePool<R> {
     )
     this.closing.add(settled)
     this.checkEnded()
+    return settled
   }
 
   private checkEnded(): void {
