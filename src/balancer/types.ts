@@ -84,6 +84,11 @@ export interface PickContext {
  *
  * `pick` must be synchronous and cheap: the chosen node's count is incremented
  * the moment it returns, which is what spreads many concurrent connects evenly.
+ * A pool also asks it dry-run questions when it heals (where would a session
+ * go now? would this node be chosen if it had no session?), so `pick` should
+ * have no side effects; a balancer that picks at random makes a pool move
+ * sessions needlessly (at most `rebalanceMoves` per `rebalanceIntervalMs`;
+ * `rebalanceIntervalMs: 0` turns healing off).
  * Return `undefined` when no candidate is acceptable: the connect then rejects
  * with a `ConnectionError` naming the balancer and every node tried. A
  * balancer may also throw; the connect rejects with that error.
