@@ -187,4 +187,32 @@ describe('ResourcePool.replace', () => {
     core.release(got)
     await core.end()
   })
+
+  test('an idle session that sat through half the idle timeout is surplus: closed without a replacement, min still refilled', async () => {
+    let n = 0
+    let clock = 0
+    const hooks: ResourceHooks<Fake> = {
+      create: async () => new Fake(`n${++n}`),
+      closed: (f) => f.closed,
+      usable: (f) => f.alive,
+      validate: async () => true,
+      close: async (f) => f.end('close'),
+      destroy: (f) => f.end('destroy'),
+    }
+    const core = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, min: 1, max: 4, idleTimeoutMs: 10_000, idleCheckMs: 60_000 }, { now: () => clock })
+    const held = await Promise.all([core.acquire(), core.acquire(), core.acquire()])
+    held.forEach((s) => core.release(s))
+    expect(core.counts().total).toBe(3)
+    clock += 4_000 // under half the idle timeout: replaced
+    await core.replace(core.idleSlots()[0]!).done
+    expect(core.counts().total).toBe(3)
+    clock += 6_000 // every session now idle at least 5 s: surplus, dropped
+    await core.replace(core.idleSlots()[0]!).done
+    expect(core.counts().total).toBe(2)
+    await core.replace(core.idleSlots()[0]!).done
+    await core.replace(core.idleSlots()[0]!).done
+    await sleep(5)
+    expect(core.counts().total).toBe(1) // min
+    await core.end()
+  })
 })

@@ -57,7 +57,7 @@ export interface PoolSizing {
   endTimeoutMs: number
   /** With load balancing: look for sessions to move this often, and when a failed node's TTL runs out (default 1,000; 0: never heal). Used by Pool. */
   rebalanceIntervalMs: number
-  /** At most this many idle sessions replaced per round (default 2). Used by Pool. */
+  /** At most this many sessions being moved at once (default 2). Used by Pool. */
   rebalanceMoves: number
 }
 
@@ -188,8 +188,8 @@ export class ResourcePool<R> {
   }
 
   /**
-   * Close a resource and open a replacement in its place (rebalancing). An
-   * idle one is replaced now; a checked-out one (or one being checked) is
+   * Close a resource and open a replacement in its place (rebalancing; see
+   * swap() for idle surplus, closed without one). An idle one is replaced now; a checked-out one (or one being checked) is
    * never interrupted: it is replaced when it is released. `onReplaced` runs
    * once the old one is removed (not when it died or the pool ended first).
    * Resolves `done` once the old one is closed and the new one is open (or
@@ -278,10 +278,17 @@ export class ResourcePool<R> {
     waiter.resolve(slot)
   }
 
-  /** Close `slot` and open a replacement (within max); settles when both are done. */
+  /**
+   * Close `slot` and open a replacement (within max); settles when both are
+   * done. An idle one that sat through half the idle timeout is surplus the
+   * pool is about to shed anyway: it is closed without a replacement (min
+   * still refills), so moving sessions never keeps a shrinking pool large.
+   */
   private swap(slot: Slot<R>): Promise<void> {
+    const { idleTimeoutMs } = this.sizing
+    const surplus = slot.state === 'idle' && idleTimeoutMs > 0 && (this.now() - slot.idleSince) * 2 >= idleTimeoutMs
     const closed = this.remove(slot, 'close')
-    const created = this.slots.size + this.creating < this.sizing.max ? this.create() : Promise.resolve()
+    const created = !surplus && this.slots.size + this.creating < this.sizing.max ? this.create() : Promise.resolve()
     this.fillToMin()
     this.dispatch()
     const settle = () => undefined
