@@ -85,7 +85,7 @@ describe('a pool that heals', () => {
       const healed = await eventually(() => clientCounts(pool), (c) => c.join() === '4,4,4', (ttl + 5) * 1000)
       const clientEven = (Date.now() - restarted) / 1000
       expect(healed).toEqual([4, 4, 4])
-      const server = await eventually(() => serverCounts(nodes, app), (c) => c.join() === '4,4,4', 3000)
+      const server = await eventually(() => serverCounts(nodes, app), (c) => c.join() === '4,4,4', 6000)
       const serverEven = (Date.now() - restarted) / 1000
       expect(server).toEqual([4, 4, 4])
       console.log(`heal: restart → client 4/4/4 in ${clientEven.toFixed(2)} s, server 4/4/4 in ${serverEven.toFixed(2)} s (TTL ${ttl} s)`)
