@@ -117,6 +117,8 @@ export class Connection implements OperationHost, DeadlineHost {
     if (hooks.onNotice) this.hookSubscriptions.push(this.events.on('notice', hooks.onNotice))
     if (hooks.onNotification) this.hookSubscriptions.push(this.events.on('notification', hooks.onNotification))
     if (hooks.onError) this.hookSubscriptions.push(this.events.on('error', hooks.onError))
+    // Notices of the startup (e.g. a deprecated setting in `options`) reach the connect-time subscribers.
+    for (const notice of session.notices) this.events.emit('notice', notice)
     this.wire = session.wire
     this.parameters = session.parameters
     this.processId = session.processId

@@ -13,6 +13,7 @@ import { AuthError, ConnectionError, ErrorCode, PgError, ProtocolError, TlsError
 import type { BackendMessage } from '../protocol/messages.js'
 import { encodeBackendMessages } from '../protocol/testing/index.js'
 import { Connection } from './connection.js'
+import { MAX_STARTUP_NOTICES } from './startup.js'
 import { backend as b, BACKEND_KEY, FAKE_HOST, FakeRuntime, fakeConfig, startupOk, type FakeBackend } from './testing/fake-server.js'
 
 const decoder = new TextDecoder()
@@ -118,10 +119,26 @@ describe('after authentication', () => {
     expect(connection.transactionStatus).toBe('T')
   })
 
-  it('NoticeResponse during startup is accepted (NegotiateProtocolVersion: protocol-version.test.ts)', async () => {
-    const { opening, server } = await begin()
-    const connection = await answer(opening, server, b.notice('hello'), ...startupOk())
-    expect(connection).toBeInstanceOf(Connection)
+  it('NoticeResponse during startup reaches the notice subscribers given at connect (NegotiateProtocolVersion: protocol-version.test.ts)', async () => {
+    const runtime = new FakeRuntime()
+    const notices: string[] = []
+    const opening = Connection.open(fakeConfig({}), FAKE_HOST, runtime, { onNotice: (n) => notices.push(n.message) })
+    const server = await runtime.accept()
+    await server.read()
+    server.send(b.notice('during authentication'), b.authOk(), b.notice('before the parameters'), ...startupOk().slice(1))
+    expect(await opening).toBeInstanceOf(Connection)
+    expect(notices).toEqual(['during authentication', 'before the parameters'])
+  })
+
+  it(`a flood of startup notices keeps the first ${MAX_STARTUP_NOTICES}`, async () => {
+    const runtime = new FakeRuntime()
+    let count = 0
+    const opening = Connection.open(fakeConfig({}), FAKE_HOST, runtime, { onNotice: () => count++ })
+    const server = await runtime.accept()
+    await server.read()
+    server.send(...Array.from({ length: MAX_STARTUP_NOTICES + 50 }, (_, i) => b.notice(`n${i}`)), ...startupOk())
+    expect(await opening).toBeInstanceOf(Connection)
+    expect(count).toBe(MAX_STARTUP_NOTICES)
   })
 
   it('the whole answer cut into one-byte chunks is read the same', async () => {

@@ -10,7 +10,7 @@ import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
 import type { AuthMethod, Config, HostSpec, ProtocolMinor } from '../config/types.js'
 import { describeHost, dialTarget } from '../config/index.js'
-import { AuthError, ConnectionError, ErrorCode, PgError, ProtocolError, TlsError } from '../errors.js'
+import { AuthError, ConnectionError, ErrorCode, PgError, ProtocolError, TlsError, type ServerErrorFields } from '../errors.js'
 import {
   encodePassword,
   encodeSASLInitialResponse,
@@ -60,7 +60,12 @@ export interface SessionInfo {
   tls?: TlsInfo
   /** Initial transaction status from the first ReadyForQuery. */
   status: 'I' | 'T' | 'E'
+  /** NoticeResponses sent during startup (at most MAX_STARTUP_NOTICES), for the session's notice subscribers. */
+  notices: ServerErrorFields[]
 }
+
+/** Startup notices kept: a server that floods them during startup cannot grow memory without bound. */
+export const MAX_STARTUP_NOTICES = 100
 
 
 /**
@@ -215,6 +220,7 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
   let negotiated = false
 
   const parameters = new Map<string, string>()
+  const notices: ServerErrorFields[] = []
   let processId = 0
   let secretKey: Uint8Array = new Uint8Array(0)
   let scram: ScramSession | undefined
@@ -313,6 +319,7 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         protocolMinor = negotiateProtocol(config, protocolMinor, message.newestMinorVersion, message.unrecognizedOptions)
         break
       case 'NoticeResponse':
+        if (notices.length < MAX_STARTUP_NOTICES) notices.push(message.fields)
         break
       case 'ErrorResponse':
         if (authenticated) throw new AfterAuthError(new PgError(message.fields))
@@ -322,7 +329,7 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         throw new PgError(message.fields)
       case 'ReadyForQuery':
         if (!authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
-        return { wire, parameters, processId, secretKey, protocolMinor, tls, status: message.status }
+        return { wire, parameters, processId, secretKey, protocolMinor, tls, status: message.status, notices }
       default:
         throw new ProtocolError(`unexpected ${message.type} during startup`)
     }
