@@ -3,8 +3,10 @@
  * 3-node PostgreSQL cluster whose `yb_servers()` reports the tutorial's
  * placement (aws.us-east-1.us-east-1a twice, us-east-1b once). For each
  * scenario it prints the client view (pgfleet's hostConnections) beside the
- * server view (pg_stat_activity on every node). The cluster is removed at the
- * end, also on Ctrl-C or an error.
+ * server view (pg_stat_activity on every node). The last scene draws a pool
+ * live while a node dies and returns and the pool heals (scripts/demo-heal.ts;
+ * plain periodic lines when stdout is not a terminal). The cluster is removed
+ * at the end, also on Ctrl-C or an error.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,6 +17,7 @@ import { startExtraClusterWith, type ExtraCluster } from '../test/support/cluste
 import { chownToPostgres } from '../test/support/proc.js'
 import { buildTemplate } from '../test/support/template.js'
 import { DATABASE, TRUST_USER } from '../test/support/users.js'
+import { healScene } from './demo-heal.js'
 
 const PORT = 5433
 const HOST_BASE = 61 // 127.0.0.61 … .63: clear of the test harness (127.0.0.1–.4, .10–.30)
@@ -131,6 +134,16 @@ async function main(): Promise<void> {
   await table(`   after the TTL, 3 more connections all go to node 3 (expected 3 there)`, 'demo-failover', hostConnections(failover))
   await closeAll(clients)
   await table('   … after closing all of them', 'demo-failover', hostConnections(failover))
+
+  // 5. A pool that heals, drawn live.
+  console.log('\n5. A pool of 12 under a steady workload; node 3 is killed and restarted')
+  await new Promise((r) => setTimeout(r, TTL_SECONDS * 1000 + 100)) // node 3's failed mark from scene 4 runs out first
+  const heal = await healScene(cluster.nodes, url('demo-heal'), 'demo-heal', TTL_SECONDS)
+  console.log(
+    `   healed: 4/4/4 in the pool ${heal.clientEvenAfter.toFixed(1)} s and on the servers ${heal.serverEvenAfter?.toFixed(1) ?? '–'} s after node 3 came back ` +
+      `(failed-host TTL ${TTL_SECONDS} s); ${heal.moved} sessions moved; ${heal.queries} queries, ` +
+      `${heal.failedAtKill} failed when node 3 was killed, ${heal.failedAfterRestart} after it came back`,
+  )
 
   console.log(`\nDone in ${((Date.now() - t0) / 1000).toFixed(1)} s.`)
 }
