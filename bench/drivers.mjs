@@ -21,8 +21,11 @@ const isBun = typeof globalThis.Bun !== 'undefined'
  * name → { open(): Session, connectQueryClose(), pool(size) }. A Session has
  * rows(sql, n, array), simple(), param(i), pipeline(n), transaction(i), close().
  */
-export const drivers = {
-  pgfleet: {
+export const drivers = { pgfleet: pgfleetDriver(connect, () => import('../dist/index.js')) }
+
+/** pgfleet from a given build (BENCH_BASELINE: another build's dist/index.js, to compare before and after in one run). */
+function pgfleetDriver(connect, load) {
+  return {
     async open() {
       const db = await connect({ ...target, sslmode: 'disable' })
       return {
@@ -45,11 +48,19 @@ export const drivers = {
       await db.close()
     },
     async pool(max) {
-      const { createPool } = await import('../dist/index.js')
+      const { createPool } = await load()
       const pool = createPool({ ...target, sslmode: 'disable', max })
       return { param: (i) => pool.query('select $1::int as x', [i]), close: () => pool.end() }
     },
-  },
+  }
+}
+
+if (process.env.BENCH_BASELINE) {
+  const baseline = await import(process.env.BENCH_BASELINE)
+  drivers['pgfleet (baseline)'] = pgfleetDriver(baseline.connect, async () => baseline)
+}
+
+Object.assign(drivers, {
   pg: {
     async open() {
       const client = new pg.Client({ ...target, ssl: false })
@@ -101,7 +112,7 @@ export const drivers = {
       return { param: (i) => sql`select ${i}::int as x`, close: () => sql.end() }
     },
   },
-}
+})
 
 function postgresSession(sql) {
   return {

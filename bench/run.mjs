@@ -8,12 +8,15 @@
 // Env: BENCH_HOST, BENCH_PORT, BENCH_USER; BENCH_ROUNDS (5; 3 with
 // BENCH_QUICK=1); BENCH_ROWS (rows per row scenario, 50000; 20000 quick);
 // BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
-// (comma list); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);
+// (comma list); BENCH_BASELINE (another build's dist/index.js, run as
+// 'pgfleet (baseline)'); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);
 // BENCH_OUT (file prefix for results.json/chart.svg, default bench/).
 import { writeFileSync } from 'node:fs'
 import { drawChart } from './chart.mjs'
 import { drivers } from './drivers.mjs'
 
+// pg warns when queries are queued on one client (the pipelining scenario does it on purpose).
+process.noDeprecation = true
 const quick = process.env.BENCH_QUICK === '1'
 if (quick) process.env.BENCH_ROWS ??= '20000'
 const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
