@@ -72,8 +72,6 @@ export const ERROR_CODES = {
   CloseTimeout: { code: 'PGFLEET_CLOSE_TIMEOUT', class: 'ConnectionError', safeToRetry: false },
   /** A query on a session that is not open (still connecting, closing or closed); nothing was sent. */
   NotReady: { code: 'PGFLEET_NOT_READY', class: 'ConnectionError', safeToRetry: true },
-  /** pgfleet/pg: a query on a `Client` before `client.connect()`. */
-  NotConnected: { code: 'PGFLEET_NOT_CONNECTED', class: 'ConnectionError', safeToRetry: true },
   /** A query, stream, COPY or cursor read ran past `query_timeout` / `timeoutMs`; `cause` is the server's 57014 or the session's end. */
   QueryTimeout: { code: 'PGFLEET_QUERY_TIMEOUT', class: 'ConnectionError', safeToRetry: 'unsent' },
   /** The call's `signal` aborted it; `cause` is the signal's reason. */

@@ -29,7 +29,7 @@ const INT4_X = b.rowDescription({ name: 'x', oid: 23 })
 
 async function facade(clientTypes?: CustomTypesConfig) {
   const { connection, backend } = await openSession()
-  const client: Client = attachConnection(connection, clientTypes, () => {})
+  const client: Client = attachConnection(connection, clientTypes ? { types: clientTypes } : {}, () => {})
   return { client, connection, backend }
 }
 
@@ -87,5 +87,21 @@ describe('pgfleet/pg rows through the one pipeline', () => {
     const fine = client.query('select x')
     await backend.answer(...reply)
     expect((await fine).rows).toEqual([{ x: 1 }, { x: 2 }])
+  })
+})
+
+describe('pgfleet/pg on a server that breaks the protocol', () => {
+  it("a message out of order after ReadyForQuery (pg's #3174, proxies) is reported as 'error'; the client then refuses queries with pg's text", async () => {
+    const { client, backend } = await facade()
+    const errors: Error[] = []
+    client.setIdleErrorTarget(undefined) // checked out: 'error' goes to the client's listeners
+    client.on('error', (e: Error) => errors.push(e))
+    const first = client.query('select 1')
+    await backend.answer(INT4_X, b.dataRow('1'), b.commandComplete('SELECT 1'), b.ready())
+    expect((await first).rows).toEqual([{ x: 1 }])
+    backend.send(b.parseComplete()) // nothing is running: a real server never sends this
+    await new Promise((r) => setTimeout(r, 10))
+    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining('ParseComplete')])
+    await expect(client.query('select 1')).rejects.toThrow('Client has encountered a connection error and is not queryable')
   })
 })

@@ -2,12 +2,14 @@
  * pg's client and pool configuration mapped onto pgfleet options: the keys
  * pgfleet spells the same way pass through (host, port, user, password,
  * database, connectionString, ssl, application_name, connectionTimeoutMillis,
- * query_timeout, options, ...); the others are translated here. Unknown keys
- * still fail in parseConfig with an error that names them.
+ * query_timeout, options, ...); the others are translated here. Keys that
+ * neither pg nor pgfleet knows are dropped, as pg ignores them (`native`,
+ * a pool's `max` given to a Client): pgfleet's own API stays strict.
  */
 import type { ClientOptions } from '../session-factory.js'
 import { ConfigError } from '../errors.js'
 import type { CustomTypesConfig } from './pg-types.js'
+import { OPTION_TABLE, optionNamesOf } from '../config/option-table.js'
 
 /** The subset of pg's ClientConfig that pgfleet/pg understands (plus any pgfleet option). */
 export interface PgClientConfig extends Omit<ClientOptions, 'ssl'> {
@@ -19,12 +21,22 @@ export interface PgClientConfig extends Omit<ClientOptions, 'ssl'> {
   idle_in_transaction_session_timeout?: number | false
   keepAlive?: boolean
   keepAliveInitialDelayMillis?: number
+  /** pg 8.16+: write queries without waiting for earlier answers (pgfleet always does); cursors are refused. */
+  pipeline?: boolean
 }
+
+/** Every key a pgfleet options object takes (the facade drops the rest, as pg does). */
+const KNOWN = new Set<string>([
+  ...OPTION_TABLE.flatMap((row) => [...row.names]),
+  ...optionNamesOf('code'),
+  'connectionString',
+  'transport',
+])
 
 /** Server settings pg sends in the startup packet. */
 const STARTUP_SETTINGS = ['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'] as const
 /** pg keys with no pgfleet equivalent that change nothing observable (TCP keepalive is on in pgfleet's Node transport). */
-const IGNORED = ['keepAlive', 'keepAliveInitialDelayMillis', 'Promise', 'client_encoding', 'log', 'allowExitOnIdle', 'enableChannelBinding']
+const IGNORED = ['keepAlive', 'keepAliveInitialDelayMillis', 'Promise', 'client_encoding', 'log', 'allowExitOnIdle', 'enableChannelBinding', 'pipeline']
 
 /** Split a pg config into pgfleet connection options and the `types` override. */
 export function fromPgConfig(input: string | PgClientConfig | undefined): { options: string | ClientOptions | undefined; types?: CustomTypesConfig } {
@@ -42,9 +54,13 @@ export function fromPgConfig(input: string | PgClientConfig | undefined): { opti
     const value = rest[key]
     delete rest[key]
     if (value === false || value === undefined) continue
-    startup[key] = String(value)
+    // pg sends parseInt(value): 3000.7 is 3000 ms, not rounded up by the server.
+    startup[key] = typeof value === 'number' ? String(Math.trunc(value)) : String(value)
   }
   if (Object.keys(startup).length > 0) rest.startupParams = startup
+  // Fractional milliseconds: pg hands them to setTimeout; pgfleet takes whole ones.
+  for (const key of ['connectionTimeoutMillis', 'query_timeout'])
+    if (typeof rest[key] === 'number') rest[key] = Math.ceil(rest[key] as number)
   const ssl = rest.ssl
   if (ssl !== null && typeof ssl === 'object') {
     delete rest.ssl
@@ -56,5 +72,6 @@ export function fromPgConfig(input: string | PgClientConfig | undefined): { opti
     if (tls.cert !== undefined) rest.sslcert = text(tls.cert)
     if (tls.key !== undefined) rest.sslkey = text(tls.key)
   }
+  for (const key of Object.keys(rest)) if (!KNOWN.has(key)) delete rest[key]
   return { options: rest as ClientOptions, types }
 }

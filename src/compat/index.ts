@@ -8,6 +8,8 @@ import { Client } from './client.js'
 import { escapeIdentifier, escapeLiteral } from './escape.js'
 import { types } from './pg-types.js'
 import { Pool } from './pool.js'
+import { Query } from './query.js'
+import { defaults } from './defaults.js'
 import { PgError as DatabaseError } from '../errors.js'
 
 export { Client, type NoticeMessage } from './client.js'
@@ -16,8 +18,10 @@ export { types, builtins, PgTypes as TypeOverrides, type CustomTypesConfig, type
 export type { PgClientConfig as ClientConfig } from './config.js'
 export type { QueryConfig, QueryResult, FieldDef } from './result.js'
 export { escapeIdentifier, escapeLiteral } from './escape.js'
+export { Query } from './query.js'
+export { defaults } from './defaults.js'
 export { PgError as DatabaseError } from '../errors.js'
 
 /** `import pg from 'pgfleet/pg'` works as `import pg from 'pg'`. */
-const pg = { Client, Pool, types, escapeIdentifier, escapeLiteral, DatabaseError }
+const pg = { Client, Pool, Query, types, defaults, escapeIdentifier, escapeLiteral, DatabaseError }
 export default pg

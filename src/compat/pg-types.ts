@@ -127,6 +127,14 @@ const parseCircle: PgTypeParser = (value) => {
   return m ? { x: parseFloat(m[1]!), y: parseFloat(m[2]!), radius: parseFloat(m[3]!) } : value
 }
 
+type BufferFrom = { from(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array }
+const NodeBuffer = (globalThis as { Buffer?: BufferFrom }).Buffer
+/** bytea as pg gives it: a Buffer where the runtime has one (a view, no copy), else a Uint8Array. */
+const parseByteaValue: PgTypeParser = (value) => {
+  const bytes = parseBytea(value)
+  return NodeBuffer ? NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes
+}
+
 const arrayOf = (element: PgTypeParser): PgTypeParser => (value) => parseArray(value, element)
 
 /** pg-types' default text parsers (textParsers.js); every other OID stays a string. */
@@ -145,7 +153,7 @@ const DEFAULT_TEXT_PARSERS: ReadonlyArray<readonly [number, PgTypeParser]> = [
   [651, arrayOf(identity)],
   [718, parseCircle],
   [1000, arrayOf(parseBool)],
-  [1001, arrayOf((v) => parseBytea(v))],
+  [1001, arrayOf(parseByteaValue)],
   [1005, arrayOf(parseInteger)],
   [1007, arrayOf(parseInteger)],
   [1028, arrayOf(parseInteger)],
@@ -165,7 +173,7 @@ const DEFAULT_TEXT_PARSERS: ReadonlyArray<readonly [number, PgTypeParser]> = [
   [1185, arrayOf(parsePgDate)],
   [1186, parsePgInterval],
   [1187, arrayOf(parsePgInterval)],
-  [17, (v) => parseBytea(v)],
+  [17, parseByteaValue],
   [114, parseJson],
   [3802, parseJson],
   [199, arrayOf(parseJson)],

@@ -17,8 +17,8 @@ import { fromPgConfig, type PgClientConfig } from './config.js'
 import { optionNamesOf } from '../config/option-table.js'
 import { hideSecrets } from '../config/secrets.js'
 import { settle, splitQueryArgs, type Callback } from './callback.js'
+import { withDefaults } from './defaults.js'
 import { Emitter } from './emitter.js'
-import type { CustomTypesConfig } from './pg-types.js'
 import type { QueryConfig, QueryResult } from './result.js'
 
 /** pg's PoolConfig (the parts honoured) plus pgfleet pool keys. */
@@ -41,8 +41,10 @@ const PG_POOL_KEYS = ['idleTimeoutMillis', 'maxLifetimeSeconds', 'maxUses', 'all
 /** pg's Pool on pgfleet's balanced pool: pool.query, connect() with release(), pg's pool events. */
 export class Pool extends Emitter {
   readonly options: Readonly<PgPoolConfig>
-  #pool: BalancedPool
-  #types: CustomTypesConfig | undefined
+  #pool: BalancedPool | undefined
+  /** A configuration pg would only refuse at connect (`new Pool('pg://…')`): every connect() rejects with it. */
+  #configError: Error | undefined
+  #clientConfig: PgClientConfig = {}
   #clients = new WeakMap<Connection, Client>()
   #ending = false
 
@@ -64,24 +66,34 @@ export class Pool extends Emitter {
     const connection: Record<string, unknown> = { ...given }
     for (const key of [...PG_POOL_KEYS, ...optionNamesOf('pool')])
       delete connection[key]
-    const { options, types } = fromPgConfig(connection as PgClientConfig)
-    this.#types = types
-    this.#pool = new BalancedPool((typeof options === 'string' ? { connectionString: options } : (options ?? {})) as CreatePoolOptions, sizing)
+    const pgKeys = connection as PgClientConfig
+    this.#clientConfig = { types: pgKeys.types, pipeline: pgKeys.pipeline, query_timeout: pgKeys.query_timeout }
+    try {
+      const { options } = fromPgConfig(withDefaults({ ...pgKeys }))
+      this.#pool = new BalancedPool((typeof options === 'string' ? { connectionString: options } : (options ?? {})) as CreatePoolOptions, sizing)
+    } catch (error) {
+      // pg parses the configuration when it connects: a bad one fails connect() and query(), not the constructor.
+      this.#configError = error as Error
+    }
+  }
+
+  #balanced(): BalancedPool {
+    if (!this.#pool) throw this.#configError!
+    return this.#pool
   }
 
   /** Sessions open (idle + checked out). */
   get totalCount(): number {
-    const s = this.#pool.stats()
-    return s.total
+    return this.#pool?.stats().total ?? 0
   }
 
   get idleCount(): number {
-    return this.#pool.stats().idle
+    return this.#pool?.stats().idle ?? 0
   }
 
   /** Callers waiting for a client. */
   get waitingCount(): number {
-    return this.#pool.stats().waiting
+    return this.#pool?.stats().waiting ?? 0
   }
 
   get expiredCount(): number {
@@ -93,12 +105,12 @@ export class Pool extends Emitter {
   }
 
   get ended(): boolean {
-    return this.#pool.ended && this.totalCount === 0
+    return (this.#pool?.ended ?? this.#ending) && this.totalCount === 0
   }
 
   /** pgfleet's pool underneath (host counts: `pool.balanced.hostConnections()`). */
   get balanced(): BalancedPool {
-    return this.#pool
+    return this.#balanced()
   }
 
   /** Check out a client; give it back with `client.release()`. */
@@ -109,17 +121,18 @@ export class Pool extends Emitter {
     if (!callback) return promise
     promise.then(
       (client) => callback(null, client, (d) => client.release(d)),
-      (error: Error) => callback(error),
+      // pg-pool hands a no-op release with the error.
+      (error: Error) => callback(error, undefined, () => undefined),
     )
   }
 
   async #checkout(): Promise<PoolClient> {
-    const lease: BalancedClient = await this.#pool.connect()
+    const lease: BalancedClient = await this.#balanced().connect()
     const conn = lease.connection
     let client = this.#clients.get(conn)
     const fresh = client === undefined
     if (!client) {
-      const made: Client = attachConnection(conn, this.#types, (error) => this.emit('error', error, made))
+      const made: Client = attachConnection(conn, this.#clientConfig, (error) => this.emit('error', error, made))
       client = made
       this.#clients.set(conn, made)
       conn.closed.then(() => this.emit('remove', made))
@@ -170,7 +183,7 @@ export class Pool extends Emitter {
       return Promise.reject(error)
     }
     this.#ending = true
-    const done = this.#pool.end()
+    const done = this.#pool ? this.#pool.end() : Promise.resolve()
     if (!callback) return done
     done.then(() => callback(), (error: Error) => callback(error))
   }

@@ -17,6 +17,10 @@ export interface QueryConfig {
   types?: CustomTypesConfig
   /** 'extended' forces the extended protocol even without values. */
   queryMode?: 'extended'
+  /** Milliseconds before the query fails with pg's 'Query read timeout' (the server is asked to cancel it). */
+  query_timeout?: number
+  /** pg: rows per portal execution (not supported by pgfleet/pg; refused in pipeline mode as in pg). */
+  rows?: number
 }
 
 /** pg's FieldDef. */
