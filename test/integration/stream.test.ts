@@ -12,7 +12,10 @@ let db: Client
 let observer: Client
 
 beforeAll(async () => {
-  db = await openTestClient()
+  // Every test shares this session: under a loaded machine (the full suite on
+  // 2 cores) the server may take longer than the default 1 s cancel_timeout to
+  // act on a CancelRequest, which would destroy the session for all the tests after.
+  db = await openTestClient({ cancelTimeout: 5000 })
   observer = await openTestClient()
 })
 afterAll(async () => {
