@@ -11,6 +11,7 @@ export default defineConfig({
     'index.deno': 'src/index.deno.ts',
     'index.workerd': 'src/index.workerd.ts',
     pg: 'src/pg.ts',
+    otel: 'src/otel.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -32,3 +32,4 @@ export {
 } from './errors.js'
 export type { ErrorCodeName, ErrorCodeOf } from './error-codes.js'
 export { installRuntime, type RuntimeEnvironment } from './runtime.js'
+export { observe, type PgfleetEvent, type EventKind, type EventNode, type EventSession, type QueryStartEvent, type QueryEndEvent, type ConnectStartEvent, type ConnectEndEvent, type AcquireStartEvent, type AcquireEndEvent, type BalancerPickEvent } from './observe/events.js'

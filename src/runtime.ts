@@ -8,6 +8,7 @@
 import { ConfigError } from './errors.js'
 import type { Capabilities } from './transport/capabilities.js'
 import type { Dial } from './transport/socket.js'
+import { bridgeChannels, type ChannelFactory } from './observe/events.js'
 
 /** Runtime hooks the connection needs (injected so the core stays runtime-free). */
 export interface Runtime {
@@ -26,6 +27,8 @@ export interface Runtime {
   fileMode?: (path: string) => number | undefined
   /** Show a warning to the user (libpq prints them on stderr), e.g. a password file with open permissions. */
   warn?: (message: string) => void
+  /** The runtime's named publish/subscribe channels (Node's diagnostics_channel): pgfleet's events are published there too. */
+  channel?: ChannelFactory
 }
 
 /** A runtime plus what parseConfig reads from it. */
@@ -41,6 +44,7 @@ let installed: RuntimeEnvironment | undefined
 /** Install the default runtime (done by the package entry point). */
 export function installRuntime(runtime: RuntimeEnvironment): void {
   installed = runtime
+  if (runtime.channel) bridgeChannels(runtime.channel)
 }
 
 /** The runtime to use when the caller gave none. */

@@ -12,6 +12,8 @@ import { parseConfig } from './config/index.js'
 import { optionNamesOf } from './config/option-table.js'
 import type { Config, ConnectOptions } from './config/types.js'
 import { defaultRuntime, type RuntimeEnvironment } from './runtime.js'
+import { wants } from './observe/events.js'
+import { observeConnect, observePick } from './observe/produce.js'
 
 /** Settings that are code, not configuration. */
 export interface ConnectExtras extends ConnectionHooks {
@@ -59,11 +61,17 @@ export function factoryFor(config: Config, runtime: RuntimeEnvironment, extras: 
   const hooks: ConnectionHooks = { onNotice: extras.onNotice, onNotification: extras.onNotification, onError: extras.onError }
   return createConnectionFactory<Connection>(config, {
     // A hooks object per session, so a pool can route one session's events (pgfleet/pg does).
-    connectNode: (node, signal) => Connection.open(config, node, runtime, { ...hooks }, signal),
+    connectNode: (node, signal) => {
+      const opening = Connection.open(config, node, runtime, { ...hooks }, signal)
+      return wants('connect') ? observeConnect(node, config, opening) : opening
+    },
     queryServers: queryServersWith(config, runtime),
     balancer: extras.balancer,
     checkSession: sessionState,
     closeSession: (conn) => conn.close(),
+    onPick: (name, candidates, chosen, attempt) => {
+      if (wants('balancer')) observePick(name, candidates, chosen, attempt)
+    },
   })
 }
 

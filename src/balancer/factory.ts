@@ -59,6 +59,8 @@ export interface ConnectionFactoryDeps<S extends BalancedSession> {
   books?: HostBookRegistry
   /** Background failures (a refresh of the server list that failed). */
   onError?: (error: unknown) => void
+  /** Told every decision of the balancer (query events, src/observe): its name, the candidates, its valid choice, the attempt. */
+  onPick?: (balancer: string, candidates: readonly Candidate[], chosen: Candidate | undefined, attempt: number) => void
 }
 
 /** A session with the node it was opened on (`nodeKey`: the node's identity in the host book). */
@@ -265,11 +267,15 @@ export function createConnectionFactory<S extends BalancedSession>(
   /** Ask `chooser` to pick among `candidates` (never empty); a pick must be one of them. */
   const pickAmong = (chooser: Balancer, candidates: readonly Candidate[], attemptNo: number): Candidate | undefined => {
     const chosen = chooser.pick(candidates, { attempt: attemptNo })
-    if (chosen === undefined) return undefined
+    if (chosen === undefined) {
+      deps.onPick?.(chooser.name, candidates, undefined, attemptNo)
+      return undefined
+    }
     const target = candidates.find((c) => c.key === chosen.key)
     if (target === undefined) {
       throw new ConnectionError(`Balancer "${chooser.name}" picked ${chosen.key}, which is not one of the candidates`)
     }
+    deps.onPick?.(chooser.name, candidates, target, attemptNo)
     return target
   }
 

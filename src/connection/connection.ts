@@ -16,6 +16,8 @@
  * queued operation is rejected and `closed` resolves exactly once.
  */
 import { SessionEvents, type Notification } from './session-events.js'
+import { wants } from '../observe/events.js'
+import { observeQuery } from '../observe/produce.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
 import { abortReason, settlesWithin } from '../deadline.js'
@@ -184,7 +186,7 @@ export class Connection implements OperationHost, DeadlineHost {
 
   /** Run a script of one or more statements (simple protocol); one result per statement. */
   simple(sql: string, options: QueryOptions = {}): Promise<Result<unknown>[]> {
-    return this.track(options, (resolve, reject) => new SimpleQuery(sql, options.parsers ?? this.types, options.rowMode ?? 'object', resolve, reject))
+    return this.track(options, (resolve, reject) => new SimpleQuery(sql, options.parsers ?? this.types, options.rowMode ?? 'object', resolve, reject), sql)
   }
 
   /** Run one statement with bound parameters, rows delivered to `sink` when given. */
@@ -194,15 +196,21 @@ export class Connection implements OperationHost, DeadlineHost {
       const prepare = options.prepare ?? true
       const extended = { mode: options.rowMode ?? 'object', parsers: options.parsers, sink, prepare } as const
       return new ExtendedQuery(this.ctx, sql, params, extended, resolve, reject)
-    })
+    }, sql, values.length)
   }
 
   /**
    * Queue an operation built by `make` under its deadline (options.timeoutMs,
    * default query_timeout, and options.signal; see operation-deadline.ts).
-   * Rejects at once if the connection is not ready.
+   * Rejects at once if the connection is not ready. With `text`, observers
+   * of query events (src/observe) see it start and end.
    */
-  track<T>(options: QueryOptions, make: (resolve: (value: T) => void, reject: (error: Error) => void) => Operation): Promise<T> {
+  track<T>(options: QueryOptions, make: (resolve: (value: T) => void, reject: (error: Error) => void) => Operation, text?: string, params = 0): Promise<T> {
+    const tracked = this.tracked(options, make)
+    return text !== undefined && wants('query') ? observeQuery(this, text, params, tracked) : tracked
+  }
+
+  private tracked<T>(options: QueryOptions, make: (resolve: (value: T) => void, reject: (error: Error) => void) => Operation): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.state !== 'ready') return reject(this.notReadyError())
       const signal = options.signal

@@ -144,7 +144,7 @@ export class CopyOutStream extends BufferedIterator<Uint8Array> {
           },
         }
         return new CopyToOperation(this.sql, sink)
-      })
+      }, this.sql)
       .then(
         () => this.end(undefined),
         (error: Error) => this.end(error),

@@ -200,7 +200,7 @@ function failMessage(error: unknown): string {
 
 /** Run COPY ... FROM STDIN with `source`. */
 export function copyFrom(connection: Connection, sql: string, source: CopySource, options: CopyOptions = {}): Promise<CopyResult> {
-  return connection.track<CopyResult>(options, (resolve, reject) => new CopyFromOperation(sql, source, resolve, reject))
+  return connection.track<CopyResult>(options, (resolve, reject) => new CopyFromOperation(sql, source, resolve, reject), sql)
 }
 
 export { CopyOutStream, copyTo, toReadableStream } from './copy-out.js'

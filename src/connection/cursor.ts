@@ -210,7 +210,7 @@ export function openCursor<R>(connection: Connection, sql: string, values: reado
   const done = connection.track<void>({ timeoutMs: 0 }, (resolve, reject) => {
     op = new CursorOperation(connection.types, sql, bindParams(connection.types, values), options.rowMode ?? 'object', resolve, reject)
     return op
-  })
+  }, sql, values.length)
   // Errors reach the caller through read(); close() reports only session loss.
   const settled = done.then(
     () => undefined,

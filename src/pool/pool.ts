@@ -34,6 +34,8 @@ import { splitPoolOptions, type PoolOptions } from './options.js'
 import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
 import { Healer } from './healer.js'
 import type { BalancedResult } from '../balancer/factory.js'
+import { wants } from '../observe/events.js'
+import { observeAcquire } from '../observe/produce.js'
 
 /** Connection options (object form) plus pool sizing and timing. */
 export type CreatePoolOptions = ClientOptions & PoolOptions
@@ -159,13 +161,13 @@ export class Pool {
 
   /** Check out a session (FIFO among waiters); give it back with `client.release()`. */
   async connect(): Promise<PoolClient> {
-    const slot = await this.core.acquire()
+    const slot = await this.acquire()
     return new PoolClient(slot.resource, (destroy) => this.giveBack(slot, destroy))
   }
 
   /** Run one statement on a pooled session (checked out and back around the query). */
   async query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    const slot = await this.core.acquire()
+    const slot = await this.acquire()
     try {
       return await slot.resource.query<R>(sql, values, options)
     } finally {
@@ -180,7 +182,7 @@ export class Pool {
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
     return runTransaction(async (use) => {
-      const slot = await this.core.acquire()
+      const slot = await this.acquire()
       try {
         return await use(slot.resource)
       } finally {
@@ -248,6 +250,13 @@ export class Pool {
   /** Open connections per host of every pool and client of this process on the same cluster. */
   clusterConnections(): Map<string, number> {
     return this.factory.clusterConnections()
+  }
+
+  /** One checkout, seen by acquire observers (src/observe). */
+  private acquire(): Promise<Slot<Connection>> {
+    if (!wants('acquire')) return this.core.acquire()
+    const before = this.core.counts()
+    return observeAcquire(this.config, before, this.core.acquire())
   }
 
   private giveBack(slot: Slot<Connection>, destroy: boolean): void {

@@ -16,6 +16,7 @@ import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from '
 import { addressOf, dialError } from './errors.js'
 import { appendKeyLog, fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
 import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { nodeChannel } from './node-diagnostics.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
   const code = error.code ?? ''
@@ -246,5 +247,6 @@ export const nodeRuntime: RuntimeEnvironment = {
   homeDir: homeDirectory,
   fileMode,
   warn,
+  channel: nodeChannel,
   env: () => process.env,
 }
