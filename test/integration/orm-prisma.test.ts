@@ -24,6 +24,7 @@ import { Pool } from '../../src/pg.js'
 import { adminQuery } from '../support/admin.js'
 import { appName, lbUrl } from '../support/balancing.js'
 import { harness } from '../support/harness.js'
+import { generatePrismaClient } from './helpers/prisma.js'
 
 // adapter-pg does `import pg from 'pg'`; the mock (with adapter-pg inlined by
 // the integration project's server.deps.inline) swaps in pgfleet/pg.
@@ -33,7 +34,6 @@ vi.mock('pg', async () => {
 })
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const schema = resolve(root, 'test/integration/prisma/schema.prisma')
 const output = resolve(root, '.tmp/prisma-client')
 
 const node = harness().nodes[0]!
@@ -75,28 +75,6 @@ interface Generated {
   Prisma: { PrismaClientKnownRequestError: new (...args: never[]) => Error & { code: string; meta?: Record<string, unknown> } }
 }
 
-/** `prisma generate` offline: the schema engine is never needed to generate a driver-adapter client. */
-function generate(): Promise<void> {
-  return new Promise((done, fail) => {
-    const cli = resolve(root, 'node_modules/prisma/build/index.js')
-    const child = spawn(process.execPath, [cli, 'generate', '--schema', schema], {
-      cwd: root,
-      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: '/bin/true', CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Uint8Array) => (out += String(d)))
-    child.stderr.on('data', (d: Uint8Array) => (out += String(d)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('error', fail)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      if (code === 0) done()
-      else fail(new Error(`prisma generate exited ${code}:\n${out}`))
-    })
-  })
-}
-
 /** Runs `node args` in the repository root; exit code and stdout + stderr. */
 function runNode(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((done, fail) => {
@@ -126,7 +104,7 @@ let generated: Generated
 let realConnect: MockInstance
 
 beforeAll(async () => {
-  await generate()
+  await generatePrismaClient('test/integration/prisma/schema.prisma')
   // A variable specifier: the generated client does not exist at type-check time.
   const entry = pathToFileURL(resolve(output, 'client.ts')).href
   generated = (await import(/* @vite-ignore */ entry)) as Generated
