@@ -3,6 +3,7 @@
  * whose rows the pipeline already built with pg's parsers (pgParsers).
  */
 import type { Result } from '../connection/result.js'
+import type { FieldDescription } from '../protocol/messages.js'
 import type { CustomTypesConfig } from './pg-types.js'
 
 /** pg's QueryConfig (the parts pgfleet/pg honours). */
@@ -58,17 +59,22 @@ export function prepareValue(value: unknown, seen: unknown[] = []): unknown {
   return value
 }
 
-/** pg's result shape around a pgfleet result (its rows are already pg's, in `arrayMode` or as objects). */
-export function toPgResult(result: Result<unknown>, arrayMode: boolean): QueryResult {
-  const fields: FieldDef[] = result.fields.map((f) => ({
+/** pg's FieldDef from a RowDescription field. */
+export function toFieldDef(f: FieldDescription): FieldDef {
+  return {
     name: f.name,
     tableID: f.tableOid,
     columnID: f.columnAttr,
     dataTypeID: f.dataTypeOid,
     dataTypeSize: f.dataTypeSize,
     dataTypeModifier: f.dataTypeModifier,
-    format: 'text',
-  }))
+    format: f.format === 1 ? 'binary' : 'text',
+  }
+}
+
+/** pg's result shape around a pgfleet result (its rows are already pg's, in `arrayMode` or as objects). */
+export function toPgResult(result: Result<unknown>, arrayMode: boolean): QueryResult {
+  const fields = result.fields.map(toFieldDef)
   return {
     command: result.command,
     rowCount: result.rowCount,

@@ -24,10 +24,10 @@ import {
   SYNC,
 } from '../protocol/frontend/index.js'
 import { dataRowValues } from '../protocol/backend/index.js'
-import type { BackendMessage, FieldDescription, FormatCode } from '../protocol/messages.js'
+import type { BackendMessage, FormatCode } from '../protocol/messages.js'
 import { utf8Decode } from '../types/utf8.js'
 import { Emitter } from './emitter.js'
-import type { FieldDef } from './result.js'
+import { toFieldDef, type FieldDef } from './result.js'
 import { RawStream } from './raw-stream.js'
 
 /** What pg calls with a submittable's answers (every handler optional, as pg checks each). */
@@ -49,19 +49,6 @@ export interface Submittable {
 /** A submittable is any object with `submit` (pg's own test: `typeof config.submit === 'function'`). */
 export function isSubmittable(value: unknown): value is Submittable {
   return typeof value === 'object' && value !== null && typeof (value as { submit?: unknown }).submit === 'function'
-}
-
-/** pg's FieldDef from a RowDescription field. */
-export function toFieldDef(f: FieldDescription): FieldDef {
-  return {
-    name: f.name,
-    tableID: f.tableOid,
-    columnID: f.columnAttr,
-    dataTypeID: f.dataTypeOid,
-    dataTypeSize: f.dataTypeSize,
-    dataTypeModifier: f.dataTypeModifier,
-    format: f.format === 1 ? 'binary' : 'text',
-  }
 }
 
 /** pg hands binary column values over as Buffers; a copy, since the message's bytes are a view into the reader's buffer. */
