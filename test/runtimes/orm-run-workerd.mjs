@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { printAnswer } from './workerd-answer.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../..')
@@ -48,11 +49,4 @@ const mf = new Miniflare({
   modulesRoot: root,
   compatibilityDate: '2025-01-01',
 })
-try {
-  const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: env })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`worker answered ${response.status}: ${text}`)
-  console.log(text.trim())
-} finally {
-  await mf.dispose()
-}
+await printAnswer(mf, env)

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { printAnswer } from './workerd-answer.mjs'
 
 const [entry, env] = process.argv.slice(2)
 const bundle = await build({
@@ -19,11 +20,4 @@ const bundle = await build({
   logLevel: 'error',
 })
 const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: '2025-01-01' })
-try {
-  const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: env })
-  const text = await response.text()
-  if (!response.ok) throw new Error(`worker answered ${response.status}: ${text}`)
-  console.log(text.trim())
-} finally {
-  await mf.dispose()
-}
+await printAnswer(mf, env)
