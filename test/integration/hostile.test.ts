@@ -4,7 +4,7 @@
  * end in a clear typed error, without a crash, without buffering what a
  * forged length announces, and without a credential leaving the client.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
 import { AuthError, ProtocolError, TlsError } from '../../src/errors.js'
 import { ErrorCode } from '../../src/error-codes.js'
@@ -13,24 +13,13 @@ import {
   messages,
   rawFrame,
   scenarios,
-  startHostileServer,
+  servePerTest,
   startupOk,
   type HostileServer,
-  type Scenario,
 } from '../support/hostile-server.js'
 
 const PASSWORD = 'hostile-test-secret-9f3a'
-const servers: HostileServer[] = []
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-
-async function serve(scenario: Scenario): Promise<HostileServer> {
-  const server = await startHostileServer(scenario)
-  servers.push(server)
-  return server
-}
+const serve = servePerTest()
 
 function options(server: HostileServer, extra: Partial<ClientOptions> = {}): ClientOptions {
   return {

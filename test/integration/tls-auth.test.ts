@@ -16,32 +16,15 @@ import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { connect, type Client, type ClientOptions } from '../../src/index.js'
 import { AuthError, ConfigError, PgError, TlsError } from '../../src/errors.js'
-import { defaultRuntime, type RuntimeEnvironment } from '../../src/runtime.js'
+import type { RuntimeEnvironment } from '../../src/runtime.js'
 import type { Socket, TlsInfo, TlsUpgradeOptions } from '../../src/transport/socket.js'
 import { ErrorCode } from '../../src/error-codes.js'
+import { cleanRuntime, goodTlsOptions } from './helpers/server.js'
 import { harness, CERT_USER, DATABASE, MD5_USER, PASSWORD, PASSWORD_USER, SCRAM_USER, TRUST_USER } from '../support/harness.js'
 
 const run = promisify(execFile)
 
-/** A runtime with no PG* environment and no home directory (no default certificate files). */
-function cleanRuntime(): RuntimeEnvironment {
-  return { ...defaultRuntime(), env: () => ({}), homeDir: () => undefined }
-}
-
-function base(extra: Partial<ClientOptions> = {}): ClientOptions {
-  const node = harness().tls.good
-  return {
-    host: node.host,
-    port: node.port,
-    database: DATABASE,
-    password: PASSWORD,
-    sslmode: 'verify-full',
-    sslrootcert: harness().certs.ca.cert,
-    connectTimeout: 5000,
-    runtime: cleanRuntime(),
-    ...extra,
-  }
-}
+const base = goodTlsOptions
 
 /** Connect, read the server's view of the session, close. */
 async function login(options: ClientOptions): Promise<{ user: string; ssl: boolean; encrypted: boolean }> {

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
 import { ConfigError, TlsError } from '../../src/errors.js'
-import { defaultRuntime } from '../../src/runtime.js'
+import { cleanRuntime } from './helpers/server.js'
 import { ErrorCode } from '../../src/error-codes.js'
 import { concat, messages, startupOk } from '../support/hostile-server.js'
 import { harness, startExtraCluster, DATABASE, TRUST_USER, type ExtraCluster } from '../support/harness.js'
@@ -98,7 +98,7 @@ function options(port: number, extra: Partial<ClientOptions> = {}): ClientOption
     sslrootcert: harness().certs.ca.cert,
     sslnegotiation: 'direct',
     connectTimeout: 5000,
-    runtime: { ...defaultRuntime(), env: () => ({}), homeDir: () => undefined },
+    runtime: cleanRuntime(),
     ...extra,
   }
 }

@@ -9,23 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { connect, type ClientOptions } from '../../src/index.js'
-import { defaultRuntime } from '../../src/runtime.js'
-import { DATABASE, PASSWORD, SCRAM_USER, harness } from '../support/harness.js'
+import { SCRAM_USER } from '../support/harness.js'
+import { goodTlsOptions } from './helpers/server.js'
 
 function options(sslkeylogfile: string): ClientOptions {
-  const node = harness().tls.good
-  return {
-    host: node.host,
-    port: node.port,
-    user: SCRAM_USER,
-    database: DATABASE,
-    password: PASSWORD,
-    sslmode: 'verify-full',
-    sslrootcert: harness().certs.ca.cert,
-    sslkeylogfile,
-    connectTimeout: 5000,
-    runtime: { ...defaultRuntime(), env: () => ({}), homeDir: () => undefined },
-  }
+  return goodTlsOptions({ user: SCRAM_USER, sslkeylogfile })
 }
 
 /** Connect, prove the session is encrypted with a query, close. */

@@ -10,6 +10,7 @@
  * `scenarios` holds ready-made scripts for the attacks a client must survive
  * (forged lengths, out-of-order and unexpected messages, downgrades).
  */
+import { afterEach } from 'vitest'
 import * as net from 'node:net'
 import { backend, startupOk as startupMessages } from '../../src/connection/testing/fake-server.js'
 import { encodeBackendMessage, encodeBackendMessages } from '../../src/protocol/testing/index.js'
@@ -327,6 +328,22 @@ export function startHostileServer(scenario: Scenario): Promise<HostileServer> {
 // ---- a server whose script is chosen per connection (fuzzing) ----
 
 /** The connection a `choose` function picks a script for. */
+/**
+ * `serve(scenario)` for one test file: each server it starts is closed after
+ * every test. Call it at the file's top level (it registers an `afterEach`).
+ */
+export function servePerTest(): (scenario: Scenario) => Promise<HostileServer> {
+  const open: HostileServer[] = []
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()))
+  })
+  return async (scenario) => {
+    const server = await startHostileServer(scenario)
+    open.push(server)
+    return server
+  }
+}
+
 export interface ConnectionInfo {
   /** 0 for the first connection this server accepted, then 1, 2, ... */
   index: number

@@ -7,20 +7,11 @@
  * all settle by their deadlines, and a flood of ParameterStatus is refused.
  * The seeded fuzz (hostile-fuzz.test.ts) covers the same ground at random.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { connect, PgError, ProtocolError, type ClientOptions } from '../../src/index.js'
-import { concat, frame, messages, startHostileServer, startupOk, type HostileServer, type Scenario } from '../support/hostile-server.js'
+import { concat, frame, messages, servePerTest, startupOk, type HostileServer, type Scenario } from '../support/hostile-server.js'
 
-const servers: HostileServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-
-async function serve(scenario: Scenario): Promise<HostileServer> {
-  const server = await startHostileServer(scenario)
-  servers.push(server)
-  return server
-}
+const serve = servePerTest()
 
 function options(server: HostileServer, extra: Partial<ClientOptions> = {}): ClientOptions {
   return { host: '127.0.0.1', port: server.port, user: 'u', database: 'db', sslmode: 'disable', connectTimeout: 2000, ...extra } as ClientOptions

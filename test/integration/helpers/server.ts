@@ -4,7 +4,8 @@
  * unless asked.
  */
 import { connect, type Client, type ClientOptions } from '../../../src/index.js'
-import { DATABASE, harness, SUPERUSER } from '../../support/harness.js'
+import { defaultRuntime, type RuntimeEnvironment } from '../../../src/runtime.js'
+import { DATABASE, harness, PASSWORD, SUPERUSER } from '../../support/harness.js'
 
 function node() {
   return harness().nodes[0]!
@@ -25,6 +26,27 @@ export function openTestClient(options: Partial<ClientOptions> = {}): Promise<Cl
 /** verify-full options for the test server (its certificate names 127.0.0.1). */
 export function tlsOptions(): Partial<ClientOptions> {
   return { sslmode: 'verify-full', sslrootcert: harness().certs.ca.cert } as Partial<ClientOptions>
+}
+
+/** A runtime with no PG* environment and no home directory: no default certificate, service or password file applies. */
+export function cleanRuntime(): RuntimeEnvironment {
+  return { ...defaultRuntime(), env: () => ({}), homeDir: () => undefined }
+}
+
+/** verify-full options for the harness's "good" TLS server (password auth users), on a clean runtime; `extra` overrides. */
+export function goodTlsOptions(extra: Partial<ClientOptions> = {}): ClientOptions {
+  const { host, port } = harness().tls.good
+  return {
+    host,
+    port,
+    database: DATABASE,
+    password: PASSWORD,
+    sslmode: 'verify-full',
+    sslrootcert: harness().certs.ca.cert,
+    connectTimeout: 5000,
+    runtime: cleanRuntime(),
+    ...extra,
+  }
 }
 
 /** A name unique to this run, for tables the test creates. */

@@ -12,20 +12,11 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
+import type { ScenarioEnv } from './scenarios.js'
 
-export interface Fixtures {
+/** The servers every runtime's scenarios talk to (scenarios.ts), and where they live. */
+export interface Fixtures extends Omit<ScenarioEnv, 'host2' | 'systemRoots'> {
   dir: string
-  echoPort: number
-  echoPort2: number
-  startTlsPort: number
-  directTlsPort: number
-  closedPort: number
-  resetPort: number
-  silentPort: number
-  unixPath: string
-  ca: string
-  clientCert: string
-  clientKey: string
   close(): Promise<void>
 }
 
