@@ -21,7 +21,8 @@ import { ConfigError, ConnectionError, ErrorCode } from '../errors.js'
 import { buildCandidates, hostKey, shuffled } from './candidates.js'
 import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
 import { createBuiltinBalancer } from './policies.js'
-import { planRebalance, type RebalanceMove } from './rebalance.js'
+import { createNodeViews, type NodeView } from './node-views.js'
+import type { RebalanceMove } from './rebalance.js'
 import { ServerCache } from './server-cache.js'
 import {
   describeMismatch,
@@ -63,25 +64,10 @@ export interface ConnectionFactoryDeps<S extends BalancedSession> {
   onPick?: (balancer: string, candidates: readonly Candidate[], chosen: Candidate | undefined, attempt: number) => void
 }
 
+export type { NodeView }
+
 /** A session with the node it was opened on (`nodeKey`: the node's identity in the host book). */
 export type BalancedResult<S> = S & { readonly node: NodeAddress; readonly nodeKey: string }
-
-/** One node as this factory sees it (for per-node pool statistics). */
-export interface NodeView {
-  /** The node's identity: its uuid, else host:port. */
-  key: string
-  /** The address dialled for it. */
-  host: string
-  port: number
-  /** In the current server list (or a listed host, without yb_servers()). */
-  listed: boolean
-  /** Marked failed (refused a connect within failed_host_ttl_seconds). */
-  failed: boolean
-  /** Sessions of this factory open or being opened on it. */
-  open: number
-  /** Sessions of every factory of the process on this cluster open or being opened on it. */
-  clusterOpen: number
-}
 
 /** Counters for monitoring and tests. */
 export interface FactoryStats {
@@ -347,73 +333,7 @@ export function createConnectionFactory<S extends BalancedSession>(
       : `; skipped (failed to connect in the last ${config.failedHostTtlSeconds} s): ${skipped.join(', ')}`
   }
 
-  /** The cached list's candidates (no I/O; a stale list starts a background refresh). */
-  const knownCandidates = (): { all: Candidate[]; listed: boolean } | undefined => {
-    const list = cache.current()
-    if (list === undefined) return undefined
-    cache.load(deps.queryServers).catch(() => undefined)
-    return { all: buildCandidates(list, seeds, book, config.topologyKeys), listed: list.rows !== null }
-  }
-
-  const nodes = (): NodeView[] => {
-    const now = clock.now()
-    const out = new Map<string, NodeView>()
-    const all = balancer === undefined ? seeds.map((s) => ({ key: hostKey(s), address: s })) : (knownCandidates()?.all ?? [])
-    for (const c of all) {
-      out.set(c.key, {
-        key: c.key,
-        host: c.address.host,
-        port: c.address.port,
-        listed: true,
-        failed: book.isFailed(c.key, now, ttlMs),
-        open: own.open(c.key),
-        clusterOpen: book.open(c.key),
-      })
-    }
-    for (const entry of own.entries()) {
-      if (out.has(entry.key) || entry.open === 0) continue
-      out.set(entry.key, {
-        key: entry.key,
-        host: entry.host,
-        port: entry.port,
-        listed: false,
-        failed: book.isFailed(entry.key, now, ttlMs),
-        open: entry.open,
-        clusterOpen: book.open(entry.key),
-      })
-    }
-    return [...out.values()]
-  }
-
-  const plan = (sessions: ReadonlyMap<string, number>, limit: number, pending?: ReadonlyMap<string, number>): RebalanceMove[] => {
-    const known = balancer === undefined ? undefined : knownCandidates()
-    if (balancer === undefined || known === undefined || limit <= 0) return []
-    const now = clock.now()
-    const failed = new Set(known.all.filter((c) => book.isFailed(c.key, now, ttlMs)).map((c) => c.key))
-    return planRebalance({
-      usable: known.all.filter((c) => !failed.has(c.key)),
-      // Without yb_servers() the listed hosts never change: no node can leave.
-      listed: known.listed ? new Set(known.all.map((c) => c.key)) : undefined,
-      failed,
-      sessions,
-      pending,
-      chooser: balancer,
-      limit,
-    })
-  }
-
-  const nextRecoveryAt = (): number | undefined => {
-    const known = knownCandidates()
-    if (known === undefined) return undefined
-    const now = clock.now()
-    let next: number | undefined
-    for (const c of known.all) {
-      if (!book.isFailed(c.key, now, ttlMs)) continue
-      const at = (book.failedSince(c.key) ?? now) + ttlMs
-      if (next === undefined || at < next) next = at
-    }
-    return next
-  }
+  const views = createNodeViews({ config, seeds, book, own, cache, balancer, clock, ttlMs, queryServers: deps.queryServers })
 
   return {
     connect: (signal) => (balancer === undefined ? connectInOrder(signal) : connectBalanced(balancer, signal)),
@@ -427,9 +347,9 @@ export function createConnectionFactory<S extends BalancedSession>(
       balancer: balancer?.name,
       lastRefreshError: cache.lastRefreshError,
     }),
-    nodes,
-    planRebalance: plan,
-    nextRecoveryAt,
+    nodes: views.nodes,
+    planRebalance: views.planRebalance,
+    nextRecoveryAt: views.nextRecoveryAt,
   }
 }
 
