@@ -1,53 +1,37 @@
-// node scripts/size.mjs [--metafile]
+// node scripts/size.mjs [--metafile] [--check]
 // Bundle size, the way an edge deployment pays for it: each package's ESM
 // entry bundled with its dependencies, minified by esbuild, gzipped (level 9).
-// pgfleet's built entries (run `npx tsup` first) beside postgres.js (its
-// Cloudflare build and its Node build) and pg (pg-native left external).
-// --metafile prints the largest source files in pgfleet's workerd bundle
-// (bundled from src/index.workerd.ts, so esbuild sees each module).
+// pgfleet's built entries (run `npx tsup` first), and a Worker that imports
+// `connect` alone, beside postgres.js (its Cloudflare build and its Node
+// build) and pg (pg-native left external). How: scripts/bundle-size.mjs.
+// --metafile prints the largest source files of pgfleet's workerd bundle and
+// of the connect-only one (bundled from src, so esbuild sees each module).
+// --check exits 1 when a pgfleet bundle is over scripts/size-budget.json.
 import { existsSync } from 'node:fs'
-import { gzipSync } from 'node:zlib'
-import { build } from 'esbuild'
+import { BUDGET, CONNECT_ONLY, measure, perModule, ROOT, SRC_CONNECT_ONLY, SRC_WORKERD } from './bundle-size.mjs'
 
-const root = new URL('..', import.meta.url).pathname
-
-/** [label, entry, platform, externals] */
+/** [label, what to measure, budget key] */
 const targets = [
-  ['pgfleet (dist/index.workerd.js)', 'dist/index.workerd.js', 'neutral', ['cloudflare:*']],
-  ['pgfleet (dist/index.js, Node)', 'dist/index.js', 'node', []],
-  ['postgres.js (cf/src/index.js)', 'node_modules/postgres/cf/src/index.js', 'neutral', ['cloudflare:*', 'node:*']],
-  ['postgres.js (src/index.js, Node)', 'node_modules/postgres/src/index.js', 'node', []],
-  ['pg (Node)', 'node_modules/pg/lib/index.js', 'node', ['pg-native']],
+  ['pgfleet (dist/index.workerd.js)', { entry: 'dist/index.workerd.js', workerd: true }, 'workerd'],
+  ["pgfleet, `connect` alone (workerd)", { source: CONNECT_ONLY, workerd: true, needs: 'dist/index.workerd.js' }, 'connectOnly'],
+  ['pgfleet (dist/index.js, Node)', { entry: 'dist/index.js', platform: 'node' }],
+  ['postgres.js (cf/src/index.js)', { entry: 'node_modules/postgres/cf/src/index.js', external: ['cloudflare:*', 'node:*'] }],
+  ['postgres.js (src/index.js, Node)', { entry: 'node_modules/postgres/src/index.js', platform: 'node' }],
+  ['pg (Node)', { entry: 'node_modules/pg/lib/index.js', platform: 'node', external: ['pg-native'] }],
 ]
-
-async function measure(entry, platform, external, metafile = false) {
-  const result = await build({
-    entryPoints: [`${root}${entry}`],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform,
-    target: 'es2022',
-    external,
-    write: false,
-    metafile,
-    logLevel: 'silent',
-    // Neutral platform: resolve packages' "main" as Node would for CJS deps.
-    mainFields: platform === 'neutral' ? ['module', 'main'] : undefined,
-  })
-  const bytes = result.outputFiles[0].contents
-  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, metafile: result.metafile }
-}
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`
 const rows = []
-for (const [label, entry, platform, external] of targets) {
-  if (!existsSync(`${root}${entry}`)) {
-    rows.push([label, 'missing', entry.startsWith('dist') ? '(run npx tsup)' : '(not installed)'])
+const over = []
+for (const [label, { needs, ...what }, budgetKey] of targets) {
+  const file = needs ?? what.entry
+  if (!existsSync(`${ROOT}${file}`)) {
+    rows.push([label, 'missing', file.startsWith('dist') ? '(run npx tsup)' : '(not installed)'])
     continue
   }
-  const { minified, gzipped } = await measure(entry, platform, external)
+  const { minified, gzipped } = await measure(what)
   rows.push([label, kb(minified), kb(gzipped)])
+  if (budgetKey && gzipped > BUDGET[budgetKey]) over.push(`${label}: ${gzipped} B gzip > budget ${BUDGET[budgetKey]} B`)
 }
 
 const header = ['bundle (esbuild --minify, ESM)', 'minified', 'gzip -9']
@@ -58,9 +42,17 @@ console.log(widths.map((w) => '-'.repeat(w)).join('  '))
 for (const row of rows) console.log(line(row))
 
 if (process.argv.includes('--metafile')) {
-  const { metafile } = await measure('src/index.workerd.ts', 'neutral', ['cloudflare:*'], true)
-  const output = Object.values(metafile.outputs)[0]
-  console.log('\nlargest inputs of the workerd bundle (bytes in minified output):')
-  const inputs = Object.entries(output.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
-  for (const [path, { bytesInOutput }] of inputs.slice(0, 25)) console.log(String(bytesInOutput).padStart(8), path)
+  for (const [label, what] of [['workerd entry', { entry: SRC_WORKERD }], ['`connect` alone', { source: SRC_CONNECT_ONLY }]]) {
+    const { minified, metafile } = await measure({ ...what, workerd: true, metafile: true })
+    console.log(`\nlargest inputs of the ${label}, bundled from src (${kb(minified)} minified; bytes in minified output):`)
+    for (const { path, bytes } of perModule(metafile).slice(0, 25)) console.log(String(bytes).padStart(8), path)
+  }
+}
+
+if (process.argv.includes('--check')) {
+  if (over.length > 0) {
+    console.error(`\nover the size budget (scripts/size-budget.json):\n${over.join('\n')}`)
+    process.exit(1)
+  }
+  console.log(`\nwithin the size budget (workerd ${BUDGET.workerd} B, connect alone ${BUDGET.connectOnly} B gzip)`)
 }
