@@ -5,7 +5,6 @@
 // postgres.js and pgfleet cache prepared statements by default).
 import pg from 'pg'
 import postgres from 'postgres'
-import { connect } from '../dist/index.js'
 
 /** Connection settings from the environment (scripts/bench.sh sets them). */
 export const target = {
@@ -16,12 +15,19 @@ export const target = {
 }
 
 const isBun = typeof globalThis.Bun !== 'undefined'
+/**
+ * The entry a user of this runtime gets from package.json's export conditions:
+ * under Bun that is the Bun build (Bun.connect sockets, src/transport/bun.ts),
+ * not the Node one running on Bun's node:net compatibility layer.
+ */
+export const pgfleetEntry = isBun ? '../dist/index.bun.js' : '../dist/index.js'
+const pgfleet = await import(pgfleetEntry)
 
 /**
  * name → { open(): Session, connectQueryClose(), pool(size) }. A Session has
  * rows(sql, n, array), simple(), param(i), pipeline(n), transaction(i), close().
  */
-export const drivers = { pgfleet: pgfleetDriver(connect, () => import('../dist/index.js')) }
+export const drivers = { pgfleet: pgfleetDriver(pgfleet.connect, async () => pgfleet) }
 
 /** pgfleet from a given build (BENCH_BASELINE: another build's dist/index.js, to compare before and after in one run). */
 function pgfleetDriver(connect, load) {

@@ -10,8 +10,10 @@
 // BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
 // (comma list); BENCH_BASELINE (another build's dist/index.js, run as
 // 'pgfleet (baseline)'); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);
-// BENCH_OUT (file prefix for results.json/chart.svg, default bench/).
+// BENCH_OUT (file prefix for results.json/chart.svg, default bench/; under Bun
+// results.bun.json/chart.bun.svg).
 import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { drawChart } from './chart.mjs'
 import { drivers } from './drivers.mjs'
 
@@ -37,8 +39,8 @@ const sessions = {}
 for (const name of names) sessions[name] = await drivers[name].open()
 {
   // The row table, sized for BENCH_ROWS (rebuilt when its size differs).
-  const { connect } = await import('../dist/index.js')
-  const { target } = await import('./drivers.mjs')
+  const { target, pgfleetEntry } = await import('./drivers.mjs')
+  const { connect } = await import(pgfleetEntry)
   const db = await connect({ ...target, sslmode: 'disable' })
   const rows = Number(process.env.BENCH_ROWS ?? 50_000)
   const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
@@ -70,6 +72,8 @@ async function timed(scenario, name) {
 
 const results = []
 const started = performance.now()
+// Other work on the machine moves wall-clock rates: the 1-minute load average at start and end goes with every figure.
+const loadAtStart = loadavg()[0]
 for (const scenario of selected) {
   const samples = Object.fromEntries(names.map((n) => [n, []]))
   const cpuSamples = Object.fromEntries(names.map((n) => [n, []]))
@@ -115,12 +119,15 @@ for (const r of results) {
   const ratios = peers.map((p) => `${(base / r.cpuMedians[p]).toFixed(2)}×`)
   cpuLines.push(`| ${r.name} | ${r.unit.replace('/s', ' per CPU-s')} | ${names.map((n) => fmt(r.cpuMedians[n])).join(' | ')} | ${ratios.join(' | ')} |`)
 }
-const header = `${runtime}, median of ${rounds} rounds (drivers alternating), ${((performance.now() - started) / 1000).toFixed(0)} s; × peer = pgfleet's rate / the peer's`
+const load = [loadAtStart, loadavg()[0]].map((l) => l.toFixed(1))
+const header = `${runtime}, median of ${rounds} rounds (drivers alternating), ${((performance.now() - started) / 1000).toFixed(0)} s, load average ${load[0]} → ${load[1]}; × peer = pgfleet's rate / the peer's`
 console.log(`\n${header}\n\nWall clock:\n\n${lines.join('\n')}\n\nClient CPU time (same runs):\n\n${cpuLines.join('\n')}`)
 if (pgbench) {
   const seq = results.find((r) => r.name === 'select 1 (sequential)')
   console.log(`\npgbench select 1: ${fmt(pgbench.simple)}/s simple, ${fmt(pgbench.prepared)}/s prepared` +
     (seq ? `; pgfleet select 1 = ${(seq.medians.pgfleet / pgbench.simple).toFixed(2)}× pgbench simple` : ''))
 }
-writeFileSync(`${out}results.json`, JSON.stringify({ runtime, rounds, date: new Date().toISOString(), pgbench, results }, null, 2) + '\n')
-writeFileSync(`${out}chart.svg`, drawChart(results, names, `pgfleet vs peers — ${runtime}, pinned, median of ${rounds} (× = pgfleet's rate / peer's)`))
+// Under Bun the files get a .bun suffix, so one Node run and one Bun run sit side by side.
+const suffix = typeof globalThis.Bun !== 'undefined' ? '.bun' : ''
+writeFileSync(`${out}results${suffix}.json`, JSON.stringify({ runtime, rounds, date: new Date().toISOString(), load, pgbench, results }, null, 2) + '\n')
+writeFileSync(`${out}chart${suffix}.svg`, drawChart(results, names, `pgfleet vs peers — ${runtime}, pinned, median of ${rounds}, load ${load[0]}–${load[1]} (× = pgfleet's rate / peer's)`))
