@@ -3,8 +3,11 @@
  * entry through package.json export conditions (src/index.*.ts).
  */
 import { installRuntime } from './runtime.js'
+import { tlsServerEndPoint } from './tls/channel-binding.js'
+import { installEndPointHasher } from './tls/end-point-hook.js'
 import { nodeRuntime } from './transport/node.js'
 
 installRuntime(nodeRuntime)
+installEndPointHasher(tlsServerEndPoint)
 
 export * from './public.js'

@@ -19,7 +19,7 @@ import {
   protocolVersionCode,
   SSL_REQUEST,
 } from '../protocol/frontend/index.js'
-import { tlsServerEndPoint } from '../tls/channel-binding.js'
+import { endPointHasher } from '../tls/end-point-hook.js'
 import {
   checkNegotiatedAlpn,
   firstAttempt,
@@ -256,12 +256,12 @@ async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined
         // Hash the certificate only when -PLUS can be chosen (libpq): an
         // Ed25519 certificate has no hash and must not break plain SCRAM.
         const plusOffered = message.mechanisms.includes('SCRAM-SHA-256-PLUS')
+        // The Node and Bun entries install the hasher (src/tls/end-point-hook.ts).
+        const hasher = tls?.peerCertificate ? endPointHasher() : undefined
         const endpointHash =
-          tls?.peerCertificate && plusOffered && config.channelBinding !== 'disable'
-            ? await tlsServerEndPoint(tls.peerCertificate)
-            : undefined
+          hasher && plusOffered && config.channelBinding !== 'disable' ? await hasher(tls!.peerCertificate!) : undefined
         // On TLS without the peer certificate (Deno, Workers) -PLUS is impossible: say why.
-        if (tls && !tls.peerCertificate && plusOffered && config.channelBinding === 'require')
+        if (tls && !hasher && plusOffered && config.channelBinding === 'require')
           throw new AuthError(
             'channel binding required, but this runtime does not expose the server certificate, so SCRAM-SHA-256-PLUS (tls-server-end-point) cannot be used',
           )
