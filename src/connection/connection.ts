@@ -63,6 +63,9 @@ export interface QueryOptions {
   timeoutMs?: number
 }
 
+/** The options of a call that passed none (shared: never mutated). */
+const NO_OPTIONS: QueryOptions = Object.freeze({})
+
 /** How long close() waits for queued operations before it destroys the session. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
 
@@ -178,9 +181,15 @@ export class Connection implements OperationHost, DeadlineHost {
    * extended protocol with bound parameters; without, the simple protocol,
    * which also accepts several statements (the last one's result is returned).
    */
-  query<R = Row>(sql: string, values?: readonly unknown[], options: QueryOptions = {}): Promise<Result<R>> {
-    if (values === undefined && options.prepare === undefined)
-      return this.simple(sql, options).then((results) => results[results.length - 1] ?? emptyResult()) as Promise<Result<R>>
+  query<R = Row>(sql: string, values?: readonly unknown[], options: QueryOptions = NO_OPTIONS): Promise<Result<R>> {
+    if (values === undefined && options.prepare === undefined) {
+      // The last statement's result, handed over by the operation itself: no extra promise per query.
+      const last = (resolve: (result: Result<R>) => void) => (results: Result<unknown>[]) =>
+        resolve((results[results.length - 1] ?? emptyResult()) as Result<R>)
+      const parsers = options.parsers ?? this.types
+      const mode = options.rowMode ?? 'object'
+      return this.track(options, (resolve, reject) => new SimpleQuery(sql, parsers, mode, last(resolve), reject), sql)
+    }
     return this.extended(sql, values ?? [], options) as Promise<Result<R>>
   }
 
@@ -190,7 +199,7 @@ export class Connection implements OperationHost, DeadlineHost {
   }
 
   /** Run one statement with bound parameters, rows delivered to `sink` when given. */
-  extended(sql: string, values: readonly unknown[], options: QueryOptions = {}, sink?: RowSink): Promise<Result<unknown>> {
+  extended(sql: string, values: readonly unknown[], options: QueryOptions = NO_OPTIONS, sink?: RowSink): Promise<Result<unknown>> {
     return this.track(options, (resolve, reject) => {
       const params = bindParams(this.types, values)
       const prepare = options.prepare ?? true
@@ -307,7 +316,7 @@ export class Connection implements OperationHost, DeadlineHost {
     this.outbox.push(bytes)
     if (!this.flushScheduled) {
       this.flushScheduled = true
-      queueMicrotask(() => this.flush())
+      queueMicrotask(this.flushNow)
     }
   }
 
@@ -390,6 +399,8 @@ export class Connection implements OperationHost, DeadlineHost {
       this.wakeIdleWaiters()
     }
   }
+
+  private readonly flushNow = (): void => this.flush()
 
   /** Coalesce the messages queued in this tick into one socket write. */
   private flush(): void {

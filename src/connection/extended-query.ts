@@ -20,11 +20,9 @@
 import { PgError, ProtocolError } from '../errors.js'
 import {
   COPY_DONE,
-  encodeBind,
+  encodeBindExecute,
   encodeClose,
   encodeCopyFail,
-  encodeDescribe,
-  encodeExecute,
   encodeParse,
   SYNC,
 } from '../protocol/frontend/index.js'
@@ -155,10 +153,9 @@ export class ExtendedQuery implements Operation {
       }
     }
     this.describing = this.entry?.fields === undefined
-    host.write(encodeBind({ statement, params: params.values, paramFormats: params.formats, resultFormats }))
-    if (this.describing) host.write(encodeDescribe('P', ''))
-    host.write(encodeExecute('', 0))
-    host.write(SYNC)
+    // Bind, Describe (first run), Execute and Sync as one buffer: a cached
+    // statement's request is one allocation and, alone in its tick, one write.
+    host.write(encodeBindExecute({ statement, params: params.values, paramFormats: params.formats, resultFormats }, this.describing))
   }
 
   handle(message: BackendMessage, host: OperationHost): boolean {

@@ -74,6 +74,17 @@ export function encodeBind(args: BindArgs): Uint8Array {
   return writeBind(new Writer(bindSizeHint(args)), args).finish()
 }
 
+/**
+ * Bind + [Describe of the unnamed portal] + Execute (all rows) + Sync for one
+ * query on the unnamed portal, in one buffer: a cached statement's whole
+ * request is a single allocation and a single socket write. The messages
+ * after Bind never change, so they are copied from bytes built once.
+ */
+export function encodeBindExecute(args: BindArgs, describe: boolean): Uint8Array {
+  const w = writeBind(new Writer(bindSizeHint(args) + DESCRIBE_EXECUTE_SYNC.length), args)
+  return w.endFrame().bytes(describe ? DESCRIBE_EXECUTE_SYNC : EXECUTE_SYNC).finish()
+}
+
 /** Describe: 'S' a prepared statement (answers ParameterDescription + RowDescription/NoData) or 'P' a portal. */
 export function writeDescribe(w: Writer, kind: 'S' | 'P', name: string): Writer {
   return w.frame(FrontendCode.Describe).byte(kind.charCodeAt(0)).cstring(name)
@@ -109,6 +120,12 @@ export const SYNC: Uint8Array = new Writer(5).frame(FrontendCode.Sync).finish()
 
 /** Flush: ask the server to send what it has produced so far, without ending the batch. Built once. */
 export const FLUSH: Uint8Array = new Writer(5).frame(FrontendCode.Flush).finish()
+
+/** Execute of the unnamed portal with no row limit, then Sync. Built once. */
+const EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(new Writer(16), '', 0)).finish()
+
+/** Describe of the unnamed portal, Execute of it with no row limit, then Sync. Built once. */
+const DESCRIBE_EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(writeDescribe(new Writer(24), 'P', ''), '', 0)).finish()
 
 /** Append Sync to a Writer. */
 export function writeSync(w: Writer): Writer {

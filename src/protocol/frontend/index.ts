@@ -15,6 +15,7 @@ export {
   encodeParse,
   writeBind,
   encodeBind,
+  encodeBindExecute,
   writeDescribe,
   encodeDescribe,
   writeExecute,
