@@ -166,13 +166,32 @@ export class Pool {
   }
 
   /** Run one statement on a pooled session (checked out and back around the query). */
-  async query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    const slot = await this.acquire()
+  query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
+    // An idle session at hand (and no acquire observer): straight to the query, no promise for the checkout.
+    const slot = wants('acquire') ? undefined : this.core.acquireNow()
+    if (slot !== undefined) return this.queryOn(slot, sql, values, options)
+    return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options))
+  }
+
+  /** Run one statement on a checked-out session and give it back before the caller sees the outcome. */
+  private queryOn<R>(slot: Slot<Connection>, sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
+    let running: Promise<Result<R>>
     try {
-      return await slot.resource.query<R>(sql, values, options)
-    } finally {
+      running = slot.resource.query<R>(sql, values, options)
+    } catch (error) {
       this.giveBack(slot, false)
+      return Promise.reject(error)
     }
+    return running.then(
+      (result) => {
+        this.giveBack(slot, false)
+        return result
+      },
+      (error: unknown) => {
+        this.giveBack(slot, false)
+        throw error
+      },
+    )
   }
 
   /**

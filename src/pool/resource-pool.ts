@@ -84,12 +84,18 @@ export interface Slot<R> {
   dead: boolean
   /** Set by replace() on a checked-out resource: called at release with the swap under way, or with undefined when it went otherwise. */
   replaceOnRelease?: (swap: Promise<void> | undefined) => void
+  /** While idle: when the idle timeout ends (Infinity without one). */
+  idleUntil?: number
+  /** How many times it became idle (its idle timer tells a new idle period from the one it was set for). */
+  idleRounds?: number
   timer?: ReturnType<typeof setTimeout>
 }
 
 interface Waiter<R> {
   resolve(slot: Slot<R>): void
   reject(error: Error): void
+  /** Handed a resource (set before resolve, so acquire() knows it needs no timer). */
+  served: boolean
   timer?: ReturnType<typeof setTimeout>
 }
 
@@ -143,7 +149,11 @@ export class ResourcePool<R> {
   acquire(): Promise<Slot<R>> {
     if (this.ending) return Promise.reject(endedError())
     return new Promise((resolve, reject) => {
-      const waiter: Waiter<R> = { resolve, reject }
+      const waiter: Waiter<R> = { resolve, reject, served: false }
+      this.waiters.push(waiter)
+      this.dispatch()
+      // Served at once from an idle resource (the common case under load): no timer to set and clear.
+      if (waiter.served) return
       const ms = this.sizing.acquireTimeoutMs
       if (ms > 0) {
         waiter.timer = setTimeout(() => {
@@ -153,9 +163,22 @@ export class ResourcePool<R> {
           reject(this.timeoutError(ms))
         }, ms)
       }
-      this.waiters.push(waiter)
-      this.dispatch()
     })
+  }
+
+  /**
+   * An idle resource at once, when nobody waits and the most recently used
+   * one can go out without a health check: no promise and no timer. Undefined
+   * otherwise (then acquire() decides: check, replace or wait).
+   */
+  acquireNow(): Slot<R> | undefined {
+    if (this.ending || this.waiters.length > 0) return undefined
+    const slot = this.idle[this.idle.length - 1]
+    if (slot === undefined || slot.dead || !this.hooks.usable(slot.resource) || this.now() - slot.idleSince >= this.sizing.idleCheckMs) return undefined
+    this.idle.pop()
+    slot.state = 'busy'
+    this.hooks.onCheckout?.(slot.resource)
+    return slot
   }
 
   /** Give a checked-out resource back; `destroy` (or a dead resource) ends it instead of reusing it. */
@@ -252,8 +275,8 @@ export class ResourcePool<R> {
   /** Serve waiters from idle resources, then open new ones while below max. */
   private dispatch(): void {
     while (this.waiters.length > 0 && this.idle.length > 0) {
+      // Its idle timer keeps running: it finds the slot busy and stops, or idle again and waits on (armIdleTimer).
       const slot = this.idle.pop()!
-      this.clearTimer(slot)
       if (slot.dead || !this.hooks.usable(slot.resource)) {
         this.remove(slot, 'destroy')
         continue
@@ -273,6 +296,7 @@ export class ResourcePool<R> {
     const waiter = this.waiters.shift()
     if (!waiter) return this.makeIdle(slot)
     if (waiter.timer) clearTimeout(waiter.timer)
+    waiter.served = true
     slot.state = 'busy'
     this.hooks.onCheckout?.(slot.resource)
     waiter.resolve(slot)
@@ -367,29 +391,48 @@ export class ResourcePool<R> {
   private makeIdle(slot: Slot<R>): void {
     slot.state = 'idle'
     slot.idleSince = this.now()
+    slot.idleUntil = slot.idleSince + (this.sizing.idleTimeoutMs > 0 ? this.sizing.idleTimeoutMs : Infinity)
+    slot.idleRounds = (slot.idleRounds ?? 0) + 1
     this.idle.push(slot)
     this.hooks.onIdle?.(slot.resource)
     this.armIdleTimer(slot)
   }
 
-  /** One timer per idle resource: idle timeout or end of lifetime, whichever comes first. */
+  /**
+   * One timer per idle resource: idle timeout or end of lifetime, whichever
+   * comes first. A checkout does not clear it (a set and a clear per query
+   * cost more than the rare early wake-up): a timer that finds its slot busy
+   * stops, and one that finds it idle again, with time left, waits for the rest.
+   */
   private armIdleTimer(slot: Slot<R>): void {
-    const { idleTimeoutMs, maxLifetimeMs } = this.sizing
-    const lifeLeft = maxLifetimeMs > 0 ? Math.max(0, slot.createdAt + maxLifetimeMs - this.now()) : Infinity
-    const idleLeft = idleTimeoutMs > 0 ? idleTimeoutMs : Infinity
-    const ms = Math.min(lifeLeft, idleLeft)
+    if (slot.timer !== undefined) return
+    const ms = this.idleDue(slot) - this.now()
     if (ms === Infinity) return
+    const round = slot.idleRounds
     slot.timer = setTimeout(() => {
       slot.timer = undefined
       if (slot.state !== 'idle') return
+      // Checked out and back since it was set: wait for what is left of this idle period.
+      if (slot.idleRounds !== round) return this.armIdleTimer(slot)
+      const { maxLifetimeMs } = this.sizing
       const expired = maxLifetimeMs > 0 && this.now() - slot.createdAt >= maxLifetimeMs
       if (expired || this.slots.size > this.sizing.min) {
         this.remove(slot, 'close')
         this.fillToMin()
-      } else this.armIdleTimer(slot)
-    }, ms)
+      } else {
+        // Kept for min: look again one idle timeout from now.
+        slot.idleUntil = this.sizing.idleTimeoutMs > 0 ? this.now() + this.sizing.idleTimeoutMs : Infinity
+        this.armIdleTimer(slot)
+      }
+    }, Math.max(0, ms))
     // An idle pool must not keep the process alive.
     ;(slot.timer as { unref?: () => void }).unref?.()
+  }
+
+  /** When an idle slot's timer must act: its idle timeout or its end of life, whichever comes first (Infinity: never). */
+  private idleDue(slot: Slot<R>): number {
+    const { maxLifetimeMs } = this.sizing
+    return Math.min(slot.idleUntil ?? Infinity, maxLifetimeMs > 0 ? slot.createdAt + maxLifetimeMs : Infinity)
   }
 
   private clearTimer(slot: Slot<R>): void {
