@@ -8,7 +8,9 @@
 //   npx tsx bench/micro-rows.ts record   (needs BENCH_HOST/BENCH_PORT and the bench table)
 //   npx tsx bench/micro-rows.ts          (reads the recording, prints rows/s per type)
 //
-// Env: MICRO_FILE (recording, default /tmp/pgfleet-micro-rows.json), MICRO_ONLY.
+// Env: MICRO_FILE (recording, default /tmp/pgfleet-micro-rows.json), MICRO_ONLY;
+// MICRO_VIEW=1 feeds plain Uint8Array chunks (as Deno and Workers deliver them)
+// instead of Node's Buffers (as src/transport/node.ts hands them on).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { connect } from '../src/index.js'
 import { ResultCollector } from '../src/connection/collector.js'
@@ -73,7 +75,10 @@ function frames(rec: Recording): Uint8Array[] {
     view.setInt32(start + 1, p - start - 1)
   }
   const chunks: Uint8Array[] = []
-  for (let i = 0; i < size; i += 65536) chunks.push(all.slice(i, i + 65536))
+  for (let i = 0; i < size; i += 65536) {
+    const chunk = all.slice(i, i + 65536)
+    chunks.push(process.env.MICRO_VIEW === '1' ? chunk : Buffer.from(chunk.buffer, 0, chunk.length))
+  }
   return chunks
 }
 

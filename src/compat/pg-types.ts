@@ -253,8 +253,8 @@ export function pgParsers(types: CustomTypesConfig): ParserSource {
           throw error
         }
       }
-      // a copy: a view would hold its whole socket chunk in memory
-      if (format === 1) return (bytes) => parse(bytes.slice())
+      // a copy: a view would hold its whole socket chunk in memory (and a Buffer's slice() is a view)
+      if (format === 1) return (bytes) => parse(new Uint8Array(bytes))
       // Most columns (text, varchar, int8, numeric, unknown OIDs) are the string itself.
       if (parse === identity) return utf8Decode
       return (bytes) => parse(utf8Decode(bytes))

@@ -129,14 +129,15 @@ async function sslRequest(socket: Socket, received: Uint8Array[]): Promise<void>
 }
 
 describe('dialNode', () => {
-  it('connects, echoes and delivers plain Uint8Array chunks; close reports a clean close once', async () => {
+  it('connects, echoes and delivers the Buffers it read (Uint8Arrays with a native utf8Slice); close reports a clean close once', async () => {
     const port = await listen(echoServer())
     const socket = await dialNode({ host: '127.0.0.1', port, signal: within(2000) })
     const got = collect(socket)
     expect(socket.write(new TextEncoder().encode('hello'))).toBe(true)
     await socket.drain()
     await until(() => got.text() === 'hello')
-    expect(Object.getPrototypeOf(got.chunks[0])).toBe(Uint8Array.prototype)
+    expect(got.chunks[0]).toBeInstanceOf(Uint8Array)
+    expect(Buffer.isBuffer(got.chunks[0])).toBe(true)
     socket.close()
     await until(() => got.closes.length === 1)
     socket.destroy()

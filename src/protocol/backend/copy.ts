@@ -21,7 +21,10 @@ export function decodeCopyResponse<T extends CopyResponseType>(type: T, body: Ui
   return { type, format, columnFormats } as Msg<T>
 }
 
-/** CopyData: a chunk of COPY TO STDOUT data, as a view (no copy). */
+/**
+ * CopyData: a chunk of COPY TO STDOUT data, copied into a plain Uint8Array:
+ * callers keep chunks, and a view would keep its whole socket chunk alive.
+ */
 export function decodeCopyData(body: Uint8Array): Msg<'CopyData'> {
-  return { type: 'CopyData', data: body }
+  return { type: 'CopyData', data: new Uint8Array(body) }
 }

@@ -32,7 +32,8 @@ export function decodeBackendKeyData(body: Uint8Array): Msg<'BackendKeyData'> {
   const length = c.remaining
   if (length < 4 || length > MAX_CANCEL_KEY_BYTES)
     throw malformed('BackendKeyData', `expected a secret key of 4 to ${MAX_CANCEL_KEY_BYTES} bytes, found ${length}`)
-  const secretKey = c.rest().slice()
+  // A copy (a Buffer's slice() would be a view): the key is kept for the whole session.
+  const secretKey = new Uint8Array(c.rest())
   c.done()
   return { type: 'BackendKeyData', processId, secretKey }
 }

@@ -1,0 +1,42 @@
+/**
+ * On Node the transport hands the reader the Buffers the socket read, so the
+ * row builder reads values from Buffers (text through their native utf8Slice).
+ * Property: on a Buffer chunk, at any offset, the builder builds exactly the
+ * row the simple decoding builds from copied values (src/connection/result.test.ts
+ * checks the same on plain Uint8Arrays), and every byte value in a row is a
+ * plain Uint8Array holding only its own bytes: never a view (a Buffer's slice()
+ * is one) that would keep the socket chunk alive.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { RowBuilder } from '../../src/connection/result.js'
+import { fieldsOf, inChunk, registry, rowSet, simpleRow, viewOnly } from '../../src/connection/testing/row-sets.js'
+import { encodeDataRowBody } from '../../src/protocol/testing/index.js'
+
+function expectNoViews(row: unknown): void {
+  for (const value of Object.values(row as object)) {
+    if (!(value instanceof Uint8Array)) continue
+    expect(value.constructor).toBe(Uint8Array)
+    expect(value.byteOffset).toBe(0)
+    expect(value.buffer.byteLength).toBe(value.length)
+  }
+}
+
+describe('RowBuilder on Buffer chunks', () => {
+  for (const [label, source] of [['registry (range parsers)', registry], ['view parsers only (pg facade)', viewOnly]] as const) {
+    for (const mode of ['object', 'array'] as const) {
+      it(`builds the row the simple decoding builds, with no views: ${label}, ${mode}`, () => {
+        fc.assert(
+          fc.property(rowSet, ([cols, values, before, after]) => {
+            const fields = fieldsOf(cols)
+            const chunk = Buffer.from(inChunk(encodeDataRowBody(values), before, after))
+            const built = new RowBuilder(fields, source, mode).build(chunk, before)
+            expect(built).toEqual(simpleRow(fields, values, source, mode))
+            expectNoViews(built)
+          }),
+          { numRuns: 400 },
+        )
+      })
+    }
+  }
+})
