@@ -5,7 +5,8 @@
 # (and Bun.sql with BENCH_RUNTIME=bun) in one process, alternating in rounds.
 # Server and client are pinned to CPU 0: a loopback round trip across vCPUs
 # costs ~10x and swamps the driver's own cost (see the shared NOTES). Prints
-# the table and writes bench/results.json and bench/chart.svg.
+# the table and writes bench/results.json and bench/chart.svg (under Bun
+# results.bun.json, chart.bun.svg); on Node then bench/memory.mjs (memory.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${1:-}" = "--quick" ] && export BENCH_QUICK=1
@@ -36,3 +37,10 @@ fi
 runtime=(node)
 [ "${BENCH_RUNTIME:-node}" = bun ] && runtime=(node_modules/.bin/bun)
 BENCH_PORT=$port BENCH_PGBENCH="$pgbench_json" $pin "${runtime[@]}" bench/run.mjs
+
+# Memory (Node only; BENCH_MEMORY=0 skips it): stream() RSS over 10M rows (2M
+# with --quick) and the peak heap of a 100k-row query() per driver.
+if [ "${BENCH_RUNTIME:-node}" = node ] && [ "${BENCH_MEMORY:-1}" != 0 ]; then
+  [ -n "${BENCH_QUICK:-}" ] && export MEMORY_STREAM_ROWS=${MEMORY_STREAM_ROWS:-2000000}
+  BENCH_PORT=$port $pin node bench/memory.mjs
+fi
