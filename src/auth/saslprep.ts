@@ -7,7 +7,7 @@
  */
 import { L_CAT, MAPPED_TO_NOTHING, NON_ASCII_SPACE, PROHIBITED, RAND_AL_CAT, UNASSIGNED } from './saslprep-tables.js'
 
-/** A sorted list of inclusive code-point ranges (a saslprep-tables.ts string) with a binary-search lookup. */
+/** A sorted list of inclusive code-point ranges (a saslprep-tables.ts string: gaps and lengths) with a binary-search lookup. */
 export class CodePointSet {
   readonly #starts: Uint32Array
   readonly #ends: Uint32Array
@@ -15,10 +15,13 @@ export class CodePointSet {
     const items = encoded.split(',')
     this.#starts = new Uint32Array(items.length)
     this.#ends = new Uint32Array(items.length)
+    let end = -1
     items.forEach((item, i) => {
-      const [start, extra] = item.split('-')
-      this.#starts[i] = parseInt(start!, 36)
-      this.#ends[i] = this.#starts[i]! + (extra === undefined ? 0 : parseInt(extra, 36))
+      const [gap, extra] = item.split('-')
+      const start = end + 1 + parseInt(gap!, 36)
+      end = start + (extra === undefined ? 0 : parseInt(extra, 36))
+      this.#starts[i] = start
+      this.#ends[i] = end
     })
   }
   has(codePoint: number): boolean {
