@@ -7,6 +7,7 @@
 //
 // Env: BENCH_HOST, BENCH_PORT, BENCH_USER; BENCH_ROUNDS (5; 3 with
 // BENCH_QUICK=1); BENCH_ROWS (rows per row scenario, 50000; 20000 quick);
+// BENCH_ROW_REPEAT (fetches per timed row sample, ~200k rows' worth);
 // BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
 // (comma list); BENCH_BASELINE (another build's dist/index.js, run as
 // 'pgfleet (baseline)'); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);

@@ -33,16 +33,25 @@ export const ROW_TABLE_SQL =
   Object.entries(ROW_TYPES).map(([type, expr]) => `${expr} as "${type}"`).join(', ') +
   `, ${MIXED.replace(/ as (\w)\b/g, ' as m_$1')} from generate_series(1, ${ROWS}) g`
 
+/**
+ * Fetches per timed sample (BENCH_ROW_REPEAT): one fetch of 20k rows takes a
+ * few milliseconds, where one preemption by another process (or the CPU-time
+ * clock's tick) moves the sample by tens of percent; ~200k rows per sample.
+ */
+const REPEAT = Number(process.env.BENCH_ROW_REPEAT ?? Math.max(1, Math.round(200_000 / ROWS)))
+
 function rowScenario(name, columns, array) {
   const sql = `select ${columns} from ${ROW_TABLE} limit $1`
   return {
     name: `rows ${name}${array ? ' [array]' : ''}`,
     group: 'rows',
     unit: 'rows/s',
-    ops: ROWS,
+    ops: ROWS * REPEAT,
     run: async (s) => {
-      const rows = await s.rows(sql, ROWS, array)
-      if (rows.length !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows.length}`)
+      for (let i = 0; i < REPEAT; i++) {
+        const rows = await s.rows(sql, ROWS, array)
+        if (rows.length !== ROWS) throw new Error(`expected ${ROWS} rows, got ${rows.length}`)
+      }
     },
   }
 }
