@@ -16,6 +16,7 @@ export {
   writeBind,
   encodeBind,
   encodeBindExecute,
+  encodeBegin,
   writeDescribe,
   encodeDescribe,
   writeExecute,
