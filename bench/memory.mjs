@@ -1,7 +1,7 @@
 // Memory, measured (run from `npm run bench`; not a timed test):
 //
-// 1. stream(): 10M rows through pgfleet's client.stream(), RSS sampled over
-//    time. Prints start/peak/end RSS and the slope of RSS against rows read
+// 1. stream(): 10M rows through pgfleet's client.stream() (and, for
+//    reference, postgres.js's cursor(2000)), RSS sampled over time. Prints start/peak/end RSS and the slope of RSS against rows read
 //    (a least-squares line over the samples after the first 10% of rows, so
 //    the JIT and the first buffers are not counted as growth): flat means the
 //    memory does not grow with the result.
@@ -38,10 +38,25 @@ async function target() {
   return target
 }
 
-async function streamChild() {
-  const { connect } = await import('../dist/index.js')
+/** Stream MEMORY_STREAM_ROWS rows through one driver (pgfleet's stream(), or postgres.js's cursor as the reference), RSS sampled every 100 ms. */
+async function streamChild(driver) {
   const total = Number(process.env.MEMORY_STREAM_ROWS ?? 10_000_000)
-  const db = await connect({ ...(await target()), sslmode: 'disable' })
+  const t = await target()
+  const sql = 'select x, x::text as label from generate_series(1, $1::int) x'
+  let batches, close
+  if (driver === 'pgfleet') {
+    const { connect } = await import('../dist/index.js')
+    const db = await connect({ ...t, sslmode: 'disable' })
+    batches = async function* () {
+      for await (const row of db.stream(sql, [total], { batchSize: 2000 })) yield [row]
+    }
+    close = () => db.close()
+  } else if (driver === 'postgres.js') {
+    const postgres = (await import('postgres')).default
+    const db = postgres({ ...t, max: 1, ssl: false, onnotice: () => {} })
+    batches = () => db.unsafe(sql, [total]).cursor(2000)
+    close = () => db.end()
+  } else throw new Error(`unknown driver ${driver}`)
   globalThis.gc?.()
   const samples = []
   let rows = 0
@@ -50,15 +65,17 @@ async function streamChild() {
   const timer = setInterval(sample, 100)
   const started = performance.now()
   let sum = 0
-  for await (const row of db.stream('select x, x::text as label from generate_series(1, $1::int) x', [total], { batchSize: 2000 })) {
-    rows++
-    sum += row.x
+  for await (const batch of batches()) {
+    for (const row of batch) {
+      rows++
+      sum += row.x
+    }
   }
   const seconds = (performance.now() - started) / 1000
   clearInterval(timer)
   sample()
-  await db.close()
-  if (rows !== total || sum !== (total * (total + 1)) / 2) throw new Error(`wrong result: ${rows} rows, sum ${sum}`)
+  await close()
+  if (rows !== total || sum !== (total * (total + 1)) / 2) throw new Error(`${driver}: wrong result: ${rows} rows, sum ${sum}`)
   process.stdout.write(JSON.stringify({ rows, seconds, samples }))
 }
 
@@ -193,26 +210,30 @@ async function main() {
   const report = { date: new Date().toISOString(), runtime: `Node ${process.versions.node}` }
   const lines = []
   if (only !== 'query') {
-    const { rows, seconds, samples } = await runChild(['stream'])
-    const start = samples[0].rss
-    const peak = Math.max(...samples.map((s) => s.rss))
-    const end = samples[samples.length - 1].rss
-    const steady = samples.filter((s) => s.rows >= rows / 10)
-    // MiB of RSS per million rows, over the steady part.
-    const perMillion = slope(steady.map((s) => ({ x: s.rows / 1e6, y: s.rss / MiB })))
-    const heapPeak = Math.max(...samples.map((s) => s.heap))
-    // RSS when each tenth of the rows had been read (the first sample at or past it).
-    const tenths = Array.from({ length: 10 }, (_, i) => samples.find((s) => s.rows >= ((i + 1) * rows) / 10) ?? samples[samples.length - 1])
-    report.stream = {
-      rows, seconds, startRss: start, peakRss: peak, endRss: end, rssMiBPerMillionRows: perMillion, peakHeap: heapPeak,
-      series: samples.map((s) => [s.rows, s.rss, s.heap]),
+    report.stream = {}
+    for (const driver of ['pgfleet', 'postgres.js']) {
+      const { rows, seconds, samples } = await runChild(['stream', driver])
+      const start = samples[0].rss
+      const peak = Math.max(...samples.map((s) => s.rss))
+      const end = samples[samples.length - 1].rss
+      const steady = samples.filter((s) => s.rows >= rows / 10)
+      // MiB of RSS per million rows, over the steady part.
+      const perMillion = slope(steady.map((s) => ({ x: s.rows / 1e6, y: s.rss / MiB })))
+      const heapPeak = Math.max(...samples.map((s) => s.heap))
+      // RSS when each tenth of the rows had been read (the first sample at or past it).
+      const tenths = Array.from({ length: 10 }, (_, i) => samples.find((s) => s.rows >= ((i + 1) * rows) / 10) ?? samples[samples.length - 1])
+      report.stream[driver] = {
+        rows, seconds, startRss: start, peakRss: peak, endRss: end, rssMiBPerMillionRows: perMillion, peakHeap: heapPeak,
+        series: samples.map((s) => [s.rows, s.rss, s.heap]),
+      }
+      const how = driver === 'pgfleet' ? 'stream()' : 'cursor(2000), for reference'
+      lines.push(
+        `${driver} ${how}: ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds).toLocaleString('en-US')} rows/s); ` +
+          `RSS start ${mib(start)} MiB, peak ${mib(peak)} MiB, end ${mib(end)} MiB; slope ${perMillion.toFixed(2)} MiB per million rows ` +
+          `(${steady.length} samples after the first 10%); peak heap ${mib(heapPeak)} MiB`,
+        `  RSS (MiB) after each tenth of the rows: ${tenths.map((s) => mib(s.rss)).join(', ')}`,
+      )
     }
-    lines.push(
-      `stream(): ${rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${Math.round(rows / seconds).toLocaleString('en-US')} rows/s); ` +
-        `RSS start ${mib(start)} MiB, peak ${mib(peak)} MiB, end ${mib(end)} MiB; slope ${perMillion.toFixed(2)} MiB per million rows ` +
-        `(${steady.length} samples after the first 10%); peak heap ${mib(heapPeak)} MiB`,
-      `RSS (MiB) after each tenth of the rows: ${tenths.map((s) => mib(s.rss)).join(', ')}`,
-    )
   }
   if (only !== 'stream') {
     const drivers = ['pgfleet', 'pg', 'postgres.js']
@@ -249,6 +270,6 @@ async function main() {
   writeFileSync(`${out}memory.json`, JSON.stringify(report, null, 2) + '\n')
 }
 
-if (child === 'stream') await streamChild()
+if (child === 'stream') await streamChild(process.argv[3])
 else if (child === 'query') await queryChild(process.argv[3])
 else await main()

@@ -39,9 +39,8 @@ if (existsSync(memory)) {
   const m = JSON.parse(readFileSync(memory, 'utf8'))
   const mib = (n) => (n / 1024 / 1024).toFixed(1)
   console.log(`\nMemory, ${m.runtime}, ${m.date.slice(0, 16).replace('T', ' ')} UTC, load average ${m.load.join(' → ')}`)
-  if (m.stream) {
-    const s = m.stream
-    console.log(`\nstream() ${s.rows.toLocaleString('en-US')} rows: RSS start ${mib(s.startRss)} MiB, peak ${mib(s.peakRss)} MiB, end ${mib(s.endRss)} MiB, ` +
+  for (const [driver, s] of Object.entries(m.stream ?? {})) {
+    console.log(`\n${driver} ${driver === 'pgfleet' ? 'stream()' : 'cursor'} ${s.rows.toLocaleString('en-US')} rows: RSS start ${mib(s.startRss)} MiB, peak ${mib(s.peakRss)} MiB, end ${mib(s.endRss)} MiB, ` +
       `slope ${s.rssMiBPerMillionRows.toFixed(2)} MiB per million rows, ${Math.round(s.rows / s.seconds).toLocaleString('en-US')} rows/s`)
   }
   if (m.query) {
