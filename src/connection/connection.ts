@@ -286,7 +286,8 @@ export class Connection implements OperationHost, DeadlineHost {
     if (this.state === 'ready') {
       this.state = 'closing'
       const ms = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
-      if (!(await settlesWithin(this.idle(), ms))) {
+      // Nothing queued (the usual close): no timer to set and clear.
+      if (this.pending > 0 && !(await settlesWithin(this.idle(), ms))) {
         const address = describeHost(this.host)
         this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: ErrorCode.CloseTimeout, address }))
       } else if (!this.wire.error) {

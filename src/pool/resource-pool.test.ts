@@ -260,3 +260,41 @@ describe('ResourcePool.end() always settles', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('ResourcePool timers', () => {
+  test('waiting acquires time out in arrival order, each after its own acquireTimeoutMs, also when an older one was served meanwhile', async () => {
+    const { pool } = setup({ max: 1, acquireTimeoutMs: 150 })
+    const held = await pool.acquire()
+    const started = performance.now()
+    const first = pool.acquire()
+    await new Promise((r) => setTimeout(r, 60))
+    const second = pool.acquire().then(
+      () => 'served',
+      (error: unknown) => ({ error, after: performance.now() - started }),
+    )
+    // The oldest waiter is served before its deadline; the next keeps its own.
+    pool.release(held)
+    const served = await first
+    const outcome = await second
+    expect(outcome).toMatchObject({ error: expect.any(PoolTimeoutError) })
+    const after = (outcome as { after: number }).after
+    expect(after).toBeGreaterThanOrEqual(60 + 150 - 5)
+    expect(after).toBeLessThan(60 + 150 + 500)
+    pool.release(served)
+    expect(pool.counts()).toMatchObject({ waiting: 0, idle: 1 })
+  })
+
+  test('a session checked out and back keeps its idle timeout from its last release, not from the first', async () => {
+    const { pool, made } = setup({ max: 1, idleTimeoutMs: 400 })
+    pool.release(await pool.acquire())
+    await new Promise((r) => setTimeout(r, 250))
+    // Used again before the first idle period ends; the first period would end 150 ms from here.
+    pool.release(await pool.acquire())
+    await new Promise((r) => setTimeout(r, 150))
+    expect(made[0]!.closedHow).toBeUndefined()
+    await new Promise((r) => setTimeout(r, 600))
+    expect(made[0]!.closedHow).toBe('close')
+    expect(pool.counts()).toMatchObject({ total: 0 })
+    await pool.end()
+  })
+})

@@ -94,9 +94,10 @@ export interface Slot<R> {
 interface Waiter<R> {
   resolve(slot: Slot<R>): void
   reject(error: Error): void
-  /** Handed a resource (set before resolve, so acquire() knows it needs no timer). */
+  /** Handed a resource (set before resolve, so acquire() knows it needs no deadline). */
   served: boolean
-  timer?: ReturnType<typeof setTimeout>
+  /** performance.now() past which it is rejected with PoolTimeoutError; 0: never. */
+  deadline: number
 }
 
 /** Counts for monitoring. */
@@ -126,6 +127,8 @@ export class ResourcePool<R> {
   /** One per creation under way (one shared signal would collect a listener per creation); end() aborts them. */
   private readonly creations = new Set<AbortController>()
   private endTimer: ReturnType<typeof setTimeout> | undefined
+  /** The deadline of the oldest waiting acquire (armWaitTimer). */
+  private waitTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly hooks: ResourceHooks<R>,
@@ -149,19 +152,15 @@ export class ResourcePool<R> {
   acquire(): Promise<Slot<R>> {
     if (this.ending) return Promise.reject(endedError())
     return new Promise((resolve, reject) => {
-      const waiter: Waiter<R> = { resolve, reject, served: false }
+      const waiter: Waiter<R> = { resolve, reject, served: false, deadline: 0 }
       this.waiters.push(waiter)
       this.dispatch()
-      // Served at once from an idle resource (the common case under load): no timer to set and clear.
+      // Served at once from an idle resource: no deadline to watch.
       if (waiter.served) return
       const ms = this.sizing.acquireTimeoutMs
       if (ms > 0) {
-        waiter.timer = setTimeout(() => {
-          const index = this.waiters.indexOf(waiter)
-          if (index === -1) return
-          this.waiters.splice(index, 1)
-          reject(this.timeoutError(ms))
-        }, ms)
+        waiter.deadline = performance.now() + ms
+        this.armWaitTimer()
       }
     })
   }
@@ -242,10 +241,8 @@ export class ResourcePool<R> {
   end(): Promise<void> {
     if (this.ending) return this.ending
     this.ending = new Promise((resolve) => (this.resolveEnded = resolve))
-    for (const waiter of this.waiters.splice(0)) {
-      if (waiter.timer) clearTimeout(waiter.timer)
-      waiter.reject(endedError())
-    }
+    this.clearWaitTimer()
+    for (const waiter of this.waiters.splice(0)) waiter.reject(endedError())
     for (const creation of this.creations) creation.abort(endedError())
     for (const slot of this.idle.slice()) this.remove(slot, 'close')
     const destroyRest = () => {
@@ -272,6 +269,33 @@ export class ResourcePool<R> {
     )
   }
 
+  /**
+   * One timer for every waiting acquire: they wait in arrival order with the
+   * same timeout, so the oldest one's deadline comes first. It is not moved
+   * when a waiter is served (a set and a clear per acquire cost more than a
+   * wake-up with nothing due); it stops when nobody waits, so it never keeps
+   * the process alive on its own.
+   */
+  private armWaitTimer(): void {
+    const head = this.waiters[0]
+    if (this.waitTimer !== undefined || head === undefined || head.deadline === 0) return
+    this.waitTimer = setTimeout(this.expireWaiters, Math.max(1, head.deadline - performance.now()))
+  }
+
+  private readonly expireWaiters = (): void => {
+    this.waitTimer = undefined
+    const now = performance.now()
+    while (this.waiters.length > 0 && this.waiters[0]!.deadline !== 0 && this.waiters[0]!.deadline <= now) {
+      this.waiters.shift()!.reject(this.timeoutError(this.sizing.acquireTimeoutMs))
+    }
+    this.armWaitTimer()
+  }
+
+  private clearWaitTimer(): void {
+    if (this.waitTimer !== undefined) clearTimeout(this.waitTimer)
+    this.waitTimer = undefined
+  }
+
   /** Serve waiters from idle resources, then open new ones while below max. */
   private dispatch(): void {
     while (this.waiters.length > 0 && this.idle.length > 0) {
@@ -295,7 +319,7 @@ export class ResourcePool<R> {
   private handOut(slot: Slot<R>): void {
     const waiter = this.waiters.shift()
     if (!waiter) return this.makeIdle(slot)
-    if (waiter.timer) clearTimeout(waiter.timer)
+    if (this.waiters.length === 0) this.clearWaitTimer()
     waiter.served = true
     slot.state = 'busy'
     this.hooks.onCheckout?.(slot.resource)
@@ -371,7 +395,7 @@ export class ResourcePool<R> {
         // The oldest waiter not covered by another pending creation learns why.
         if (this.waiters.length > this.creating + this.checking) {
           const waiter = this.waiters.shift()!
-          if (waiter.timer) clearTimeout(waiter.timer)
+          if (this.waiters.length === 0) this.clearWaitTimer()
           waiter.reject(error instanceof Error ? error : new Error(String(error)))
         } else if (!this.ending) this.options.onError?.(error)
         this.checkEnded()
