@@ -88,7 +88,14 @@ export class Client {
    * may hold several statements (the last one's result is returned).
    */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    return this.withSession((c) => c.query<R>(sql, values, options))
+    // withSession's rule, inlined: the hot path allocates no closure per query.
+    let session: Connection
+    try {
+      session = this.session()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return session.query<R>(sql, values, options)
   }
 
   /**
