@@ -37,7 +37,12 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 const HEADER_BYTES = 5
 /** Smallest body buffer for a message split across chunks. */
 const MIN_SPLIT_BUFFER = 8 * 1024
-/** Compact the frame queue once this many consumed entries sit at its head. */
+/**
+ * Compact the frame queue once this many consumed entries sit at its head and
+ * they are at least half of it: each compaction moves no more entries than were
+ * consumed since the last, so a 64 KiB chunk of 4,000 small rows costs no
+ * repeated shifting of the rest.
+ */
 const QUEUE_COMPACT_AT = 1024
 const EMPTY = new Uint8Array(0)
 
@@ -104,7 +109,7 @@ export class MessageReader {
     this.frameHead = i + 1
     this.queuedBytes -= end - start + HEADER_BYTES
     if (this.frameHead === this.frameCode.length) this.clearQueue()
-    else if (this.frameHead >= QUEUE_COMPACT_AT) this.compactQueue()
+    else if (this.frameHead >= QUEUE_COMPACT_AT && this.frameHead * 2 >= this.frameCode.length) this.compactQueue()
     try {
       return code === BackendCode.DataRow
         ? decodeDataRowRange(bytes, start, end)
