@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import type { FieldDescription } from '../../protocol/messages.js'
-import { encodeBool, encodeDate, encodeFloat8, encodeInt2, encodeInt4, encodeInt8, encodeMicros, encodeUuid } from '../../types/binary/encoders.js'
+import { encodeArray, encodeBool, encodeDate, encodeFloat8, encodeInt2, encodeInt4, encodeInt8, encodeMicros, encodeUuid } from '../../types/binary/encoders.js'
 import { Oid } from '../../types/oids.js'
 import { TypeRegistry, type ParserSource } from '../../types/registry.js'
 import { utf8Decode } from '../../types/utf8.js'
@@ -36,6 +36,8 @@ export const column: fc.Arbitrary<{ oid: number; format: 0 | 1; value: fc.Arbitr
   { oid: Oid.bytea, format: 0 as const, value: fc.uint8Array({ maxLength: 40 }).map((b) => utf8.encode('\\x' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(''))) },
   { oid: Oid.bytea, format: 1 as const, value: fc.uint8Array({ maxLength: 100 }) },
   { oid: Oid.jsonb, format: 0 as const, value: fc.jsonValue().map((j) => utf8.encode(JSON.stringify(j))) },
+  // Binary int4[] up to past the 64 elements decodeArray copies from templates.
+  { oid: Oid._int4, format: 1 as const, value: fc.array(fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null }), { maxLength: 70 }).map((a) => encodeArray(Oid.int4, a.map((x) => (x === null ? null : encodeInt4(x))))) },
   { oid: Oid._int4, format: 0 as const, value: fc.array(fc.option(fc.integer(), { nil: null })).map((a) => utf8.encode(`{${a.map((x) => x ?? 'NULL').join(',')}}`)) },
   { oid: 999_999, format: 1 as const, value: fc.uint8Array({ maxLength: 20 }) }, // unknown type: a copy of its bytes
 )

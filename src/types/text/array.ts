@@ -18,6 +18,13 @@ function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d)
 }
 
+/**
+ * Copied (slice()) for each new array: a `[]` literal has an allocation site
+ * that V8 may switch to the old generation once most of its arrays survive
+ * (they do: they are row values), making each one several times as costly.
+ */
+const EMPTY: readonly unknown[] = []
+
 /** Parse an array literal; each non-NULL element string goes through `parseElement`. */
 export function parseArray<T>(text: string, parseElement: (text: string) => T, delimiter = ','): unknown[] {
   const n = text.length
@@ -29,14 +36,14 @@ export function parseArray<T>(text: string, parseElement: (text: string) => T, d
     if (i === 0) throw new SyntaxError(`malformed array literal: ${JSON.stringify(text)}`)
   }
   if (text.charCodeAt(i) !== LBRACE) throw new SyntaxError(`malformed array literal: ${JSON.stringify(text)}`)
-  const root: unknown[] = []
+  const root: unknown[] = EMPTY.slice()
   const stack: unknown[][] = []
   let current = root
   i++
   while (i < n) {
     const c = text.charCodeAt(i)
     if (c === LBRACE) {
-      const inner: unknown[] = []
+      const inner: unknown[] = EMPTY.slice()
       current.push(inner)
       stack.push(current)
       current = inner
