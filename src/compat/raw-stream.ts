@@ -91,13 +91,15 @@ export class RawStream extends Emitter {
 
   /** Node's readable.read(): every buffered byte, or null. */
   read(): Uint8Array | null {
-    if (this.#frames.length === 0) {
-      if (this.#pausedSocket) {
-        this.#pausedSocket = false
-        this.#host.resume()
-      }
-      return null
+    if (this.#frames.length === 0 && this.#pausedSocket) {
+      this.#pausedSocket = false
+      // Resuming delivers the messages the session held back at once, inside this
+      // call: they are captured here and returned now. pg-copy-streams ignores the
+      // 'readable' they raise while it is in its read() loop, so a null here would
+      // strand them (the COPY's last messages among them) until data that never comes.
+      this.#host.resume()
     }
+    if (this.#frames.length === 0) return null
     const out = concat(this.#frames)
     this.#frames = []
     this.#frameBytes = 0
