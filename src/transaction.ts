@@ -22,7 +22,6 @@ import type { Connection, QueryOptions } from './connection/connection.js'
 import type { Result, Row } from './connection/result.js'
 import { ErrorCode, isFatalSeverity, PgError, PgfleetError, TransactionOutcomeUnknownError } from './errors.js'
 import { toQuery, type SqlFragment } from './sql.js'
-import { TransactionStatements } from './transaction-begin.js'
 
 export type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed' | 'read uncommitted'
 
@@ -95,16 +94,12 @@ export class Transaction {
   private done = false
   private savepoints = 0
 
-  private readonly connection: Connection
-
   constructor(
-    /** This attempt's statements (BEGIN goes out with the first one, see transaction-begin.ts). */
-    private readonly statements: TransactionStatements,
+    private readonly connection: Connection,
     /** 0 for the transaction, 1 and more inside savepoints. */
     readonly depth = 0,
-  ) {
-    this.connection = statements.connection
-  }
+    private readonly names: { next: number } = { next: 0 },
+  ) {}
 
   /** Run one statement in the transaction (same rules as `Client.query`). */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
@@ -112,7 +107,7 @@ export class Transaction {
     // The session ended between two statements (a server kill): report why, not that it is closed.
     const ended = this.connection.endError
     if (ended) return Promise.reject(ended)
-    return this.statements.run<R>(sql, values, options)
+    return this.connection.query<R>(sql, values, options)
   }
 
   /** Run a tagged template (`tx.sql\`select ${x}\``), values bound as parameters. */
@@ -130,21 +125,21 @@ export class Transaction {
     if (this.done) throw finishedError()
     if (this.savepoints > 0) throw new PgfleetError('a savepoint of this transaction is still open; await it before opening another', ErrorCode.TxBusy)
     // Generated names only: the user never supplies SQL text here.
-    const name = `pgfleet_sp_${++this.statements.savepointNames}`
-    const inner = new Transaction(this.statements, this.depth + 1)
+    const name = `pgfleet_sp_${++this.names.next}`
+    const inner = new Transaction(this.connection, this.depth + 1, this.names)
     this.savepoints++
     try {
-      await this.statements.run(`savepoint ${name}`)
+      await this.connection.query(`savepoint ${name}`)
       let result: T
       try {
         result = await fn(inner)
       } catch (error) {
         inner.done = true
-        if (this.connection.isReady) await this.statements.run(`rollback to savepoint ${name}; release savepoint ${name}`).catch(() => undefined)
+        if (this.connection.isReady) await this.connection.query(`rollback to savepoint ${name}; release savepoint ${name}`).catch(() => undefined)
         throw error
       }
       inner.done = true
-      await this.statements.run(`release savepoint ${name}`)
+      await this.connection.query(`release savepoint ${name}`)
       return result
     } finally {
       inner.done = true
@@ -212,33 +207,26 @@ function sameSession(connection: Connection): SessionProvider {
 async function attemptOnce<T>(connection: Connection, begin: string, fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
   // A pooled session can end between checkout and BEGIN (a server kill while idle).
   if (!connection.isReady && connection.endError) throw new EndedBeforeBegin(connection.endError)
-  // BEGIN goes out with the body's first statement (transaction-begin.ts).
-  const statements = new TransactionStatements(connection, begin)
-  const tx = new Transaction(statements)
+  await connection.query(begin)
+  const tx = new Transaction(connection)
   let result: T
   try {
     result = await fn(tx)
   } catch (error) {
     tx.finish()
-    // BEGIN failed: the body saw its error on its first statement; the attempt fails as a failed BEGIN did.
-    if (statements.beginFailure) throw statements.beginFailure.error
-    if (statements.beginSent && connection.isReady) await statements.run('rollback').catch(() => undefined)
+    if (connection.isReady) await connection.query('rollback').catch(() => undefined)
     throw error
   }
   tx.finish()
-  // The body caught the error of a failed BEGIN: nothing ran, nothing is committed.
-  if (statements.beginFailure) throw statements.beginFailure.error
-  // A body that ran no statement: BEGIN was never sent, there is nothing to commit.
-  if (!statements.beginSent) return result
-  await commit(connection, statements)
+  await commit(connection)
   return result
 }
 
-/** COMMIT (after the body's statements still queued); a lost reply becomes TransactionOutcomeUnknownError. */
-async function commit(connection: Connection, statements: TransactionStatements): Promise<void> {
+/** COMMIT; a lost reply becomes TransactionOutcomeUnknownError. */
+async function commit(connection: Connection): Promise<void> {
   let result: Result<unknown>
   try {
-    result = await statements.run('commit')
+    result = await connection.query('commit')
   } catch (error) {
     // A non-fatal server error (40001 at commit, a deferred constraint) is a definite rollback.
     if (error instanceof PgError && !isFatalSeverity(error) && connection.isReady) throw error

@@ -27,7 +27,7 @@ import { concatBytes } from '../protocol/writer.js'
 import type { BackendMessage } from '../protocol/messages.js'
 import { TypeRegistry, type ParserSource } from '../types/registry.js'
 import { sendCancelRequest } from './cancel.js'
-import { bindParams, ExtendedQuery, type BeginPrefix, type ExtendedContext } from './extended-query.js'
+import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
 import { OperationDeadline, type DeadlineHost } from './operation-deadline.js'
 import { SessionCancels } from './session-cancels.js'
@@ -198,15 +198,12 @@ export class Connection implements OperationHost, DeadlineHost {
     return this.track(options, (resolve, reject) => new SimpleQuery(sql, options.parsers ?? this.types, options.rowMode ?? 'object', resolve, reject), sql)
   }
 
-  /**
-   * Run one statement with bound parameters, rows delivered to `sink` when
-   * given; with `begin`, a transaction's BEGIN goes first in the same Sync.
-   */
-  extended(sql: string, values: readonly unknown[], options: QueryOptions = NO_OPTIONS, sink?: RowSink, begin?: BeginPrefix): Promise<Result<unknown>> {
+  /** Run one statement with bound parameters, rows delivered to `sink` when given. */
+  extended(sql: string, values: readonly unknown[], options: QueryOptions = NO_OPTIONS, sink?: RowSink): Promise<Result<unknown>> {
     return this.track(options, (resolve, reject) => {
       const params = bindParams(this.types, values)
       const prepare = options.prepare ?? true
-      const extended = { mode: options.rowMode ?? 'object', parsers: options.parsers, sink, prepare, begin } as const
+      const extended = { mode: options.rowMode ?? 'object', parsers: options.parsers, sink, prepare } as const
       return new ExtendedQuery(this.ctx, sql, params, extended, resolve, reject)
     }, sql, values.length)
   }

@@ -20,7 +20,6 @@
 import { PgError, ProtocolError } from '../errors.js'
 import {
   COPY_DONE,
-  encodeBegin,
   encodeBindExecute,
   encodeClose,
   encodeCopyFail,
@@ -74,18 +73,6 @@ export function bindParams(registry: TypeRegistry, values: readonly unknown[]): 
   return out
 }
 
-/**
- * A transaction's BEGIN sent in front of its first statement, before the
- * same Sync (src/transaction-begin.ts). If BEGIN fails the server skips the
- * statement up to the Sync, so it never runs outside the transaction.
- */
-export interface BeginPrefix {
-  /** The BEGIN statement (from a whitelist, never user text). */
-  readonly sql: string
-  /** Set when the server answered BEGIN's CommandComplete: the transaction block is open. */
-  started: boolean
-}
-
 /** How one ExtendedQuery delivers rows and whether it may use the statement cache. */
 export interface ExtendedOptions {
   mode: RowMode
@@ -94,12 +81,7 @@ export interface ExtendedOptions {
   sink?: RowSink
   /** false: unnamed statement even when the cache is on. */
   prepare: boolean
-  /** Open a transaction block with this BEGIN in the same Sync, first. */
-  begin?: BeginPrefix
 }
-
-/** What BEGIN (Parse, Bind, Execute of the unnamed statement) answers, in order. */
-const BEGIN_ANSWERS = ['ParseComplete', 'BindComplete', 'CommandComplete'] as const
 
 /** One query over the extended protocol: Parse (unless cached), Bind, Describe (first run), Execute, Sync. */
 export class ExtendedQuery implements Operation {
@@ -138,12 +120,6 @@ export class ExtendedQuery implements Operation {
     // The one message that can fail to encode (a NUL in the SQL) is encoded before
     // anything changes, so a failed call leaves the cache and the stale Closes as they were.
     const parse = entry ? undefined : encodeParse(cached ? ctx.cache.nextName() : '', this.sql, params.oids)
-    this.parsed = parse !== undefined
-
-    // A transaction's BEGIN goes first, in the unnamed statement and portal (the query's own Bind replaces them).
-    const begin = this.options.begin
-    this.beginAnswers = begin === undefined || begin.started ? [] : [...BEGIN_ANSWERS]
-    if (this.beginAnswers.length > 0) host.write(encodeBegin(begin!.sql))
 
     // The answers due before BindComplete, in the order their requests are written.
     const before: PreBindAnswer[] = (this.beforeBind = [])
@@ -186,15 +162,8 @@ export class ExtendedQuery implements Operation {
     if (message.type === 'ErrorResponse') {
       if (this.error) throw new ProtocolError('server sent a second ErrorResponse for one query')
       this.error = new PgError(message.fields)
-      // BEGIN failed: the server skipped the statement, and the error is BEGIN's.
-      this.error.query = this.beginAnswers.length > 0 ? this.options.begin!.sql : this.sql
+      this.error.query = this.sql
       this.copy = undefined
-      return false
-    }
-    if (this.beginAnswers.length > 0 && message.type !== 'ReadyForQuery' && !this.error) {
-      const expected = this.beginAnswers.shift()
-      if (message.type !== expected) throw new ProtocolError(`server sent ${message.type} where the transaction's BEGIN expected ${expected}`)
-      if (expected === 'CommandComplete') this.options.begin!.started = true
       return false
     }
     if (message.type === 'ReadyForQuery') {
@@ -285,10 +254,6 @@ export class ExtendedQuery implements Operation {
 
   private host: OperationHost | undefined
   private beforeBind: PreBindAnswer[] = []
-  /** BEGIN's answers still due (a transaction's first statement). */
-  private beginAnswers: string[] = []
-  /** This run sent a Parse for the statement. */
-  private parsed = false
   /** Set when rows were dropped after the deadline: the query can only fail. */
   private dropped: Error | undefined
 
@@ -313,12 +278,6 @@ export class ExtendedQuery implements Operation {
     const error = this.error
     if (!error) return this.resolve(this.collector.last, status)
     const entry = this.entry
-    // BEGIN failed: the server skipped everything after it, the statement's Parse
-    // included (so a statement this run added to the cache does not exist). No retry.
-    if (this.beginAnswers.length > 0) {
-      if (entry && this.parsed) this.ctx.cache.remove(this.key, entry)
-      return this.reject(error)
-    }
     // A failure before BindComplete (Parse or Bind, including 26000 and 0A000)
     // may mean the statement does not exist as cached, or exists with an
     // outdated plan: forget it, and Close it with the next query (closing a

@@ -127,38 +127,6 @@ describe('client.transaction', () => {
     expect(await values()).toEqual({ 1: 1 })
   })
 
-  it('BEGIN goes out with the first statement: statements issued together all run inside the transaction, in call order', async () => {
-    await reset([])
-    const undo = new Error('undo')
-    await expect(
-      a.transaction(async (tx) => {
-        await Promise.all([
-          tx.query(`insert into ${table} (id) values ($1)`, [1]),
-          tx.query(`insert into ${table} (id) values (2)`),
-          tx.query(`insert into ${table} (id, v) values ($1, (select count(*) from ${table}))`, [3]),
-        ])
-        expect((await tx.query<{ v: number }>(`select v from ${table} where id = 3`)).rows[0]!.v).toBe(2)
-        throw undo
-      }),
-    ).rejects.toBe(undo)
-    // Rolled back: none of them ran outside the transaction.
-    expect(await values()).toEqual({})
-  })
-
-  it('a BEGIN the server refuses (the session is in an aborted block) fails the transaction with its error; the statement behind it never runs', async () => {
-    await reset([])
-    await a.query('begin')
-    await a.query('select 1/0').catch(() => undefined)
-    const error = await a.transaction((tx) => tx.query(`insert into ${table} (id) values ($1)`, [7])).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(PgError)
-    expect(error).toMatchObject({ code: '25P02', query: 'begin' })
-    expect(a.connection.transactionStatus).toBe('E')
-    await a.query('rollback')
-    expect(await values()).toEqual({})
-    // The session and its statement cache are fine afterwards.
-    expect(await a.transaction(async (tx) => (await tx.query(`insert into ${table} (id) values ($1) returning id`, [8])).rows)).toEqual([{ id: 8 }])
-  })
-
   /** Write skew under serializable: each reads one class and inserts into the other. */
   function writeSkew(client: Client, from: number, to: number, id: number, meet: ReturnType<typeof gate>, attempts: number[], retries?: number) {
     return client.transaction(

@@ -85,17 +85,6 @@ export function encodeBindExecute(args: BindArgs, describe: boolean): Uint8Array
   return w.endFrame().bytes(describe ? DESCRIBE_EXECUTE_SYNC : EXECUTE_SYNC).finish()
 }
 
-/**
- * Parse, Bind and Execute of `sql` in the unnamed statement and portal, with
- * no Sync: a transaction's BEGIN written in front of its first statement, so
- * both go in one round trip and an error in BEGIN skips the statement.
- */
-export function encodeBegin(sql: string): Uint8Array {
-  const w = writeParse(new Writer(sql.length + 40), '', sql)
-  writeBind(w, { params: [] }, '')
-  return writeExecute(w, '', 0).finish()
-}
-
 /** Describe: 'S' a prepared statement (answers ParameterDescription + RowDescription/NoData) or 'P' a portal. */
 export function writeDescribe(w: Writer, kind: 'S' | 'P', name: string): Writer {
   return w.frame(FrontendCode.Describe).byte(kind.charCodeAt(0)).cstring(name)

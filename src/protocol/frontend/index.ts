@@ -16,7 +16,6 @@ export {
   writeBind,
   encodeBind,
   encodeBindExecute,
-  encodeBegin,
   writeDescribe,
   encodeDescribe,
   writeExecute,
