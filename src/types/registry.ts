@@ -125,8 +125,10 @@ export class TypeRegistry implements ParserSource {
     if (!Number.isInteger(type.oid) || type.oid <= 0) throw new RangeError(`type oid must be a positive integer, got ${type.oid}`)
     const codec: TypeCodec = { parse: type.parse ?? parseString }
     const parseBinary = type.parseBinary
-    // A user's decoder gets a view of its value, as TypeSpec documents.
-    if (parseBinary) codec.parseBinary = (bytes, start, end) => parseBinary(bytes.subarray(start, end))
+    // A user's decoder gets a view of its value, as TypeSpec documents: a plain Uint8Array
+    // even when the transport reads Node Buffers, so its slice() copies as users expect
+    // (a Buffer's slice() would keep the whole socket chunk alive).
+    if (parseBinary) codec.parseBinary = (bytes, start, end) => parseBinary(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start))
     this.codecs.set(type.oid, codec)
     // A type's own codec wins over any array entry for its OID (see stringParser).
     this.arrays.delete(type.oid)

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import { RowBuilder } from '../../src/connection/result.js'
 import { fieldsOf, inChunk, registry, rowSet, simpleRow, viewOnly } from '../../src/connection/testing/row-sets.js'
 import { encodeDataRowBody } from '../../src/protocol/testing/index.js'
+import { TypeRegistry } from '../../src/types/registry.js'
 
 function expectNoViews(row: unknown): void {
   for (const value of Object.values(row as object)) {
@@ -39,4 +40,17 @@ describe('RowBuilder on Buffer chunks', () => {
       })
     }
   }
+})
+
+describe("a registered type's parseBinary on Buffer chunks", () => {
+  it('gets a plain Uint8Array view of its value, so its slice() is a copy of the value alone', () => {
+    const seen: Uint8Array[] = []
+    const custom = new TypeRegistry().register({ oid: 900_001, parseBinary: (bytes) => (seen.push(bytes), bytes.slice()) })
+    const fields = fieldsOf([[{ oid: 900_001, format: 1 }, 'v']])
+    const chunk = Buffer.from(inChunk(encodeDataRowBody([new Uint8Array([1, 2, 3, 4])]), 100, 1000))
+    const row = new RowBuilder(fields, custom, 'object').build(chunk, 100) as { v: Uint8Array }
+    expect(seen[0]!.constructor).toBe(Uint8Array)
+    expect([...seen[0]!]).toEqual([1, 2, 3, 4])
+    expect(row.v.buffer.byteLength).toBe(4)
+  })
 })
