@@ -38,6 +38,19 @@ describe('RowBuilder on Buffer chunks', () => {
           { numRuns: 400 },
         )
       })
+
+      it(`keeps building that row past the 32 rows after which a builder makes its own constructor: ${label}, ${mode}`, () => {
+        fc.assert(
+          fc.property(rowSet, ([cols, values, before, after]) => {
+            const fields = fieldsOf(cols)
+            const chunk = Buffer.from(inChunk(encodeDataRowBody(values), before, after))
+            const builder = new RowBuilder(fields, source, mode)
+            const expected = simpleRow(fields, values, source, mode)
+            for (let i = 0; i < 40; i++) expect(builder.build(chunk, before)).toEqual(expected)
+          }),
+          { numRuns: 50 },
+        )
+      })
     }
   }
 })
