@@ -25,7 +25,7 @@ import { utf8DecodeRange } from './utf8.js'
 
 export type { RangeParser } from './builtins.js'
 
-/** A parser for one column value (never called for NULL); `bytes` is a view of just that value. */
+/** A parser for one column value (never called for NULL); `bytes` is a view of just that value (on Node a Buffer: its slice() is no copy). */
 export type ValueParser = (bytes: Uint8Array) => unknown
 
 /**
@@ -63,7 +63,11 @@ export interface TypeSpec {
   name?: string
   /** Text format; default: the string itself (right for enums and domains over text). */
   parse?: (text: string) => unknown
-  /** Binary format. When absent the registry asks for text for this type. */
+  /**
+   * Binary format. When absent the registry asks for text for this type.
+   * `bytes` is a view of the value inside the frame it arrived in (on Node a
+   * Buffer, whose slice() is a view too): copy what you keep, e.g. `Uint8Array.from(bytes)`.
+   */
   parseBinary?: (bytes: Uint8Array) => unknown
   /** Serializes parameter values that `match` accepts: a string is sent as text, bytes as binary, both with `oid`. */
   serialize?: (value: unknown) => string | Uint8Array
