@@ -65,8 +65,8 @@ export interface TypeSpec {
   parse?: (text: string) => unknown
   /**
    * Binary format. When absent the registry asks for text for this type.
-   * `bytes` is a view of the value inside the frame it arrived in (on Node a
-   * Buffer, whose slice() is a view too): copy what you keep, e.g. `Uint8Array.from(bytes)`.
+   * `bytes` is a plain Uint8Array view of the value inside the frame it arrived
+   * in (also on Node, where frames are Buffers): keep a copy (`bytes.slice()`), not the view.
    */
   parseBinary?: (bytes: Uint8Array) => unknown
   /** Serializes parameter values that `match` accepts: a string is sent as text, bytes as binary, both with `oid`. */
