@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, test } from 'vitest'
-import { DEFAULT_POOL_SIZING } from '../pool/resource-pool.js'
+import { DEFAULT_POOL_SIZING } from '../pool/sizing.js'
 import { ENV_OPTIONS, OPTION_TABLE, optionNamesOf, type OptionSpec } from './option-table.js'
 import type { ConnectOptions } from './types.js'
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import type { RebalanceMove } from '../balancer/rebalance.js'
 import { Healer, type HealerFactory } from './healer.js'
-import { DEFAULT_POOL_SIZING, ResourcePool, type ResourceHooks } from './resource-pool.js'
+import { ResourcePool, type ResourceHooks } from './resource-pool.js'
+import { DEFAULT_POOL_SIZING } from './sizing.js'
 
 /** A fake session on a node. */
 class Fake {

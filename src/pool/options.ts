@@ -6,7 +6,7 @@
 import type { ClientOptions } from '../session-factory.js'
 import { optionNamesOf } from '../config/option-table.js'
 import { ConfigError } from '../errors.js'
-import { DEFAULT_POOL_SIZING, type PoolSizing } from './resource-pool.js'
+import { DEFAULT_POOL_SIZING, type PoolSizing } from './sizing.js'
 
 /** Pool sizing and timing (milliseconds), plus where background failures go. */
 export interface PoolOptions extends Partial<PoolSizing> {

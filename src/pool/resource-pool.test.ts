@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { ErrorCode, PoolTimeoutError } from '../errors.js'
-import { DEFAULT_POOL_SIZING, ResourcePool, type PoolSizing, type ResourceHooks } from './resource-pool.js'
+import { ResourcePool, type ResourceHooks } from './resource-pool.js'
+import { DEFAULT_POOL_SIZING, type PoolSizing } from './sizing.js'
 
 /** A fake session: alive until killed, counts closes and destroys. */
 class Fake {

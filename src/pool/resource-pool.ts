@@ -18,6 +18,8 @@
  *   one of those is a no-op).
  */
 import { ConnectionError, ErrorCode, PoolTimeoutError } from '../errors.js'
+import type { PoolSizing } from './sizing.js'
+import { WaitQueue } from './wait-queue.js'
 
 /** How the pool creates, checks and ends one resource. */
 export interface ResourceHooks<R> {
@@ -39,41 +41,6 @@ export interface ResourceHooks<R> {
   onCheckout?(resource: R): void
 }
 
-/** Sizing and timing of a pool. Times in milliseconds; 0 disables a timer. */
-export interface PoolSizing {
-  /** Connections kept open even when idle (default 0). */
-  min: number
-  /** Upper bound on open plus opening connections (default 10). */
-  max: number
-  /** Close a connection idle this long while more than `min` are open (default 10,000). */
-  idleTimeoutMs: number
-  /** Retire a connection this old when it is next idle (default 0: never). */
-  maxLifetimeMs: number
-  /** Reject an acquire that waited this long with PoolTimeoutError (default 30,000). */
-  acquireTimeoutMs: number
-  /** Run a cheap check before handing out a connection idle at least this long (default 1,000; 0: always). */
-  idleCheckMs: number
-  /** end() waits this long for checked-out connections, then destroys them (default 5,000; 0: at once). */
-  endTimeoutMs: number
-  /** With load balancing: look for sessions to move this often, and when a failed node's TTL runs out (default 1,000; 0: never heal). Used by Pool. */
-  rebalanceIntervalMs: number
-  /** At most this many sessions being moved at once (default 2). Used by Pool. */
-  rebalanceMoves: number
-}
-
-/** Pool sizing used for every option the caller leaves out. */
-export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
-  min: 0,
-  max: 10,
-  idleTimeoutMs: 10_000,
-  maxLifetimeMs: 0,
-  acquireTimeoutMs: 30_000,
-  idleCheckMs: 1_000,
-  endTimeoutMs: 5_000,
-  rebalanceIntervalMs: 1_000,
-  rebalanceMoves: 2,
-})
-
 /** One pooled resource and its state. */
 export interface Slot<R> {
   readonly resource: R
@@ -89,15 +56,6 @@ export interface Slot<R> {
   /** How many times it became idle (its idle timer tells a new idle period from the one it was set for). */
   idleRounds?: number
   timer?: ReturnType<typeof setTimeout>
-}
-
-interface Waiter<R> {
-  resolve(slot: Slot<R>): void
-  reject(error: Error): void
-  /** Handed a resource (set before resolve, so acquire() knows it needs no deadline). */
-  served: boolean
-  /** performance.now() past which it is rejected with PoolTimeoutError; 0: never. */
-  deadline: number
 }
 
 /** Counts for monitoring. */
@@ -118,7 +76,7 @@ export class ResourcePool<R> {
   private readonly slots = new Set<Slot<R>>()
   /** Idle slots, most recently used last (LIFO reuse lets the rest time out). */
   private readonly idle: Slot<R>[] = []
-  private readonly waiters: Waiter<R>[] = []
+  private readonly waiters = new WaitQueue<Slot<R>>(() => this.timeoutError(this.sizing.acquireTimeoutMs))
   private creating = 0
   private readonly closing = new Set<Promise<unknown>>()
   private checking = 0
@@ -127,8 +85,6 @@ export class ResourcePool<R> {
   /** One per creation under way (one shared signal would collect a listener per creation); end() aborts them. */
   private readonly creations = new Set<AbortController>()
   private endTimer: ReturnType<typeof setTimeout> | undefined
-  /** The deadline of the oldest waiting acquire (armWaitTimer). */
-  private waitTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly hooks: ResourceHooks<R>,
@@ -152,16 +108,10 @@ export class ResourcePool<R> {
   acquire(): Promise<Slot<R>> {
     if (this.ending) return Promise.reject(endedError())
     return new Promise((resolve, reject) => {
-      const waiter: Waiter<R> = { resolve, reject, served: false, deadline: 0 }
-      this.waiters.push(waiter)
+      const waiter = this.waiters.add(resolve, reject)
       this.dispatch()
       // Served at once from an idle resource: no deadline to watch.
-      if (waiter.served) return
-      const ms = this.sizing.acquireTimeoutMs
-      if (ms > 0) {
-        waiter.deadline = performance.now() + ms
-        this.armWaitTimer()
-      }
+      if (!waiter.served) this.waiters.watch(waiter, this.sizing.acquireTimeoutMs)
     })
   }
 
@@ -241,8 +191,7 @@ export class ResourcePool<R> {
   end(): Promise<void> {
     if (this.ending) return this.ending
     this.ending = new Promise((resolve) => (this.resolveEnded = resolve))
-    this.clearWaitTimer()
-    for (const waiter of this.waiters.splice(0)) waiter.reject(endedError())
+    this.waiters.rejectAll(endedError())
     for (const creation of this.creations) creation.abort(endedError())
     for (const slot of this.idle.slice()) this.remove(slot, 'close')
     const destroyRest = () => {
@@ -269,33 +218,6 @@ export class ResourcePool<R> {
     )
   }
 
-  /**
-   * One timer for every waiting acquire: they wait in arrival order with the
-   * same timeout, so the oldest one's deadline comes first. It is not moved
-   * when a waiter is served (a set and a clear per acquire cost more than a
-   * wake-up with nothing due); it stops when nobody waits, so it never keeps
-   * the process alive on its own.
-   */
-  private armWaitTimer(): void {
-    const head = this.waiters[0]
-    if (this.waitTimer !== undefined || head === undefined || head.deadline === 0) return
-    this.waitTimer = setTimeout(this.expireWaiters, Math.max(1, head.deadline - performance.now()))
-  }
-
-  private readonly expireWaiters = (): void => {
-    this.waitTimer = undefined
-    const now = performance.now()
-    while (this.waiters.length > 0 && this.waiters[0]!.deadline !== 0 && this.waiters[0]!.deadline <= now) {
-      this.waiters.shift()!.reject(this.timeoutError(this.sizing.acquireTimeoutMs))
-    }
-    this.armWaitTimer()
-  }
-
-  private clearWaitTimer(): void {
-    if (this.waitTimer !== undefined) clearTimeout(this.waitTimer)
-    this.waitTimer = undefined
-  }
-
   /** Serve waiters from idle resources, then open new ones while below max. */
   private dispatch(): void {
     while (this.waiters.length > 0 && this.idle.length > 0) {
@@ -319,7 +241,6 @@ export class ResourcePool<R> {
   private handOut(slot: Slot<R>): void {
     const waiter = this.waiters.shift()
     if (!waiter) return this.makeIdle(slot)
-    if (this.waiters.length === 0) this.clearWaitTimer()
     waiter.served = true
     slot.state = 'busy'
     this.hooks.onCheckout?.(slot.resource)
@@ -394,9 +315,7 @@ export class ResourcePool<R> {
         this.creating--
         // The oldest waiter not covered by another pending creation learns why.
         if (this.waiters.length > this.creating + this.checking) {
-          const waiter = this.waiters.shift()!
-          if (this.waiters.length === 0) this.clearWaitTimer()
-          waiter.reject(error instanceof Error ? error : new Error(String(error)))
+          this.waiters.shift()!.reject(error instanceof Error ? error : new Error(String(error)))
         } else if (!this.ending) this.options.onError?.(error)
         this.checkEnded()
       },

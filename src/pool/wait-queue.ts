@@ -1,0 +1,77 @@
+/**
+ * The acquires waiting for a pooled resource, served strictly in arrival
+ * order, and one timer for all their deadlines: they share one timeout, so
+ * the oldest one's deadline comes first. The timer is not moved when a
+ * waiter is served (a set and a clear per acquire cost more than a wake-up
+ * with nothing due); it stops when nobody waits, so it never keeps the
+ * process alive on its own.
+ */
+
+/** One waiting acquire. */
+export interface Waiter<T> {
+  resolve(value: T): void
+  reject(error: Error): void
+  /** Handed a resource (set before resolve, so acquire() knows it needs no deadline). */
+  served: boolean
+  /** performance.now() past which it is rejected; 0: never. */
+  deadline: number
+}
+
+export class WaitQueue<T> {
+  private readonly waiters: Waiter<T>[] = []
+  private timer: ReturnType<typeof setTimeout> | undefined
+
+  /** `timedOut` makes the error a waiter gets when its deadline passes. */
+  constructor(private readonly timedOut: () => Error) {}
+
+  get length(): number {
+    return this.waiters.length
+  }
+
+  /** A new waiter at the back of the line (no deadline yet: see watch()). */
+  add(resolve: (value: T) => void, reject: (error: Error) => void): Waiter<T> {
+    const waiter: Waiter<T> = { resolve, reject, served: false, deadline: 0 }
+    this.waiters.push(waiter)
+    return waiter
+  }
+
+  /** Reject `waiter` if it still waits after `timeoutMs` (0: never). */
+  watch(waiter: Waiter<T>, timeoutMs: number): void {
+    if (timeoutMs <= 0) return
+    waiter.deadline = performance.now() + timeoutMs
+    this.arm()
+  }
+
+  /** The oldest waiter, taken out of the line. */
+  shift(): Waiter<T> | undefined {
+    const waiter = this.waiters.shift()
+    if (this.waiters.length === 0) this.stop()
+    return waiter
+  }
+
+  /** Reject every waiter with `error` (the pool ends). */
+  rejectAll(error: Error): void {
+    this.stop()
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error)
+  }
+
+  private arm(): void {
+    const head = this.waiters[0]
+    if (this.timer !== undefined || head === undefined || head.deadline === 0) return
+    this.timer = setTimeout(this.expire, Math.max(1, head.deadline - performance.now()))
+  }
+
+  private readonly expire = (): void => {
+    this.timer = undefined
+    const now = performance.now()
+    while (this.waiters.length > 0 && this.waiters[0]!.deadline !== 0 && this.waiters[0]!.deadline <= now) {
+      this.waiters.shift()!.reject(this.timedOut())
+    }
+    this.arm()
+  }
+
+  private stop(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}
