@@ -7,6 +7,7 @@
  */
 import type { FieldDescription } from '../protocol/messages.js'
 import type { ParserSource, RangeParser } from '../types/registry.js'
+import { nullArray } from '../types/fresh-arrays.js'
 import { utf8Decode, utf8DecodeRange } from '../types/utf8.js'
 
 /** A row as an object keyed by column name. Duplicate names: the last column wins (as pg). */
@@ -38,8 +39,6 @@ export class RowBuilder {
   private readonly parsers: RangeParser[]
   private readonly hazards: boolean[]
   private readonly anyHazard: boolean
-  /** One null per column: array rows are copies of it (see buildArray). */
-  private readonly template: null[]
   /** Made once this builder has built ROWS_BEFORE_CONSTRUCTOR rows (see build). */
   private Row: (new () => Row) | undefined
   private built = 0
@@ -53,7 +52,6 @@ export class RowBuilder {
     this.parsers = fields.map((f) => rangeParser(parsers, f.dataTypeOid, f.format as 0 | 1))
     this.hazards = this.names.map((n) => n === '__proto__')
     this.anyHazard = this.hazards.includes(true)
-    this.template = fields.map(() => null)
   }
 
   /**
@@ -73,17 +71,12 @@ export class RowBuilder {
     const parsers = this.parsers
     const count = parsers.length
     let p = start + 2
-    // A copy of the template, not `new Array(count)`: V8 tracks an allocation
-    // site for the Array constructor and, as every row of a result survives,
-    // may switch it to allocate in the old generation, where each row then
-    // costs about three times as much (bench/micro-rows.ts: array rows ~2.5M/s
-    // in half the runs, ~9M/s in the others). slice() tracks no such site.
-    const out: unknown[] = this.template.slice()
+    const out = nullArray(count) // see fresh-arrays.ts
     for (let i = 0; i < count; i++) {
       const length = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!
       p += 4
-      if (length === -1) out[i] = null
-      else {
+      // NULL (-1): the template's null stays.
+      if (length !== -1) {
         out[i] = parsers[i]!(bytes, p, p + length)
         p += length
       }

@@ -6,17 +6,10 @@
  * Lower bounds are dropped (text mode drops them too); zero dimensions is `[]`.
  */
 import { ProtocolError } from '../../errors.js'
+import { nullArray } from '../fresh-arrays.js'
 
 /** PostgreSQL's MAXDIM. */
 const MAX_DIMENSIONS = 6
-
-/**
- * Arrays of nulls by length, copied with slice() for short one-dimensional
- * values: `new Array(n)` has an allocation site that V8 may switch to the old
- * generation once most arrays it made survive (they do: they are row values),
- * and from then on each one costs several times as much. slice() has none.
- */
-const TEMPLATES: null[][] = Array.from({ length: 65 }, (_, n) => new Array<null>(n).fill(null))
 
 /** Decodes one element from bytes[start, end). */
 export type ElementDecoder<T> = (bytes: Uint8Array, start: number, end: number) => T
@@ -44,7 +37,7 @@ export function decodeArray<T>(bytes: Uint8Array, decodeElement: ElementDecoder<
   if (total * 4 > end - pos) throw new ProtocolError('binary array is truncated')
   if (ndim === 1) {
     // The common case, without the per-level closure.
-    const out: unknown[] = total < TEMPLATES.length ? TEMPLATES[total]!.slice() : new Array(total)
+    const out = nullArray(total)
     for (let k = 0; k < total; k++) {
       const len = int32(bytes, pos, end)
       pos += 4

@@ -8,6 +8,7 @@
  * delimiter is ',' except for box (';'). Lower bounds other than 1 are printed
  * as a `[lo:hi]=` prefix, which is skipped: JS arrays start at 0.
  */
+import { emptyArray } from '../fresh-arrays.js'
 
 const LBRACE = 0x7b
 const RBRACE = 0x7d
@@ -17,13 +18,6 @@ const BACKSLASH = 0x5c
 function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d)
 }
-
-/**
- * Copied (slice()) for each new array: a `[]` literal has an allocation site
- * that V8 may switch to the old generation once most of its arrays survive
- * (they do: they are row values), making each one several times as costly.
- */
-const EMPTY: readonly unknown[] = []
 
 /** Parse an array literal; each non-NULL element string goes through `parseElement`. */
 export function parseArray<T>(text: string, parseElement: (text: string) => T, delimiter = ','): unknown[] {
@@ -36,14 +30,14 @@ export function parseArray<T>(text: string, parseElement: (text: string) => T, d
     if (i === 0) throw new SyntaxError(`malformed array literal: ${JSON.stringify(text)}`)
   }
   if (text.charCodeAt(i) !== LBRACE) throw new SyntaxError(`malformed array literal: ${JSON.stringify(text)}`)
-  const root: unknown[] = EMPTY.slice()
+  const root = emptyArray()
   const stack: unknown[][] = []
   let current = root
   i++
   while (i < n) {
     const c = text.charCodeAt(i)
     if (c === LBRACE) {
-      const inner: unknown[] = EMPTY.slice()
+      const inner = emptyArray()
       current.push(inner)
       stack.push(current)
       current = inner
