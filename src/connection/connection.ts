@@ -66,6 +66,11 @@ export interface QueryOptions {
 /** The options of a call that passed none (shared: never mutated). */
 const NO_OPTIONS: QueryOptions = Object.freeze({})
 
+/** Resolve a script's call with its last statement's result (an empty one for an empty script). */
+function resolveLast<R>(resolve: (result: Result<R>) => void): (results: Result<unknown>[]) => void {
+  return (results) => resolve((results[results.length - 1] ?? emptyResult()) as Result<R>)
+}
+
 /** How long close() waits for queued operations before it destroys the session. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000
 
@@ -184,17 +189,15 @@ export class Connection implements OperationHost, DeadlineHost {
   query<R = Row>(sql: string, values?: readonly unknown[], options: QueryOptions = NO_OPTIONS): Promise<Result<R>> {
     if (values === undefined && options.prepare === undefined) {
       // The last statement's result, handed over by the operation itself: no extra promise per query.
-      const last = (resolve: (result: Result<R>) => void) => (results: Result<unknown>[]) =>
-        resolve((results[results.length - 1] ?? emptyResult()) as Result<R>)
       const parsers = options.parsers ?? this.types
       const mode = options.rowMode ?? 'object'
-      return this.track(options, (resolve, reject) => new SimpleQuery(sql, parsers, mode, last(resolve), reject), sql)
+      return this.track(options, (resolve, reject) => new SimpleQuery(sql, parsers, mode, resolveLast(resolve), reject), sql)
     }
     return this.extended(sql, values ?? [], options) as Promise<Result<R>>
   }
 
   /** Run a script of one or more statements (simple protocol); one result per statement. */
-  simple(sql: string, options: QueryOptions = {}): Promise<Result<unknown>[]> {
+  simple(sql: string, options: QueryOptions = NO_OPTIONS): Promise<Result<unknown>[]> {
     return this.track(options, (resolve, reject) => new SimpleQuery(sql, options.parsers ?? this.types, options.rowMode ?? 'object', resolve, reject), sql)
   }
 

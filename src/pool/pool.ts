@@ -252,13 +252,10 @@ export class Pool {
       else if (slot.state === 'busy') entry.active++
       perKey.set(key, entry)
     }
-    const views = this.factory.nodes()
-    const out: PoolNodeStats[] = views.map((v) => {
+    return this.factory.nodes().map((v) => {
       const mine = perKey.get(v.key) ?? { total: 0, idle: 0, active: 0 }
-      perKey.delete(v.key)
       return { host: v.host, port: v.port, ...mine, clusterOpen: v.clusterOpen, listed: v.listed, failed: v.failed, rebalanced: this.healer?.retired.get(v.key) ?? 0 }
     })
-    return out
   }
 
   /** This pool's open connections per host (the balancer's view; hosts with none are absent or 0). */
