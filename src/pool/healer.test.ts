@@ -21,6 +21,18 @@ class Fake {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Pool hooks over fakes made by `create`: closing or destroying one ends it, and only a live one is usable. */
+function fakeHooks(create: () => Promise<Fake>): ResourceHooks<Fake> {
+  return {
+    create,
+    closed: (f) => f.closed,
+    usable: (f) => f.alive,
+    validate: async () => true,
+    close: async (f) => f.end('close'),
+    destroy: (f) => f.end('destroy'),
+  }
+}
+
 /**
  * A pool of fakes whose creations land on `place()` and a factory that wants
  * every session off node 'a' (like a node that left the server list).
@@ -31,22 +43,15 @@ function setup(opts: { max: number; moves: number; intervalMs?: number }) {
   const made: Fake[] = []
   let opening = 0
   let peakOpening = 0
-  const hooks: ResourceHooks<Fake> = {
-    create: async () => {
-      opening++
-      peakOpening = Math.max(peakOpening, opening)
-      await sleep(2)
-      opening--
-      const f = new Fake(place())
-      made.push(f)
-      return f
-    },
-    closed: (f) => f.closed,
-    usable: (f) => f.alive,
-    validate: async () => true,
-    close: async (f) => f.end('close'),
-    destroy: (f) => f.end('destroy'),
-  }
+  const hooks = fakeHooks(async () => {
+    opening++
+    peakOpening = Math.max(peakOpening, opening)
+    await sleep(2)
+    opening--
+    const f = new Fake(place())
+    made.push(f)
+    return f
+  })
   const core = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, min: opts.max, max: opts.max, idleCheckMs: 60_000 })
   const rounds: number[] = []
   const factory: HealerFactory = {
@@ -120,14 +125,7 @@ describe('Healer', () => {
 describe('ResourcePool.replace', () => {
   test('a checked-out slot is replaced at its release, not before; one released broken, or ended with the pool, is not counted', async () => {
     let n = 0
-    const hooks: ResourceHooks<Fake> = {
-      create: async () => new Fake(`n${++n}`),
-      closed: (f) => f.closed,
-      usable: (f) => f.alive,
-      validate: async () => true,
-      close: async (f) => f.end('close'),
-      destroy: (f) => f.end('destroy'),
-    }
+    const hooks = fakeHooks(async () => new Fake(`n${++n}`))
     const core = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, max: 2, idleCheckMs: 60_000 })
     const slot = await core.acquire()
     let counted = 0
@@ -161,18 +159,11 @@ describe('ResourcePool.replace', () => {
   test('an acquire that arrives during a replacement is served by the new session, within max', async () => {
     let n = 0
     let opened = 0
-    const hooks: ResourceHooks<Fake> = {
-      create: async () => {
-        opened++
-        await sleep(5)
-        return new Fake(`n${++n}`)
-      },
-      closed: (f) => f.closed,
-      usable: (f) => f.alive,
-      validate: async () => true,
-      close: async (f) => f.end('close'),
-      destroy: (f) => f.end('destroy'),
-    }
+    const hooks = fakeHooks(async () => {
+      opened++
+      await sleep(5)
+      return new Fake(`n${++n}`)
+    })
     const core = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, max: 1, idleCheckMs: 60_000 })
     core.release(await core.acquire())
     const old = core.idleSlots()[0]!
@@ -192,14 +183,7 @@ describe('ResourcePool.replace', () => {
   test('an idle session that sat through half the idle timeout is surplus: closed without a replacement, min still refilled', async () => {
     let n = 0
     let clock = 0
-    const hooks: ResourceHooks<Fake> = {
-      create: async () => new Fake(`n${++n}`),
-      closed: (f) => f.closed,
-      usable: (f) => f.alive,
-      validate: async () => true,
-      close: async (f) => f.end('close'),
-      destroy: (f) => f.end('destroy'),
-    }
+    const hooks = fakeHooks(async () => new Fake(`n${++n}`))
     const core = new ResourcePool(hooks, { ...DEFAULT_POOL_SIZING, min: 1, max: 4, idleTimeoutMs: 10_000, idleCheckMs: 60_000 }, { now: () => clock })
     const held = await Promise.all([core.acquire(), core.acquire(), core.acquire()])
     held.forEach((s) => core.release(s))
