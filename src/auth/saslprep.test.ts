@@ -5,6 +5,7 @@ import { saslprep } from './saslprep.js'
 describe('saslprep', () => {
   it('handles the RFC 4013 §3 examples', () => {
     expect(saslprep('I\u00adX')).toBe('IX') // soft hyphen mapped to nothing
+    expect(saslprep('\u1806\u00ad')).toBe('') // every character mapped to nothing: the empty string, not an error
     expect(saslprep('user')).toBe('user')
     expect(saslprep('USER')).toBe('USER')
     expect(saslprep('\u00aa')).toBe('a') // NFKC
