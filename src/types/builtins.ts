@@ -3,12 +3,14 @@
  * text parser (and a byte-level fast path where no string is needed) and, for
  * the types where binary is faster to read, its binary decoder.
  *
- * Types not listed (numeric, money, time, timetz, interval, inet, cidr,
- * macaddr, bit, point, ranges, ...) and unknown OIDs come back as the string
- * the server printed: numeric as a string keeps every digit, and the others
- * have no lossless JS equivalent.
+ * numeric is the string the server prints (every digit kept), read in binary
+ * because that string is cheaper to build from base-10000 digits than to
+ * decode from UTF-8 (binary/numeric.ts). Types not listed (money, time, timetz,
+ * interval, inet, cidr, macaddr, bit, point, ranges, ...) and unknown OIDs come
+ * back as the string the server printed: they have no lossless JS equivalent.
  */
 import { decodeBool, decodeBytea, decodeFloat4, decodeFloat8, decodeInt2, decodeInt4, decodeInt8, decodeOid, decodeText, decodeUuid } from './binary/scalars.js'
+import { decodeNumeric } from './binary/numeric.js'
 import { decodeDate, decodeTimestamp, decodeTimestamptz } from './binary/datetime.js'
 import { Oid } from './oids.js'
 import { parseBool, parseBoolBytes, parseBytea, parseByteaBytes, parseFloat, parseInt8, parseInteger, parseIntegerBytes, parseJson, parseString } from './text/scalars.js'
@@ -41,6 +43,7 @@ export const BUILTIN_CODECS: ReadonlyMap<number, TypeCodec> = new Map<number, Ty
   [Oid.int8, { parse: parseInt8, parseBinary: decodeInt8 }],
   [Oid.float4, { parse: parseFloat, parseBinary: decodeFloat4 }],
   [Oid.float8, { parse: parseFloat, parseBinary: decodeFloat8 }],
+  [Oid.numeric, { parse: parseString, parseBinary: decodeNumeric }],
   [Oid.bytea, { parse: parseBytea, parseBytes: parseByteaBytes, parseBinary: decodeBytea }],
   [Oid.text, { parse: parseString, parseBinary: decodeText }],
   [Oid.varchar, { parse: parseString, parseBinary: decodeText }],

@@ -52,9 +52,9 @@ describe('built-in types', () => {
   })
 
   test('binary decoders are offered only where they exist', () => {
-    for (const oid of [Oid.bool, Oid.int2, Oid.int4, Oid.int8, Oid.oid, Oid.float4, Oid.float8, Oid.bytea, Oid.uuid, Oid.timestamp, Oid.timestamptz, Oid.date, Oid.text, Oid.varchar, Oid.name, Oid.bpchar, Oid._int4, Oid._text, Oid._timestamptz, Oid._uuid])
+    for (const oid of [Oid.bool, Oid.int2, Oid.int4, Oid.int8, Oid.oid, Oid.float4, Oid.float8, Oid.numeric, Oid._numeric, Oid.bytea, Oid.uuid, Oid.timestamp, Oid.timestamptz, Oid.date, Oid.text, Oid.varchar, Oid.name, Oid.bpchar, Oid._int4, Oid._text, Oid._timestamptz, Oid._uuid])
       expect(types.hasBinaryDecoder(oid), String(oid)).toBe(true)
-    for (const oid of [Oid.numeric, Oid.json, Oid.jsonb, Oid.interval, Oid.time, Oid._numeric, Oid._jsonb, Oid.unknown])
+    for (const oid of [Oid.json, Oid.jsonb, Oid.interval, Oid.time, Oid._jsonb, Oid.unknown])
       expect(types.hasBinaryDecoder(oid), String(oid)).toBe(false)
     expect(types.decode(Oid._int4, 1, encodeArray(Oid.int4, [encodeInt4(5), null]))).toEqual([5, null])
   })

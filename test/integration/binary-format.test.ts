@@ -31,6 +31,14 @@ const cases: Record<string, fc.Arbitrary<unknown>> = {
   uuid: fc.uuid(),
   timestamptz: fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
   text: fc.string({ unit: 'binary', maxLength: 40 }).filter(noNul),
+  // Decimal strings m / 10^s (any scale, negative zero included), and the special values.
+  numeric: fc.oneof(
+    fc.tuple(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.nat({ max: 30 })).map(([m, s]) => {
+      const digits = (m < 0n ? -m : m).toString().padStart(s + 1, '0')
+      return `${m < 0n ? '-' : ''}${digits.slice(0, digits.length - s)}${s > 0 ? '.' + digits.slice(digits.length - s) : ''}`
+    }),
+    fc.constantFrom('NaN', 'Infinity', '-Infinity', '-0', '-0.000', '1e-300', '-1e300'),
+  ),
 }
 
 describe('binary results of cached statements equal the text results', () => {
