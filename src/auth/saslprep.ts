@@ -7,22 +7,33 @@
  */
 import { L_CAT, MAPPED_TO_NOTHING, NON_ASCII_SPACE, PROHIBITED, RAND_AL_CAT, UNASSIGNED } from './saslprep-tables.js'
 
-/** A sorted list of inclusive code-point ranges (a saslprep-tables.ts string: gaps and lengths) with a binary-search lookup. */
+/** A sorted list of inclusive code-point ranges (a saslprep-tables.ts string: gaps and lengths as hex numbers) with a binary-search lookup. */
 export class CodePointSet {
   readonly #starts: Uint32Array
   readonly #ends: Uint32Array
   constructor(encoded: string) {
-    const items = encoded.split(',')
-    this.#starts = new Uint32Array(items.length)
-    this.#ends = new Uint32Array(items.length)
+    const numbers: number[] = []
+    let value = 0
+    for (const char of encoded) {
+      const digit = parseInt(char, 32)
+      value = value * 16 + (digit & 15)
+      if (digit < 16) {
+        numbers.push(value)
+        value = 0
+      }
+    }
+    const starts: number[] = []
+    const ends: number[] = []
     let end = -1
-    items.forEach((item, i) => {
-      const [gap, extra] = item.split('-')
-      const start = end + 1 + parseInt(gap!, 36)
-      end = start + (extra === undefined ? 0 : parseInt(extra, 36))
-      this.#starts[i] = start
-      this.#ends[i] = end
-    })
+    for (let i = 0; i < numbers.length; ) {
+      const head = numbers[i++]!
+      const start = end + 1 + Math.floor(head / 2)
+      end = head % 2 === 1 ? start + numbers[i++]! + 1 : start
+      starts.push(start)
+      ends.push(end)
+    }
+    this.#starts = Uint32Array.from(starts)
+    this.#ends = Uint32Array.from(ends)
   }
   has(codePoint: number): boolean {
     let low = 0
