@@ -91,23 +91,26 @@ export function isRetryable(error: unknown): boolean {
 
 /** What a transaction body receives: queries and savepoints on the transaction's session. */
 export class Transaction {
-  private done = false
-  private savepoints = 0
+  #done = false
+  #savepoints = 0
+  readonly #connection: Connection
+  /** 0 for the transaction, 1 and more inside savepoints. */
+  readonly depth: number
+  readonly #names: { next: number }
 
-  constructor(
-    private readonly connection: Connection,
-    /** 0 for the transaction, 1 and more inside savepoints. */
-    readonly depth = 0,
-    private readonly names: { next: number } = { next: 0 },
-  ) {}
+  constructor(connection: Connection, depth = 0, names: { next: number } = { next: 0 }) {
+    this.#connection = connection
+    this.depth = depth
+    this.#names = names
+  }
 
   /** Run one statement in the transaction (same rules as `Client.query`). */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    if (this.done) return Promise.reject(finishedError())
+    if (this.#done) return Promise.reject(finishedError())
     // The session ended between two statements (a server kill): report why, not that it is closed.
-    const ended = this.connection.endError
+    const ended = this.#connection.endError
     if (ended) return Promise.reject(ended)
-    return this.connection.query<R>(sql, values, options)
+    return this.#connection.query<R>(sql, values, options)
   }
 
   /** Run a tagged template (`tx.sql\`select ${x}\``), values bound as parameters. */
@@ -122,28 +125,28 @@ export class Transaction {
    * a serialization failure propagates to the enclosing transaction.
    */
   async savepoint<T>(fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
-    if (this.done) throw finishedError()
-    if (this.savepoints > 0) throw new PgfleetError('a savepoint of this transaction is still open; await it before opening another', ErrorCode.TxBusy)
+    if (this.#done) throw finishedError()
+    if (this.#savepoints > 0) throw new PgfleetError('a savepoint of this transaction is still open; await it before opening another', ErrorCode.TxBusy)
     // Generated names only: the user never supplies SQL text here.
-    const name = `pgfleet_sp_${++this.names.next}`
-    const inner = new Transaction(this.connection, this.depth + 1, this.names)
-    this.savepoints++
+    const name = `pgfleet_sp_${++this.#names.next}`
+    const inner = new Transaction(this.#connection, this.depth + 1, this.#names)
+    this.#savepoints++
     try {
-      await this.connection.query(`savepoint ${name}`)
+      await this.#connection.query(`savepoint ${name}`)
       let result: T
       try {
         result = await fn(inner)
       } catch (error) {
-        inner.done = true
-        if (this.connection.isReady) await this.connection.query(`rollback to savepoint ${name}; release savepoint ${name}`).catch(() => undefined)
+        inner.#done = true
+        if (this.#connection.isReady) await this.#connection.query(`rollback to savepoint ${name}; release savepoint ${name}`).catch(() => undefined)
         throw error
       }
-      inner.done = true
-      await this.connection.query(`release savepoint ${name}`)
+      inner.#done = true
+      await this.#connection.query(`release savepoint ${name}`)
       return result
     } finally {
-      inner.done = true
-      this.savepoints--
+      inner.#done = true
+      this.#savepoints--
     }
   }
 
@@ -154,7 +157,7 @@ export class Transaction {
 
   /** @internal Mark finished: later queries through this object reject. */
   finish(): void {
-    this.done = true
+    this.#done = true
   }
 }
 

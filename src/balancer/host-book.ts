@@ -30,19 +30,19 @@ interface NodeLabel {
 
 /** Live counts and failed-host marks for one cluster. */
 export class HostBook {
-  private readonly nodes = new Map<string, NodeEntry>()
+  readonly #nodes = new Map<string, NodeEntry>()
   /** node key → time (ms) it was marked failed. */
-  private readonly failedAt = new Map<string, number>()
+  readonly #failedAt = new Map<string, number>()
 
   /**
    * Count one more connection to `key`, now. The returned reservation must be
    * released when the connect fails or the session ends (both is fine).
    */
   reserve(key: string, dialled: NodeLabel): Reservation {
-    let entry = this.nodes.get(key)
+    let entry = this.#nodes.get(key)
     if (entry === undefined) {
       entry = { open: 0, label: dialled }
-      this.nodes.set(key, entry)
+      this.#nodes.set(key, entry)
     }
     entry.label = dialled
     entry.open += 1
@@ -61,18 +61,18 @@ export class HostBook {
 
   /** Connections open or being opened to `key`. */
   open(key: string): number {
-    return this.nodes.get(key)?.open ?? 0
+    return this.#nodes.get(key)?.open ?? 0
   }
 
   /** Every node this book has counted, with its dialled address and current count. */
   entries(): Array<{ key: string; host: string; port: number; open: number }> {
-    return [...this.nodes].map(([key, { open, label }]) => ({ key, host: label.host, port: label.port, open }))
+    return [...this.#nodes].map(([key, { open, label }]) => ({ key, host: label.host, port: label.port, open }))
   }
 
   /** Total connections open or being opened on the cluster. */
   total(): number {
     let sum = 0
-    for (const entry of this.nodes.values()) sum += entry.open
+    for (const entry of this.#nodes.values()) sum += entry.open
     return sum
   }
 
@@ -83,9 +83,9 @@ export class HostBook {
    */
   snapshot(): Map<string, number> {
     const hostCount = new Map<string, number>()
-    for (const { label } of this.nodes.values()) hostCount.set(label.host, (hostCount.get(label.host) ?? 0) + 1)
+    for (const { label } of this.#nodes.values()) hostCount.set(label.host, (hostCount.get(label.host) ?? 0) + 1)
     const out = new Map<string, number>()
-    for (const { open, label } of this.nodes.values()) {
+    for (const { open, label } of this.#nodes.values()) {
       const name = hostCount.get(label.host) === 1 ? label.host : `${label.host}:${label.port}`
       out.set(name, (out.get(name) ?? 0) + open)
     }
@@ -94,12 +94,12 @@ export class HostBook {
 
   /** Remember that `key` failed to connect at `now` (ms). */
   markFailed(key: string, now: number): void {
-    this.failedAt.set(key, now)
+    this.#failedAt.set(key, now)
   }
 
   /** Forget a failure mark (the node answered again). */
   clearFailed(key: string): void {
-    this.failedAt.delete(key)
+    this.#failedAt.delete(key)
   }
 
   /**
@@ -107,26 +107,26 @@ export class HostBook {
    * TTL (failed_host_ttl_seconds is a per-pool option); expired marks are dropped.
    */
   isFailed(key: string, now: number, ttlMs: number): boolean {
-    const at = this.failedAt.get(key)
+    const at = this.#failedAt.get(key)
     if (at === undefined) return false
     if (now - at < ttlMs) return true
-    if (now - at >= MAX_FAILED_TTL_MS) this.failedAt.delete(key)
+    if (now - at >= MAX_FAILED_TTL_MS) this.#failedAt.delete(key)
     return false
   }
 
   /** When `key` was last marked failed (ms), undefined when it carries no mark. */
   failedSince(key: string): number | undefined {
-    return this.failedAt.get(key)
+    return this.#failedAt.get(key)
   }
 
   /** Keys marked failed less than `ttlMs` ago. */
   failedKeys(now: number, ttlMs: number): string[] {
-    return [...this.failedAt.keys()].filter((key) => this.isFailed(key, now, ttlMs))
+    return [...this.#failedAt.keys()].filter((key) => this.isFailed(key, now, ttlMs))
   }
 
   /** The dialled `host:port` of a node, for messages. */
   describe(key: string): string {
-    const label = this.nodes.get(key)?.label
+    const label = this.#nodes.get(key)?.label
     return label === undefined ? key : `${label.host}:${label.port}`
   }
 }
@@ -139,28 +139,28 @@ const MAX_FAILED_TTL_MS = 24 * 60 * 60 * 1000
 
 /** Books (and server lists) by cluster key. */
 export class HostBookRegistry {
-  private readonly books = new Map<string, HostBook>()
-  private readonly caches = new Map<string, unknown>()
+  readonly #books = new Map<string, HostBook>()
+  readonly #caches = new Map<string, unknown>()
 
   /**
    * The shared value under `key` (the cluster's server list cache), created
    * on first use, so every connect and pool on a cluster discovers it once.
    */
   sharedFor<T>(key: string, create: () => T): T {
-    let value = this.caches.get(key) as T | undefined
+    let value = this.#caches.get(key) as T | undefined
     if (value === undefined) {
       value = create()
-      this.caches.set(key, value)
+      this.#caches.set(key, value)
     }
     return value
   }
 
   /** The book of the cluster `key`, created on first use. */
   bookFor(key: string): HostBook {
-    let book = this.books.get(key)
+    let book = this.#books.get(key)
     if (book === undefined) {
       book = new HostBook()
-      this.books.set(key, book)
+      this.#books.set(key, book)
     }
     return book
   }

@@ -36,32 +36,36 @@ const RETRY_AFTER_FAILURE_MS = 5_000
 
 /** The cached yb_servers() list of one cluster: refreshed at most every interval, one refresh at a time, never blocking a connect the cached list can serve. */
 export class ServerCache {
-  private list: ServerList | undefined
-  private inflight: Promise<ServerList> | undefined
-  private lastAttemptAt = -Infinity
-  private refreshCount = 0
-  private lastError: unknown
+  #list: ServerList | undefined
+  #inflight: Promise<ServerList> | undefined
+  #lastAttemptAt = -Infinity
+  #refreshCount = 0
+  #lastError: unknown
 
-  constructor(private readonly options: ServerCacheOptions) {}
+  readonly #options: ServerCacheOptions
+
+  constructor(options: ServerCacheOptions) {
+    this.#options = options
+  }
 
   /** The cached rows; null when none are known (plain PostgreSQL, or not loaded yet). */
   get(): ServerRow[] | null {
-    return this.list?.rows == null ? null : [...this.list.rows]
+    return this.#list?.rows == null ? null : [...this.#list.rows]
   }
 
   /** The cached list as loaded, undefined before the first load. */
   current(): ServerList | undefined {
-    return this.list
+    return this.#list
   }
 
   /** Refreshes started so far. */
   get refreshes(): number {
-    return this.refreshCount
+    return this.#refreshCount
   }
 
   /** Why the last refresh failed, if it did. */
   get lastRefreshError(): unknown {
-    return this.lastError
+    return this.#lastError
   }
 
   /**
@@ -69,9 +73,9 @@ export class ServerCache {
    * background refresh when it is stale), else the first load, awaited.
    */
   load(queryServers?: QueryServers): Promise<ServerList> {
-    const list = this.list
+    const list = this.#list
     if (list === undefined) return this.refresh(queryServers)
-    if (this.isStale(list)) {
+    if (this.#isStale(list)) {
       // Errors are kept and reported; the stale list keeps serving.
       this.refresh(queryServers).catch(() => undefined)
     }
@@ -84,45 +88,45 @@ export class ServerCache {
    * one caller's wrong password never poisons discovery for the others;
    * default: the one given at construction.
    */
-  refresh(queryServers: QueryServers = this.options.queryServers): Promise<ServerList> {
-    if (this.inflight !== undefined) return this.inflight
-    this.refreshCount += 1
-    this.lastAttemptAt = this.options.clock.now()
-    const run = this.fetch(queryServers).then(
+  refresh(queryServers: QueryServers = this.#options.queryServers): Promise<ServerList> {
+    if (this.#inflight !== undefined) return this.#inflight
+    this.#refreshCount += 1
+    this.#lastAttemptAt = this.#options.clock.now()
+    const run = this.#fetch(queryServers).then(
       (list) => {
-        this.list = list
-        this.lastError = undefined
-        this.inflight = undefined
+        this.#list = list
+        this.#lastError = undefined
+        this.#inflight = undefined
         return list
       },
       (error: unknown) => {
-        this.lastError = error
-        this.inflight = undefined
-        if (this.list !== undefined) this.options.onError?.(error)
+        this.#lastError = error
+        this.#inflight = undefined
+        if (this.#list !== undefined) this.#options.onError?.(error)
         throw error
       },
     )
-    this.inflight = run
+    this.#inflight = run
     return run
   }
 
-  private isStale(list: ServerList): boolean {
-    if (this.inflight !== undefined) return false
-    const now = this.options.clock.now()
-    if (now - list.fetchedAt < this.intervalMs()) return false
+  #isStale(list: ServerList): boolean {
+    if (this.#inflight !== undefined) return false
+    const now = this.#options.clock.now()
+    if (now - list.fetchedAt < this.#intervalMs()) return false
     // After a failed attempt, wait a little before asking again.
-    return this.lastError === undefined || now - this.lastAttemptAt >= Math.min(RETRY_AFTER_FAILURE_MS, this.intervalMs())
+    return this.#lastError === undefined || now - this.#lastAttemptAt >= Math.min(RETRY_AFTER_FAILURE_MS, this.#intervalMs())
   }
 
-  private intervalMs(): number {
-    return this.options.refreshIntervalSeconds * 1000
+  #intervalMs(): number {
+    return this.#options.refreshIntervalSeconds * 1000
   }
 
   /** Ask the seeds in order, then the known nodes, until one answers. */
-  private async fetch(queryServers: QueryServers): Promise<ServerList> {
+  async #fetch(queryServers: QueryServers): Promise<ServerList> {
     const tried: string[] = []
     let lastError: unknown
-    for (const node of this.addressesToAsk()) {
+    for (const node of this.#addressesToAsk()) {
       let rows: ServerRow[] | null
       try {
         rows = await queryServers(node)
@@ -134,9 +138,9 @@ export class ServerCache {
         lastError = error
         continue
       }
-      const now = this.options.clock.now()
+      const now = this.#options.clock.now()
       if (rows === null || rows.length === 0) return { rows: null, usePublicIp: false, fetchedAt: now }
-      return { rows, usePublicIp: this.reachedThroughPublicIp(rows), fetchedAt: now }
+      return { rows, usePublicIp: this.#reachedThroughPublicIp(rows), fetchedAt: now }
     }
     throw new ConnectionError(`Could not reach any host to discover the cluster: ${tried.join('; ')}`, {
       cause: lastError,
@@ -144,7 +148,7 @@ export class ServerCache {
     })
   }
 
-  private addressesToAsk(): NodeAddress[] {
+  #addressesToAsk(): NodeAddress[] {
     const out: NodeAddress[] = []
     const seen = new Set<string>()
     const add = (node: NodeAddress) => {
@@ -153,10 +157,10 @@ export class ServerCache {
       seen.add(id)
       out.push(node)
     }
-    this.options.seeds.forEach(add)
-    const rows = this.list?.rows
+    this.#options.seeds.forEach(add)
+    const rows = this.#list?.rows
     if (rows != null) {
-      for (const row of rows) add(this.list?.usePublicIp && row.publicIp !== '' ? { host: row.publicIp, port: row.port } : row)
+      for (const row of rows) add(this.#list?.usePublicIp && row.publicIp !== '' ? { host: row.publicIp, port: row.port } : row)
     }
     return out
   }
@@ -165,8 +169,8 @@ export class ServerCache {
    * The user connected through public IPs when a listed host is some row's
    * public_ip and none is a row's private host (the smart drivers' rule).
    */
-  private reachedThroughPublicIp(rows: readonly ServerRow[]): boolean {
-    const seeds = new Set(this.options.seeds.map((s) => s.host.toLowerCase()))
+  #reachedThroughPublicIp(rows: readonly ServerRow[]): boolean {
+    const seeds = new Set(this.#options.seeds.map((s) => s.host.toLowerCase()))
     const isPrivate = rows.some((r) => seeds.has(r.host.toLowerCase()))
     if (isPrivate) return false
     return rows.some((r) => r.publicIp !== '' && seeds.has(r.publicIp.toLowerCase()))
