@@ -5,10 +5,11 @@
 // `connect` alone, beside postgres.js (its Cloudflare build and its Node
 // build) and pg (pg-native left external). How: scripts/bundle-size.mjs.
 // --metafile prints the largest source files of pgfleet's workerd bundle and
-// of the connect-only one (bundled from src, so esbuild sees each module).
+// of the connect-only one (bundled from src, so esbuild sees each module):
+// minified bytes and each file's share of the gzip (scripts/bundle-size.mjs).
 // --check exits 1 when a pgfleet bundle is over scripts/size-budget.json.
 import { existsSync } from 'node:fs'
-import { BUDGET, CONNECT_ONLY, measure, perModule, ROOT, SRC_CONNECT_ONLY, SRC_WORKERD } from './bundle-size.mjs'
+import { BUDGET, CONNECT_ONLY, gzipShares, measure, ROOT, SRC_CONNECT_ONLY, SRC_WORKERD } from './bundle-size.mjs'
 
 /** [label, what to measure, budget key] */
 const targets = [
@@ -43,9 +44,10 @@ for (const row of rows) console.log(line(row))
 
 if (process.argv.includes('--metafile')) {
   for (const [label, what] of [['workerd entry', { entry: SRC_WORKERD }], ['`connect` alone', { source: SRC_CONNECT_ONLY }]]) {
-    const { minified, metafile } = await measure({ ...what, workerd: true, metafile: true })
-    console.log(`\nlargest inputs of the ${label}, bundled from src (${kb(minified)} minified; bytes in minified output):`)
-    for (const { path, bytes } of perModule(metafile).slice(0, 25)) console.log(String(bytes).padStart(8), path)
+    const shares = await gzipShares({ ...what, workerd: true })
+    const total = (key) => shares.reduce((sum, share) => sum + share[key], 0)
+    console.log(`\nlargest inputs of the ${label}, bundled from src (${kb(total('minified'))} minified; each file's bytes, and the gzip -9 bytes leaving it out saves):`)
+    for (const { path, minified, gzip } of shares.slice(0, 30)) console.log(String(minified).padStart(8), String(gzip).padStart(6), path)
   }
 }
 
