@@ -22,10 +22,10 @@ export function errorCodeDocs(source = readFileSync(REGISTRY_PATH, 'utf8')): Map
   const file = ts.createSourceFile(REGISTRY_PATH, source, ts.ScriptTarget.Latest, true)
   const docs = new Map<string, string>()
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && node.name.getText(file) === 'ERROR_CODES') {
+    if (ts.isVariableDeclaration(node) && node.name.getText(file) === 'REGISTRY') {
       let value = node.initializer
       while (value && (ts.isSatisfiesExpression(value) || ts.isAsExpression(value))) value = value.expression
-      if (!value || !ts.isObjectLiteralExpression(value)) throw new Error('src/error-codes.ts: ERROR_CODES is not an object literal')
+      if (!value || !ts.isObjectLiteralExpression(value)) throw new Error('src/error-codes.ts: REGISTRY is not an object literal')
       for (const property of value.properties) {
         const comment = ts.getJSDocCommentsAndTags(property).find(ts.isJSDoc)?.comment
         docs.set(property.name!.getText(file), typeof comment === 'string' ? comment : '')

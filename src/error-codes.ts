@@ -41,113 +41,125 @@ export interface ErrorCodeEntry {
 /**
  * The registry. Each entry: a one-line doc comment saying when the error is
  * raised, then the name call sites use (`ErrorCode.NoHost`: the code in
- * PascalCase), the code, its class and its RetrySafety.
+ * PascalCase), its class and its RetrySafety. The code itself follows from
+ * the name (`NoHost` is `PGFLEET_NO_HOST`), so it is not written again.
  */
-export const ERROR_CODES = {
+const REGISTRY = {
   /** A network failure with no more specific code: a dial or cluster discovery that failed (safe to retry), or a session that ended under a pending query (not safe). */
-  Connection: { code: 'PGFLEET_CONNECTION', class: 'ConnectionError', safeToRetry: 'varies' },
+  Connection: { class: 'ConnectionError', safeToRetry: 'varies' },
   /** `connect_timeout` passed while connecting to a host, or the OS timed the TCP connect out. */
-  ConnectTimeout: { code: 'PGFLEET_CONNECT_TIMEOUT', class: 'ConnectionError', safeToRetry: true },
+  ConnectTimeout: { class: 'ConnectionError', safeToRetry: true },
   /** The host refused or reset the TCP connection, or the Unix socket file does not exist. */
-  ConnectRefused: { code: 'PGFLEET_CONNECT_REFUSED', class: 'ConnectionError', safeToRetry: true },
+  ConnectRefused: { class: 'ConnectionError', safeToRetry: true },
   /** No route to the host, the network is unreachable, or the host is down. */
-  ConnectUnreachable: { code: 'PGFLEET_CONNECT_UNREACHABLE', class: 'ConnectionError', safeToRetry: true },
+  ConnectUnreachable: { class: 'ConnectionError', safeToRetry: true },
   /** The host name could not be resolved. */
-  ConnectDns: { code: 'PGFLEET_CONNECT_DNS', class: 'ConnectionError', safeToRetry: true },
+  ConnectDns: { class: 'ConnectionError', safeToRetry: true },
   /** Dialling the host failed for another operating-system reason. */
-  ConnectFailed: { code: 'PGFLEET_CONNECT_FAILED', class: 'ConnectionError', safeToRetry: true },
+  ConnectFailed: { class: 'ConnectionError', safeToRetry: true },
   /** The server speaks only an older protocol version than `min_protocol_version` asks for (it answered 3.2 with a downgrade). */
-  ProtocolVersion: { code: 'PGFLEET_PROTOCOL_VERSION', class: 'ConnectionError', safeToRetry: true },
+  ProtocolVersion: { class: 'ConnectionError', safeToRetry: true },
   /** No host gave a usable session; the message names each host tried and why, `cause` is the last failure. */
-  NoHost: { code: 'PGFLEET_NO_HOST', class: 'ConnectionError', safeToRetry: true },
+  NoHost: { class: 'ConnectionError', safeToRetry: true },
   /** An open socket failed, or a write found it already closed. */
-  ConnectionLost: { code: 'PGFLEET_CONNECTION_LOST', class: 'ConnectionError', safeToRetry: false },
+  ConnectionLost: { class: 'ConnectionError', safeToRetry: false },
   /** The server or the network closed the session's socket. */
-  ConnectionClosed: { code: 'PGFLEET_CONNECTION_CLOSED', class: 'ConnectionError', safeToRetry: false },
+  ConnectionClosed: { class: 'ConnectionError', safeToRetry: false },
   /** The session holding LISTENs ended without an error of its own (given to `onLost`). */
-  Closed: { code: 'PGFLEET_CLOSED', class: 'ConnectionError', safeToRetry: false },
+  Closed: { class: 'ConnectionError', safeToRetry: false },
   /** The session was destroyed without a more specific reason; pending queries fail with it. */
-  Destroyed: { code: 'PGFLEET_DESTROYED', class: 'ConnectionError', safeToRetry: false },
+  Destroyed: { class: 'ConnectionError', safeToRetry: false },
   /** `close()` destroyed the session because queries were still running after its grace period. */
-  CloseTimeout: { code: 'PGFLEET_CLOSE_TIMEOUT', class: 'ConnectionError', safeToRetry: false },
+  CloseTimeout: { class: 'ConnectionError', safeToRetry: false },
   /** A query on a session that is not open (still connecting, closing or closed); nothing was sent. */
-  NotReady: { code: 'PGFLEET_NOT_READY', class: 'ConnectionError', safeToRetry: true },
+  NotReady: { class: 'ConnectionError', safeToRetry: true },
   /** A query, stream, COPY or cursor read ran past `query_timeout` / `timeoutMs`; `cause` is the server's 57014 or the session's end. */
-  QueryTimeout: { code: 'PGFLEET_QUERY_TIMEOUT', class: 'ConnectionError', safeToRetry: 'unsent' },
+  QueryTimeout: { class: 'ConnectionError', safeToRetry: 'unsent' },
   /** The call's `signal` aborted it; `cause` is the signal's reason. */
-  Aborted: { code: 'PGFLEET_ABORTED', class: 'ConnectionError', safeToRetry: 'unsent' },
+  Aborted: { class: 'ConnectionError', safeToRetry: 'unsent' },
   /** Two cases: a CancelRequest got no answer within `connect_timeout`; or a timed-out or aborted query was not back within `cancel_timeout` of its CancelRequest, so the session was destroyed. */
-  CancelTimeout: { code: 'PGFLEET_CANCEL_TIMEOUT', class: 'ConnectionError', safeToRetry: false },
+  CancelTimeout: { class: 'ConnectionError', safeToRetry: false },
   /** A pool client was used, or released, after `release()`. */
-  Released: { code: 'PGFLEET_RELEASED', class: 'ConnectionError', safeToRetry: true },
+  Released: { class: 'ConnectionError', safeToRetry: true },
   /** The pool has been ended: a new or waiting `connect()` is refused. */
-  PoolEnded: { code: 'PGFLEET_POOL_ENDED', class: 'ConnectionError', safeToRetry: true },
+  PoolEnded: { class: 'ConnectionError', safeToRetry: true },
   /** The pool could not hand out a connection within its acquire timeout. */
-  PoolTimeout: { code: 'PGFLEET_POOL_TIMEOUT', class: 'PoolTimeoutError', safeToRetry: true },
+  PoolTimeout: { class: 'PoolTimeoutError', safeToRetry: true },
   /** The connection failed after COMMIT was sent and before its reply: the transaction may or may not have committed. */
-  CommitUnknown: { code: 'PGFLEET_COMMIT_UNKNOWN', class: 'TransactionOutcomeUnknownError', safeToRetry: false },
+  CommitUnknown: { class: 'TransactionOutcomeUnknownError', safeToRetry: false },
   /** A savepoint was opened while another savepoint of the same transaction was still open. */
-  TxBusy: { code: 'PGFLEET_TX_BUSY', class: 'PgfleetError', safeToRetry: false },
+  TxBusy: { class: 'PgfleetError', safeToRetry: false },
   /** COMMIT answered ROLLBACK: a statement in the transaction failed and its error was caught. */
-  TxRolledBack: { code: 'PGFLEET_TX_ROLLED_BACK', class: 'PgfleetError', safeToRetry: false },
+  TxRolledBack: { class: 'PgfleetError', safeToRetry: false },
   /** The transaction or savepoint has already finished. */
-  TxDone: { code: 'PGFLEET_TX_DONE', class: 'PgfleetError', safeToRetry: false },
+  TxDone: { class: 'PgfleetError', safeToRetry: false },
   /** A buffered `query()` result passed `max_result_bytes`; use `stream()` or `cursor()`. */
-  ResultTooLarge: { code: 'PGFLEET_RESULT_TOO_LARGE', class: 'PgfleetError', safeToRetry: false },
+  ResultTooLarge: { class: 'PgfleetError', safeToRetry: false },
   /** A connection string, option or environment variable is unknown, malformed or an invalid combination. */
-  Config: { code: 'PGFLEET_CONFIG', class: 'ConfigError', safeToRetry: true },
+  Config: { class: 'ConfigError', safeToRetry: true },
   /** This runtime cannot do what the settings ask, outside TLS: a Unix-domain socket on Workers, or network access Deno was not granted (`--allow-net`). Not a node failure: the balancer does not mark the node down. */
-  RuntimeLimit: { code: 'PGFLEET_RUNTIME_LIMIT', class: 'ConfigError', safeToRetry: true },
+  RuntimeLimit: { class: 'ConfigError', safeToRetry: true },
   /** Authentication failed on the client side: a SCRAM exchange that fails its checks, an unsupported method, channel binding refused. */
-  Auth: { code: 'PGFLEET_AUTH', class: 'AuthError', safeToRetry: false },
+  Auth: { class: 'AuthError', safeToRetry: false },
   /** The server asked for an authentication method that `require_auth` does not allow. */
-  RequireAuth: { code: 'PGFLEET_REQUIRE_AUTH', class: 'AuthError', safeToRetry: false },
+  RequireAuth: { class: 'AuthError', safeToRetry: false },
   /** The server asked for a password, but none was given or found in a password file. */
-  NoPassword: { code: 'PGFLEET_NO_PASSWORD', class: 'AuthError', safeToRetry: false },
+  NoPassword: { class: 'AuthError', safeToRetry: false },
   /** The server sent a message that is not valid at this point of the session; the session is closed. */
-  Protocol: { code: 'PGFLEET_PROTOCOL', class: 'ProtocolError', safeToRetry: false },
+  Protocol: { class: 'ProtocolError', safeToRetry: false },
   /** A message length below 4 or above `max_message_bytes`. */
-  ProtocolLength: { code: 'PGFLEET_PROTOCOL_LENGTH', class: 'ProtocolError', safeToRetry: false },
+  ProtocolLength: { class: 'ProtocolError', safeToRetry: false },
   /** A backend message whose body does not match its type. */
-  ProtocolMalformed: { code: 'PGFLEET_PROTOCOL_MALFORMED', class: 'ProtocolError', safeToRetry: false },
+  ProtocolMalformed: { class: 'ProtocolError', safeToRetry: false },
   /** A backend message type byte pgfleet does not know. */
-  ProtocolUnknownMessage: { code: 'PGFLEET_PROTOCOL_UNKNOWN_MESSAGE', class: 'ProtocolError', safeToRetry: false },
+  ProtocolUnknownMessage: { class: 'ProtocolError', safeToRetry: false },
   /** A TLS failure with no more specific code: the connection closed before TLS started, or the runtime's TLS setup threw. */
-  Tls: { code: 'PGFLEET_TLS', class: 'TlsError', safeToRetry: true },
+  Tls: { class: 'TlsError', safeToRetry: true },
   /** The server does not support SSL (answered N), but the sslmode requires it. */
-  TlsNotSupported: { code: 'PGFLEET_TLS_NOT_SUPPORTED', class: 'TlsError', safeToRetry: true },
+  TlsNotSupported: { class: 'TlsError', safeToRetry: true },
   /** The server answered the SSL request with an error; its text is never shown (CVE-2024-10977). */
-  TlsServerError: { code: 'PGFLEET_TLS_SERVER_ERROR', class: 'TlsError', safeToRetry: true },
+  TlsServerError: { class: 'TlsError', safeToRetry: true },
   /** Bytes arrived after the server accepted SSL and before the handshake (CVE-2021-23222). */
-  TlsUnencryptedData: { code: 'PGFLEET_TLS_UNENCRYPTED_DATA', class: 'TlsError', safeToRetry: false },
+  TlsUnencryptedData: { class: 'TlsError', safeToRetry: false },
   /** The TLS handshake failed other than on the certificate, or ALPN was missing or unexpected (nothing of the request was sent: safe to retry on every runtime). */
-  TlsHandshake: { code: 'PGFLEET_TLS_HANDSHAKE', class: 'TlsError', safeToRetry: true },
+  TlsHandshake: { class: 'TlsError', safeToRetry: true },
   /** The server certificate failed chain or host-name verification (nothing of the request was sent: safe to retry on every runtime). */
-  TlsCertificate: { code: 'PGFLEET_TLS_CERTIFICATE', class: 'TlsError', safeToRetry: true },
+  TlsCertificate: { class: 'TlsError', safeToRetry: true },
   /** A root certificate, client certificate or key could not be read or loaded (wrong `sslpassword` included). */
-  TlsFiles: { code: 'PGFLEET_TLS_FILES', class: 'TlsError', safeToRetry: true },
+  TlsFiles: { class: 'TlsError', safeToRetry: true },
   /** tls-server-end-point channel binding cannot be computed for the server certificate (unparsable, or no hash for its signature algorithm). */
-  TlsChannelBinding: { code: 'PGFLEET_TLS_CHANNEL_BINDING', class: 'TlsError', safeToRetry: false },
+  TlsChannelBinding: { class: 'TlsError', safeToRetry: false },
   /** This runtime cannot apply the requested TLS setting (e.g. `verify-ca` on Deno); nothing is downgraded. */
-  TlsRuntimeLimit: { code: 'PGFLEET_TLS_RUNTIME_LIMIT', class: 'TlsError', safeToRetry: true },
-} as const satisfies Record<string, ErrorCodeEntry>
+  TlsRuntimeLimit: { class: 'TlsError', safeToRetry: true },
+} as const satisfies Record<string, Omit<ErrorCodeEntry, 'code'>>
 
-type Registry = typeof ERROR_CODES
+type Registry = typeof REGISTRY
 
 /** The name of a code, as in `ErrorCode.QueryTimeout`. */
 export type ErrorCodeName = keyof Registry
 
+/** `QueryTimeout` → `_QUERY_TIMEOUT`: each capital starts a word. */
+type UpperSnake<S extends string> = S extends `${infer C}${infer Rest}` ? `${C extends Lowercase<C> ? Uppercase<C> : `_${C}`}${UpperSnake<Rest>}` : ''
+
+/** The code of the registry name `N` (`PGFLEET_QUERY_TIMEOUT` for `QueryTimeout`). */
+type CodeOf<N extends string> = `PGFLEET${UpperSnake<N>}`
+
+/** Each registry entry with its code, by name. */
+export const ERROR_CODES = Object.fromEntries(
+  Object.entries(REGISTRY).map(([name, entry]) => [name, { code: `PGFLEET${name.replace(/[A-Z]/g, '_$&').toUpperCase()}`, ...entry }]),
+) as { readonly [K in ErrorCodeName]: { readonly code: CodeOf<K> } & Registry[K] }
+
 /** Every pgfleet error code by name: `ErrorCode.QueryTimeout === 'PGFLEET_QUERY_TIMEOUT'`. */
 export const ErrorCode = Object.freeze(
   Object.fromEntries(Object.entries(ERROR_CODES).map(([name, entry]) => [name, entry.code])),
-) as { readonly [K in keyof Registry]: Registry[K]['code'] }
+) as { readonly [K in ErrorCodeName]: CodeOf<K> }
 
 /** One of the pgfleet error codes (the union of all of them). */
-export type ErrorCode = Registry[ErrorCodeName]['code']
+export type ErrorCode = CodeOf<ErrorCodeName>
 
 /** The codes carried by one error class: `ErrorCodeOf<'TlsError'>`. */
 export type ErrorCodeOf<C extends ErrorClassName> = {
-  [K in ErrorCodeName]: Registry[K]['class'] extends C ? Registry[K]['code'] : never
+  [K in ErrorCodeName]: Registry[K]['class'] extends C ? CodeOf<K> : never
 }[ErrorCodeName]
 
 const BY_CODE: ReadonlyMap<string, ErrorCodeEntry> = new Map(Object.values(ERROR_CODES).map((entry) => [entry.code, entry]))
