@@ -178,6 +178,7 @@ export const OTHER_OPTIONS = [
   { names: ['endTimeoutMs'], layers: ['pool'] },
   { names: ['rebalanceIntervalMs'], layers: ['pool'] },
   { names: ['rebalanceMoves'], layers: ['pool'] },
+  { names: ['pipelineDepth'], layers: ['pool'] },
   { names: ['onError'], layers: ['pool', 'code'] },
   { names: ['runtime'], layers: ['code'] },
   { names: ['balancer'], layers: ['code'] },

@@ -305,6 +305,15 @@ export class Connection implements OperationHost, DeadlineHost {
     this.wire.fail(error ?? new ConnectionError('connection destroyed', { code: ErrorCode.Destroyed, address: describeHost(this.host) }))
   }
 
+  /**
+   * Resolves once no operation is queued or on the wire, or the session
+   * ended (a pool gives back a shared session only then: a query whose
+   * caller was rejected at its deadline may still be answered or cancelled).
+   */
+  whenIdle(): Promise<void> {
+    return this.idle()
+  }
+
   /** Allow the process to exit while this connection is open (idle pool connections). */
   unref(): void {
     this.wire.socket.unref?.()
@@ -454,9 +463,9 @@ export class Connection implements OperationHost, DeadlineHost {
     while (this.waiting.length > 0 && !this.exclusiveInFlight && !this.cancels.holding && this.state !== 'closed') this.start(this.waiting.shift()!)
   }
 
-  /** close() waits for the queue to empty. */
+  /** close() and whenIdle() wait for the queue to empty. */
   private wakeIdleWaiters(): void {
-    if (this.state === 'closing' && this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w())
+    if (this.pending === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w())
   }
 
   private idle(): Promise<void> {

@@ -45,8 +45,9 @@ export function validateSizing(given: Partial<PoolSizing>): PoolSizing {
   for (const key of SIZING_KEYS) {
     const value = given[key]
     if (value === undefined) continue
-    const lowest = key === 'max' || key === 'rebalanceMoves' ? 1 : 0
-    const highest = key === 'min' || key === 'max' || key === 'rebalanceMoves' ? 100_000 : MAX_TIMER_MS
+    const counted = key === 'max' || key === 'rebalanceMoves' || key === 'pipelineDepth'
+    const lowest = counted ? 1 : 0
+    const highest = counted || key === 'min' ? 100_000 : MAX_TIMER_MS
     if (typeof value !== 'number' || !Number.isInteger(value) || value < lowest || value > highest) {
       throw new ConfigError(
         `pool option "${key}" must be an integer from ${lowest} to ${highest}${key.endsWith('Ms') ? ' (milliseconds; 0 disables)' : ''}, got ${String(value)}`,

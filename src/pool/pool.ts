@@ -33,6 +33,7 @@ import { runTransaction, type Transaction, type TransactionOptions } from '../tr
 import { splitPoolOptions, type PoolOptions } from './options.js'
 import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
 import { Healer } from './healer.js'
+import { pipelinable } from './pipelining.js'
 import type { BalancedResult } from '../balancer/factory.js'
 import { wants } from '../observe/events.js'
 import { observeAcquire } from '../observe/produce.js'
@@ -143,6 +144,8 @@ export class Pool {
         destroy: (conn) => conn.destroy(),
         onIdle: (conn) => conn.unref(),
         onCheckout: (conn) => conn.ref(),
+        // A session that left a transaction block open takes no more pipelined queries (nor does a closing one).
+        shareable: (conn) => conn.transactionStatus === 'I',
       },
       sizing,
       { onError },
@@ -165,12 +168,64 @@ export class Pool {
     return new PoolClient(slot.resource, (destroy) => this.giveBack(slot, destroy))
   }
 
-  /** Run one statement on a pooled session (checked out and back around the query). */
+  /**
+   * Run one statement on a pooled session (checked out and back around the
+   * query). With every session busy and the pool at `max`, a statement that
+   * may be pipelined (pipelining.ts) is written on the least-loaded busy
+   * session running other one-shot queries, up to `pipelineDepth` each.
+   */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
+    if (this.core.sizing.pipelineDepth > 1 && pipelinable(sql, values)) return this.sharedQuery<R>(sql, values, options)
     // An idle session at hand (and no acquire observer): straight to the query, no promise for the checkout.
     const slot = wants('acquire') ? undefined : this.core.acquireNow()
     if (slot !== undefined) return this.queryOn(slot, sql, values, options)
     return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options))
+  }
+
+  /** A one-shot query on a share of a session (see ResourcePool.share). */
+  private sharedQuery<R>(sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
+    const observed = wants('acquire')
+    const slot = this.core.share()
+    if (slot !== undefined && !observed) return this.shareOn(slot, sql, values, options)
+    const before = observed ? this.core.counts() : undefined
+    const acquiring = slot !== undefined ? Promise.resolve(slot) : this.core.acquire(true)
+    const acquired = before !== undefined ? observeAcquire(this.config, before, acquiring) : acquiring
+    return acquired.then((shared) => this.shareOn<R>(shared, sql, values, options))
+  }
+
+  private shareOn<R>(slot: Slot<Connection>, sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
+    let running: Promise<Result<R>>
+    try {
+      running = slot.resource.query<R>(sql, values, options)
+    } catch (error) {
+      this.giveShareBack(slot)
+      return Promise.reject(error)
+    }
+    return running.then(
+      (result) => {
+        this.giveShareBack(slot)
+        return result
+      },
+      (error: unknown) => {
+        this.giveShareBack(slot)
+        throw error
+      },
+    )
+  }
+
+  /**
+   * The last share goes back once the session has nothing on the wire: a
+   * pipelined query rejected at its deadline may still be answered, or be
+   * cancelled once it runs (operation-deadline.ts); giving the session back
+   * before would destroy it as dirty.
+   */
+  private giveShareBack(slot: Slot<Connection>): void {
+    const conn = slot.resource
+    if (slot.shares === 1 && conn.pending > 0 && conn.isReady) {
+      void conn.whenIdle().then(() => this.giveShareBack(slot))
+      return
+    }
+    this.core.releaseShare(slot, conn.transactionStatus !== 'I' || conn.pending > 0)
   }
 
   /** Run one statement on a checked-out session and give it back before the caller sees the outcome. */

@@ -16,8 +16,12 @@
  *   creations are aborted at once, idle resources closed, checked-out ones
  *   waited for until the timeout and then destroyed (a later release of
  *   one of those is a no-op).
+ * - A resource is lent either to one borrower, or shared by up to
+ *   `pipelineDepth` one-shot uses (`share()`, `acquire(true)`; the policy is
+ *   pipelining.ts); it goes back once its last share is released.
  */
 import { ConnectionError, ErrorCode, PoolTimeoutError } from '../errors.js'
+import { leastLoaded, shareBudget } from './pipelining.js'
 import type { PoolSizing } from './sizing.js'
 import { WaitQueue } from './wait-queue.js'
 
@@ -39,6 +43,8 @@ export interface ResourceHooks<R> {
   onIdle?(resource: R): void
   /** Called when the resource is handed out (e.g. ref its socket). */
   onCheckout?(resource: R): void
+  /** Whether a resource running one-shot uses may take one more now (e.g. not inside a transaction block). */
+  shareable?(resource: R): boolean
 }
 
 /** One pooled resource and its state. */
@@ -46,6 +52,8 @@ export interface Slot<R> {
   readonly resource: R
   readonly createdAt: number
   state: 'idle' | 'busy' | 'checking' | 'gone'
+  /** One-shot uses it runs now (see share()); 0 while idle or lent to one borrower. */
+  shares: number
   idleSince: number
   /** `closed` settled: never hand out again. */
   dead: boolean
@@ -104,11 +112,15 @@ export class ResourcePool<R> {
     return { total: this.slots.size, idle: this.idle.length, active, waiting: this.waiters.length, pending: this.creating }
   }
 
-  /** Wait for a resource (FIFO); rejects with PoolTimeoutError after `acquireTimeoutMs`. */
-  acquire(): Promise<Slot<R>> {
+  /**
+   * Wait for a resource (FIFO); rejects with PoolTimeoutError after
+   * `acquireTimeoutMs`. `shared`: for one one-shot use, which may share a
+   * resource with others (give it back with releaseShare()).
+   */
+  acquire(shared = false): Promise<Slot<R>> {
     if (this.ending) return Promise.reject(endedError())
     return new Promise((resolve, reject) => {
-      const waiter = this.waiters.add(resolve, reject)
+      const waiter = this.waiters.add(resolve, reject, shared)
       this.dispatch()
       // Served at once from an idle resource: no deadline to watch.
       if (!waiter.served) this.waiters.watch(waiter, this.sizing.acquireTimeoutMs)
@@ -128,6 +140,36 @@ export class ResourcePool<R> {
     slot.state = 'busy'
     this.hooks.onCheckout?.(slot.resource)
     return slot
+  }
+
+  /**
+   * A resource for one one-shot use at once, or undefined (then
+   * `acquire(true)`): an idle one as acquireNow() would give, else, when
+   * nobody waits, none is idle and the pool is at max, a share of the
+   * least-loaded resource already running one-shot uses, below
+   * `pipelineDepth` (pipelining.ts). Give it back with releaseShare().
+   */
+  share(): Slot<R> | undefined {
+    const idle = this.acquireNow()
+    if (idle !== undefined) {
+      idle.shares = 1
+      return idle
+    }
+    if (this.waiters.length > 0 || this.idle.length > 0 || this.canGrow()) return undefined
+    const slot = leastLoaded(this.slots, this.sizing.pipelineDepth, this.shareable)
+    if (slot !== undefined) slot.shares++
+    return slot
+  }
+
+  /** Give back one share of a resource; the last one releases it (see release()). */
+  releaseShare(slot: Slot<R>, destroy = false): void {
+    if (slot.state === 'gone' && this.ending) return
+    if (slot.shares > 1) {
+      slot.shares--
+      return this.serveShares()
+    }
+    slot.shares = 0
+    this.release(slot, destroy)
   }
 
   /** Give a checked-out resource back; `destroy` (or a dead resource) ends it instead of reusing it. */
@@ -218,7 +260,7 @@ export class ResourcePool<R> {
     )
   }
 
-  /** Serve waiters from idle resources, then open new ones while below max. */
+  /** Serve waiters from idle resources, then open new ones while below max, then one-shot waiters from shared resources. */
   private dispatch(): void {
     while (this.waiters.length > 0 && this.idle.length > 0) {
       // Its idle timer keeps running: it finds the slot busy and stops, or idle again and waits on (armIdleTimer).
@@ -236,6 +278,7 @@ export class ResourcePool<R> {
       this.slots.size + this.creating < this.sizing.max
     )
       this.create()
+    this.serveShares()
   }
 
   private handOut(slot: Slot<R>): void {
@@ -243,8 +286,48 @@ export class ResourcePool<R> {
     if (!waiter) return this.makeIdle(slot)
     waiter.served = true
     slot.state = 'busy'
+    slot.shares = waiter.shared ? 1 : 0
     this.hooks.onCheckout?.(slot.resource)
     waiter.resolve(slot)
+    if (!waiter.shared || this.canGrow()) return
+    // At max: the one-shot waiters next in line share it, an even split with the sessions still opening.
+    const budget = shareBudget(this.sizing.pipelineDepth, this.waiters.length + 1, this.creating + this.checking)
+    while (slot.shares < budget && this.waiters.sharedFirst) this.giveShare(slot)
+  }
+
+  /**
+   * One-shot waiters first in line: each to the least-loaded shared resource
+   * with room; none while the pool can still grow, and not those that the
+   * resources being opened or checked will take (handOut splits them evenly).
+   */
+  private serveShares(): void {
+    if (!this.waiters.sharedFirst || this.idle.length > 0 || this.canGrow()) return
+    const reserved = (this.creating + this.checking) * this.sizing.pipelineDepth
+    while (this.waiters.sharedFirst && this.waiters.length > reserved) {
+      const slot = leastLoaded(this.slots, this.sizing.pipelineDepth, this.shareable)
+      if (slot === undefined) return
+      this.giveShare(slot)
+    }
+  }
+
+  private giveShare(slot: Slot<R>): void {
+    const waiter = this.waiters.shift()!
+    waiter.served = true
+    slot.shares++
+    waiter.resolve(slot)
+  }
+
+  /** A shared resource that may take one more use: alive, not being replaced, and as the hooks say. */
+  private readonly shareable = (slot: Slot<R>): boolean =>
+    slot.state === 'busy' &&
+    !slot.dead &&
+    slot.replaceOnRelease === undefined &&
+    this.hooks.usable(slot.resource) &&
+    (this.hooks.shareable?.(slot.resource) ?? true)
+
+  /** Below max (open + opening) and not ending: a new resource could be opened now. */
+  private canGrow(): boolean {
+    return !this.ending && this.slots.size + this.creating < this.sizing.max
   }
 
   /**
@@ -300,7 +383,7 @@ export class ResourcePool<R> {
     promise.then(
       (resource) => {
         this.creating--
-        const slot: Slot<R> = { resource, createdAt: this.now(), state: 'idle', idleSince: this.now(), dead: false }
+        const slot: Slot<R> = { resource, createdAt: this.now(), state: 'idle', shares: 0, idleSince: this.now(), dead: false }
         this.slots.add(slot)
         this.hooks.closed(resource).then(
           () => this.died(slot),
@@ -333,6 +416,7 @@ export class ResourcePool<R> {
 
   private makeIdle(slot: Slot<R>): void {
     slot.state = 'idle'
+    slot.shares = 0
     slot.idleSince = this.now()
     slot.idleUntil = slot.idleSince + (this.sizing.idleTimeoutMs > 0 ? this.sizing.idleTimeoutMs : Infinity)
     slot.idleRounds = (slot.idleRounds ?? 0) + 1

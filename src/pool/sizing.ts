@@ -23,6 +23,8 @@ export interface PoolSizing {
   rebalanceIntervalMs: number
   /** At most this many sessions being moved at once (default 2). Used by Pool. */
   rebalanceMoves: number
+  /** With every session busy at max: at most this many one-shot `pool.query` calls pipelined on one session (default 8; 1: one at a time). See pipelining.ts. */
+  pipelineDepth: number
 }
 
 /** Pool sizing used for every option the caller leaves out. */
@@ -36,4 +38,5 @@ export const DEFAULT_POOL_SIZING: Readonly<PoolSizing> = Object.freeze({
   endTimeoutMs: 5_000,
   rebalanceIntervalMs: 1_000,
   rebalanceMoves: 2,
+  pipelineDepth: 8,
 })

@@ -15,6 +15,8 @@ export interface Waiter<T> {
   served: boolean
   /** performance.now() past which it is rejected; 0: never. */
   deadline: number
+  /** Waits for a share of a session (one one-shot query, see pipelining.ts), not for a session of its own. */
+  shared: boolean
 }
 
 export class WaitQueue<T> {
@@ -29,8 +31,8 @@ export class WaitQueue<T> {
   }
 
   /** A new waiter at the back of the line (no deadline yet: see watch()). */
-  add(resolve: (value: T) => void, reject: (error: Error) => void): Waiter<T> {
-    const waiter: Waiter<T> = { resolve, reject, served: false, deadline: 0 }
+  add(resolve: (value: T) => void, reject: (error: Error) => void, shared = false): Waiter<T> {
+    const waiter: Waiter<T> = { resolve, reject, served: false, deadline: 0, shared }
     this.waiters.push(waiter)
     return waiter
   }
@@ -40,6 +42,11 @@ export class WaitQueue<T> {
     if (timeoutMs <= 0) return
     waiter.deadline = performance.now() + timeoutMs
     this.arm()
+  }
+
+  /** Whether the oldest waiter waits for a share of a session (see Waiter.shared). */
+  get sharedFirst(): boolean {
+    return this.waiters[0]?.shared === true
   }
 
   /** The oldest waiter, taken out of the line. */
