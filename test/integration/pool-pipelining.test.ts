@@ -40,6 +40,8 @@ describe('pool pipelining', () => {
     const calls = Array.from({ length: 12 }, (_, i) => outcome(p.query<PidRow>(sql, [i])))
     // All twelve are on the wire of the two sessions at once; none waits in the pool.
     expect(p.stats()).toMatchObject({ total: 2, active: 2, waiting: 0 })
+    // The balancer's view: still two connections, none opened for the pipelined queries.
+    expect(total(p.hostConnections())).toBe(2)
     const results = await Promise.all(calls)
     const failed = results.filter((r) => !r.ok)
     expect(failed).toHaveLength(1)
