@@ -61,6 +61,9 @@ export function shareBudget(depth: number, waiting: number, opening: number): nu
  */
 const PIPELINABLE = new Set(['select', 'with', 'insert', 'update', 'delete', 'merge', 'values', 'table', 'show', 'explain'])
 
+/** The statement's first word, after leading blanks (a statement that starts with a comment is not pipelined: only cautious). */
+const FIRST_WORD = /^\s*([a-z]+)/i
+
 /**
  * Whether `sql` may be pipelined with other callers' queries. With `values`
  * the extended protocol runs exactly one statement; without, the simple
@@ -68,39 +71,9 @@ const PIPELINABLE = new Set(['select', 'with', 'insert', 'update', 'delete', 'me
  * literal: then this is only cautious) keeps it exclusive.
  */
 export function pipelinable(sql: string, values: readonly unknown[] | undefined): boolean {
-  const start = skipBlankAndComments(sql, 0)
-  let end = start
-  while (end < sql.length && isLetter(sql.charCodeAt(end))) end++
-  if (end === start || end - start > 7 || !PIPELINABLE.has(sql.slice(start, end).toLowerCase())) return false
+  const word = FIRST_WORD.exec(sql)
+  if (word === null || !PIPELINABLE.has(word[1]!.toLowerCase())) return false
   if (values !== undefined) return true
-  const semicolon = sql.indexOf(';', end)
+  const semicolon = sql.indexOf(';')
   return semicolon === -1 || /^[\s;]*$/.test(sql.slice(semicolon))
-}
-
-/** The index of the first character after blanks, `-- ...` line comments and (nested) block comments. */
-function skipBlankAndComments(sql: string, from: number): number {
-  let i = from
-  for (;;) {
-    while (i < sql.length && /\s/.test(sql[i]!)) i++
-    if (sql.startsWith('--', i)) {
-      const eol = sql.indexOf('\n', i)
-      if (eol === -1) return sql.length
-      i = eol + 1
-    } else if (sql.startsWith('/*', i)) {
-      // PostgreSQL block comments nest.
-      let depth = 0
-      while (i < sql.length) {
-        if (sql.startsWith('/*', i)) (depth++, (i += 2))
-        else if (sql.startsWith('*/', i)) {
-          i += 2
-          if (--depth === 0) break
-        } else i++
-      }
-      if (depth > 0) return sql.length
-    } else return i
-  }
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }

@@ -178,39 +178,19 @@ export class Pool {
     if (this.core.sizing.pipelineDepth > 1 && pipelinable(sql, values)) return this.sharedQuery<R>(sql, values, options)
     // An idle session at hand (and no acquire observer): straight to the query, no promise for the checkout.
     const slot = wants('acquire') ? undefined : this.core.acquireNow()
-    if (slot !== undefined) return this.queryOn(slot, sql, values, options)
-    return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options))
+    if (slot !== undefined) return this.queryOn(slot, sql, values, options, this.giveBackClean)
+    return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options, this.giveBackClean))
   }
 
   /** A one-shot query on a share of a session (see ResourcePool.share). */
   private sharedQuery<R>(sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
     const observed = wants('acquire')
     const slot = this.core.share()
-    if (slot !== undefined && !observed) return this.shareOn(slot, sql, values, options)
+    if (slot !== undefined && !observed) return this.queryOn(slot, sql, values, options, this.giveShareBack)
     const before = observed ? this.core.counts() : undefined
     const acquiring = slot !== undefined ? Promise.resolve(slot) : this.core.acquire(true)
     const acquired = before !== undefined ? observeAcquire(this.config, before, acquiring) : acquiring
-    return acquired.then((shared) => this.shareOn<R>(shared, sql, values, options))
-  }
-
-  private shareOn<R>(slot: Slot<Connection>, sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
-    let running: Promise<Result<R>>
-    try {
-      running = slot.resource.query<R>(sql, values, options)
-    } catch (error) {
-      this.giveShareBack(slot)
-      return Promise.reject(error)
-    }
-    return running.then(
-      (result) => {
-        this.giveShareBack(slot)
-        return result
-      },
-      (error: unknown) => {
-        this.giveShareBack(slot)
-        throw error
-      },
-    )
+    return acquired.then((shared) => this.queryOn<R>(shared, sql, values, options, this.giveShareBack))
   }
 
   /**
@@ -219,7 +199,7 @@ export class Pool {
    * cancelled once it runs (operation-deadline.ts); giving the session back
    * before would destroy it as dirty.
    */
-  private giveShareBack(slot: Slot<Connection>): void {
+  private readonly giveShareBack = (slot: Slot<Connection>): void => {
     const conn = slot.resource
     if (slot.shares === 1 && conn.pending > 0 && conn.isReady) {
       void conn.whenIdle().then(() => this.giveShareBack(slot))
@@ -228,26 +208,28 @@ export class Pool {
     this.core.releaseShare(slot, conn.transactionStatus !== 'I' || conn.pending > 0)
   }
 
-  /** Run one statement on a checked-out session and give it back before the caller sees the outcome. */
-  private queryOn<R>(slot: Slot<Connection>, sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
+  /** Run one statement on a checked-out (or shared) session and give it back with `back` before the caller sees the outcome. */
+  private queryOn<R>(slot: Slot<Connection>, sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined, back: (slot: Slot<Connection>) => void): Promise<Result<R>> {
     let running: Promise<Result<R>>
     try {
       running = slot.resource.query<R>(sql, values, options)
     } catch (error) {
-      this.giveBack(slot, false)
+      back(slot)
       return Promise.reject(error)
     }
     return running.then(
       (result) => {
-        this.giveBack(slot, false)
+        back(slot)
         return result
       },
       (error: unknown) => {
-        this.giveBack(slot, false)
+        back(slot)
         throw error
       },
     )
   }
+
+  private readonly giveBackClean = (slot: Slot<Connection>): void => this.giveBack(slot, false)
 
   /**
    * Run `fn` in a transaction on a pooled session (see Client.transaction):
