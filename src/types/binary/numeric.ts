@@ -6,102 +6,44 @@
  * Decoded to exactly the string numeric_out prints (get_str_from_var): the
  * integer part without leading zeros ('0' when weight < 0), then dscale
  * fraction digits, zero-padded or cut. A numeric is a string in text mode as
- * in pg (every digit kept), so both formats give the same string; binary only
- * because it is cheaper to read (no native decode call per value) and to send.
+ * in pg (every digit kept), so both formats give the same string; binary
+ * because that string is cheaper to build from base-10000 digits than to
+ * decode from UTF-8 (no native call per value).
  */
 import { ProtocolError } from '../../errors.js'
 
-const NUMERIC_POS = 0x0000
-const NUMERIC_NEG = 0x4000
-const NUMERIC_NAN = 0xc000
-const NUMERIC_PINF = 0xd000
-const NUMERIC_NINF = 0xf000
-const NBASE = 10000
-
 /** Four-character zero-padded strings of base-10000 digits, made as first needed. */
-const PADDED: (string | undefined)[] = new Array(NBASE)
+const PADDED: string[] = new Array<string>(10000)
 
-function padded(d: number): string {
-  let s = PADDED[d]
-  if (s === undefined) {
-    s = String.fromCharCode(0x30 + ((d / 1000) | 0), 0x30 + (((d / 100) | 0) % 10), 0x30 + (((d / 10) | 0) % 10), 0x30 + (d % 10))
-    PADDED[d] = s
-  }
-  return s
+/** Base-10000 digit d of the value at `at` with n digits (0 outside them); numeric_recv refuses any above 9999. */
+function digit(bytes: Uint8Array, at: number, n: number, d: number): number {
+  const v = d >= 0 && d < n ? (bytes[at + 2 * d]! << 8) | bytes[at + 2 * d + 1]! : 0
+  if (v > 9999) throw new ProtocolError(`binary numeric value has digit ${v}, outside 0..9999`)
+  return v
 }
 
-/**
- * Below this length the string is built by concatenation, which V8 copies
- * into a flat string (ConsString::kMinLength is 13); longer results are
- * joined from their pieces, so no value is handed out as a rope.
- */
-const FLAT_CONCAT = 13
+function padded(d: number): string {
+  return (PADDED[d] ??= String(10000 + d).slice(1))
+}
 
 /** numeric → the string numeric_out prints (NaN, Infinity and -Infinity included). */
 export function decodeNumeric(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  if (end - start < 8) throw new ProtocolError(`binary numeric value must be at least 8 bytes, got ${end - start}`)
-  const ndigits = (bytes[start]! << 8) | bytes[start + 1]!
+  const n = (bytes[start]! << 8) | bytes[start + 1]!
   const weight = (((bytes[start + 2]! << 8) | bytes[start + 3]!) << 16) >> 16
   const sign = (bytes[start + 4]! << 8) | bytes[start + 5]!
   const dscale = (bytes[start + 6]! << 8) | bytes[start + 7]!
-  if (end - start !== 8 + 2 * ndigits)
-    throw new ProtocolError(`binary numeric value with ${ndigits} digits must be ${8 + 2 * ndigits} bytes, got ${end - start}`)
-  if (sign !== NUMERIC_POS && sign !== NUMERIC_NEG) {
-    if (sign === NUMERIC_NAN) return 'NaN'
-    if (sign === NUMERIC_PINF) return 'Infinity'
-    if (sign === NUMERIC_NINF) return '-Infinity'
-    throw new ProtocolError(`binary numeric value has sign word 0x${sign.toString(16)}`)
-  }
+  if (end - start < 8 || end - start !== 8 + 2 * n)
+    throw new ProtocolError(`binary numeric value with ${n} digits must be ${8 + 2 * n} bytes, got ${end - start}`)
+  if (sign === 0xc000) return 'NaN'
+  if (sign === 0xd000) return 'Infinity'
+  if (sign === 0xf000) return '-Infinity'
+  if (sign !== 0 && sign !== 0x4000) throw new ProtocolError(`binary numeric value has sign word 0x${sign.toString(16)}`)
   const at = start + 8
-  // Length of the result: sign, integer digits, point and dscale digits.
-  let length = sign === NUMERIC_NEG ? 1 : 0
-  if (weight < 0) length += 1
-  else length += 4 * weight + digitCount(ndigits > 0 ? digit(bytes, at, 0) : 0)
-  if (dscale > 0) length += 1 + dscale
-  const n = pieces(bytes, at, ndigits, weight, sign, dscale)
-  if (length < FLAT_CONCAT) {
-    let s = parts[0]!
-    for (let i = 1; i < n; i++) s += parts[i]!
-    return s
-  }
-  parts.length = n
-  const s = parts.join('')
-  parts.length = 0
+  let s = sign ? '-' : ''
+  // The first group without leading zeros, the rest padded.
+  if (weight < 0) s += '0'
+  else for (let d = 0; d <= weight; d++) s += d ? padded(digit(bytes, at, n, d)) : String(digit(bytes, at, n, 0))
+  if (dscale > 0) s += '.'
+  for (let i = 0, d = weight + 1; i < dscale; i += 4, d++) s += padded(digit(bytes, at, n, d)).slice(0, dscale - i)
   return s
-}
-
-/** Base-10000 digit i (each is read once or twice; numeric_recv refuses any above 9999). */
-function digit(bytes: Uint8Array, at: number, i: number): number {
-  const d = (bytes[at + 2 * i]! << 8) | bytes[at + 2 * i + 1]!
-  if (d >= NBASE) throw new ProtocolError(`binary numeric value has digit ${d}, outside 0..9999`)
-  return d
-}
-
-/** Decimal digits of a base-10000 digit printed without leading zeros ('0' has one). */
-function digitCount(d: number): number {
-  return d >= 1000 ? 4 : d >= 100 ? 3 : d >= 10 ? 2 : 1
-}
-
-/** The pieces of the printed value, reused between values (filled and read before the next call). */
-const parts: string[] = []
-
-function pieces(bytes: Uint8Array, at: number, ndigits: number, weight: number, sign: number, dscale: number): number {
-  let n = 0
-  if (sign === NUMERIC_NEG) parts[n++] = '-'
-  let d = 0
-  if (weight < 0) parts[n++] = '0'
-  else {
-    // The first group without leading zeros, the rest padded.
-    parts[n++] = String(ndigits > 0 ? digit(bytes, at, 0) : 0)
-    for (d = 1; d <= weight; d++) parts[n++] = padded(d < ndigits ? digit(bytes, at, d) : 0)
-  }
-  if (dscale > 0) {
-    parts[n++] = '.'
-    d = weight + 1
-    for (let i = 0; i < dscale; d++, i += 4) {
-      const group = padded(d >= 0 && d < ndigits ? digit(bytes, at, d) : 0)
-      parts[n++] = dscale - i >= 4 ? group : group.slice(0, dscale - i)
-    }
-  }
-  return n
 }
