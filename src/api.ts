@@ -5,7 +5,7 @@
  */
 import type { ServerRow } from './balancer/types.js'
 import { Client } from './client.js'
-import { factoryFor, resolveConfig, type ClientOptions } from './session-factory.js'
+import { connectFactory, factoryFor, resolveConfig, type ClientOptions } from './session-factory.js'
 
 export type { ClientOptions, ConnectExtras } from './session-factory.js'
 
@@ -19,8 +19,7 @@ export type { ClientOptions, ConnectExtras } from './session-factory.js'
  * const { rows } = await db.query('select $1::int as x', [1])
  */
 export async function connect(input?: string | ClientOptions): Promise<Client> {
-  const { config, extras, runtime } = resolveConfig(input)
-  const conn = await factoryFor(config, runtime, extras).connect()
+  const conn = await connectFactory(input).connect()
   return new Client(conn)
 }
 

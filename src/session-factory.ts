@@ -9,6 +9,7 @@ import { createConnectionFactory, type ConnectionFactory } from './balancer/fact
 import { Connection, type ConnectionHooks } from './connection/connection.js'
 import { queryServersWith, sessionState } from './connection/discovery.js'
 import { parseConfig } from './config/index.js'
+import { osUser, readEnvOptions } from './config/env.js'
 import { optionNamesOf } from './config/option-table.js'
 import type { Config, ConnectOptions } from './config/types.js'
 import { defaultRuntime, type RuntimeEnvironment } from './runtime.js'
@@ -75,3 +76,59 @@ export function factoryFor(config: Config, runtime: RuntimeEnvironment, extras: 
   })
 }
 
+
+/** Factories of recent connect() calls with plain options (see connectFactory). */
+const recent = new Map<string, { runtime: RuntimeEnvironment; factory: ConnectionFactory<Connection> }>()
+const RECENT_LIMIT = 16
+
+/**
+ * The session factory of one connect() call. Parsing the options with the
+ * environment and building the factory cost about a fifth of the client's
+ * CPU for a connect to a local server while the process is young (V8 has
+ * not optimized that code yet), and an app that connects per request passes
+ * the same options every time: the factory of a recent call with the same
+ * plain options (strings, numbers, booleans), the same PG* variables and OS
+ * user (read again on every call) and the same runtime is used again. Not
+ * for options with objects or code (hooks, a balancer, a runtime), nor with
+ * a service or a key log file, which read files or warn at parse time.
+ */
+export function connectFactory(input: string | ClientOptions | undefined): ConnectionFactory<Connection> {
+  const optionsKey = plainOptions(input)
+  if (optionsKey === undefined) {
+    const { config, runtime, extras } = resolveConfig(input)
+    return factoryFor(config, runtime, extras)
+  }
+  const runtime = defaultRuntime()
+  const key = withEnvironment(optionsKey, runtime.env())
+  const hit = key === undefined ? undefined : recent.get(key)
+  if (hit !== undefined && hit.runtime === runtime) return hit.factory
+  const resolved = resolveConfig(input, runtime)
+  const factory = factoryFor(resolved.config, resolved.runtime, resolved.extras)
+  if (key !== undefined) {
+    if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!)
+    recent.set(key, { runtime, factory })
+  }
+  return factory
+}
+
+/** The options as a cache key, or undefined when they are not plain data. */
+function plainOptions(input: string | ClientOptions | undefined): string | undefined {
+  if (typeof input === 'string') return `s${input}`
+  if (input === undefined) return 'o'
+  if (typeof input !== 'object' || input === null) return undefined
+  let key = 'o'
+  for (const name in input) {
+    const value: unknown = input[name as keyof ClientOptions]
+    const type = typeof value
+    if (value !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined
+    key += `\0${name}\0${type[0]}${String(value)}`
+  }
+  return key
+}
+
+/** The cache key of connectFactory: the options plus what parseConfig reads from the environment; undefined with a service or a key log file. */
+function withEnvironment(key: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const option of readEnvOptions(env)) key += `\0${option.variable}\0${option.value}`
+  key += `\0${osUser(env) ?? ''}`
+  return /service|keylog/i.test(key) ? undefined : key
+}

@@ -33,6 +33,7 @@ import type { Socket, TlsInfo, TlsUpgradeOptions } from '../transport/socket.js'
 import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal } from '../deadline.js'
 import { SessionPassword } from './password.js'
 import { Wire } from './wire.js'
+import type { BackendMessage } from '../protocol/messages.js'
 
 /** SQLSTATE invalid_password: the server refused the password. */
 const INVALID_PASSWORD = '28P01'
@@ -126,40 +127,70 @@ async function attemptSession(
   const address = describeHost(host)
   const step = stepFor(config, attempt)
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
-  const socket = await runtime
-    .dial({
-      ...dialTarget(host),
-      signal,
-      keepAlive: config.keepAlive,
-      directTls: step === 'direct-tls' ? upgrade : undefined,
-    })
-    .catch((error: unknown) => {
-      throw step === 'direct-tls' ? withDirectTlsHint(error) : error
-    })
+  const dialing = runtime.dial({
+    ...dialTarget(host),
+    signal,
+    keepAlive: config.keepAlive,
+    directTls: step === 'direct-tls' ? upgrade : undefined,
+  })
+  const socket = await (step === 'direct-tls' ? dialing.catch((error: unknown) => Promise.reject(withDirectTlsHint(error))) : dialing)
+  const tls = step === 'plain' ? undefined : await secureSocket(socket, config, step, upgrade!, attempt, signal)
+  return authenticateUnder(new Wire(socket, config.maxMessageBytes, address), config, tls, new SessionPassword(config, host, runtime, address), signal)
+}
+
+/** After a TLS dial or an SSLRequest: the session's TLS (undefined when the policy goes on in clear); the socket is destroyed on failure or abort. */
+async function secureSocket(
+  socket: Socket & { tls?: TlsInfo },
+  config: Config,
+  step: string,
+  upgrade: TlsUpgradeOptions,
+  attempt: EncryptionAttempt,
+  signal: AbortSignal,
+): Promise<TlsInfo | undefined> {
   let tls: TlsInfo | undefined = socket.tls
   const unlinkSocket = onAbort(signal, () => socket.destroy())
   try {
-    if (step === 'ssl-request') tls = await raceSignal(negotiateSsl(socket, config, upgrade!, attempt), signal)
+    if (step === 'ssl-request') tls = await raceSignal(negotiateSsl(socket, config, upgrade, attempt), signal)
     if (tls) {
       const alpnError = checkNegotiatedAlpn(step === 'direct-tls', tls.alpnProtocol)
       if (alpnError) throw alpnError
     }
+    return tls
   } catch (error) {
     socket.destroy()
     throw error
   } finally {
     unlinkSocket()
   }
-  const wire = new Wire(socket, config.maxMessageBytes, address)
-  const unlinkWire = onAbort(signal, () => wire.fail(abortReason(signal)))
-  try {
-    return await raceSignal(authenticate(wire, config, tls, new SessionPassword(config, host, runtime, address)), signal)
-  } catch (error) {
-    wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
-    throw error
-  } finally {
-    unlinkWire()
-  }
+}
+
+/**
+ * The startup exchange on `wire`, settled by the deadline: when `signal`
+ * aborts the wire fails (the socket is destroyed) and the call rejects with
+ * its reason, even while a step waits on something else (a password file,
+ * SCRAM's key derivation). Any failure ends the wire. One abort listener.
+ */
+function authenticateUnder(wire: Wire, config: Config, tls: TlsInfo | undefined, password: SessionPassword, signal: AbortSignal): Promise<SessionInfo> {
+  return new Promise((resolve, reject) => {
+    const stop = (): void => {
+      const reason = abortReason(signal)
+      wire.fail(reason)
+      reject(reason)
+    }
+    if (signal.aborted) return stop()
+    signal.addEventListener('abort', stop, { once: true })
+    authenticate(wire, config, tls, password).then(
+      (info) => {
+        signal.removeEventListener('abort', stop)
+        resolve(info)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', stop)
+        wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
+        reject(error)
+      },
+    )
+  })
 }
 
 /**
@@ -204,135 +235,182 @@ export async function negotiateSsl(
   return socket.startTls(upgrade)
 }
 
+/**
+ * Send the StartupMessage and run the exchange to the first ReadyForQuery.
+ * Messages already buffered are handled synchronously (a trust startup
+ * arrives as one chunk of ~20 messages: no promise per message); only an
+ * authentication step that needs the password or crypto is awaited.
+ */
 async function authenticate(wire: Wire, config: Config, tls: TlsInfo | undefined, password: SessionPassword): Promise<SessionInfo> {
-  const params: Record<string, string> = {
-    user: config.user,
-    database: config.database,
-    client_encoding: 'UTF8',
-    ...config.startupParams,
-  }
-  if (config.applicationName !== undefined) params.application_name = config.applicationName
-  if (config.options !== undefined) params.options = config.options
-  // Ask for max_protocol_version; a server that knows less answers with
-  // NegotiateProtocolVersion (protocol docs 55.2.1) before authentication.
-  let protocolMinor: ProtocolMinor = config.maxProtocolVersion
-  wire.write(encodeStartup(params, protocolVersionCode(protocolMinor)))
-  let negotiated = false
-
-  const parameters = new Map<string, string>()
-  const notices: ServerErrorFields[] = []
-  let processId = 0
-  let secretKey: Uint8Array = new Uint8Array(0)
-  let scram: ScramSession | undefined
-  // The method the client answered with; none when the server asked for nothing (trust).
-  let answered: AuthMethod | undefined
-  let authenticated = false
-
-  let keyData = false
-
+  const exchange = new StartupExchange(wire, config, tls, password)
   for (;;) {
-    const message = await wire.next()
-    // Order of the startup (protocol docs 55.2.1): the authentication
-    // exchange, then AuthenticationOk, then ParameterStatus and one
-    // BackendKeyData, then ReadyForQuery. NoticeResponse may come anywhere.
+    const message = wire.poll() ?? (await wire.next())
+    const step = exchange.handle(message)
+    if (step !== undefined) await step
+    else if (exchange.info !== undefined) return exchange.info
+  }
+}
+
+/**
+ * The startup's state, message by message (protocol docs 55.2.1): the
+ * authentication exchange, then AuthenticationOk, then ParameterStatus and
+ * one BackendKeyData, then ReadyForQuery. NoticeResponse may come anywhere.
+ * A plain class with a synchronous handler: it runs once per connect, where
+ * an async function of this size costs more to run and to compile.
+ */
+class StartupExchange {
+  /** Set by ReadyForQuery: the startup is complete. */
+  info: SessionInfo | undefined
+  private protocolMinor: ProtocolMinor
+  private negotiated = false
+  private readonly parameters = new Map<string, string>()
+  private readonly notices: ServerErrorFields[] = []
+  private processId = 0
+  private secretKey: Uint8Array = new Uint8Array(0)
+  private scram: ScramSession | undefined
+  /** The method the client answered with; none when the server asked for nothing (trust). */
+  private answered: AuthMethod | undefined
+  private authenticated = false
+  private keyData = false
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly config: Config,
+    private readonly tls: TlsInfo | undefined,
+    private readonly password: SessionPassword,
+  ) {
+    const params: Record<string, string> = {
+      user: config.user,
+      database: config.database,
+      client_encoding: 'UTF8',
+      ...config.startupParams,
+    }
+    if (config.applicationName !== undefined) params.application_name = config.applicationName
+    if (config.options !== undefined) params.options = config.options
+    // Ask for max_protocol_version; a server that knows less answers with
+    // NegotiateProtocolVersion (protocol docs 55.2.1) before authentication.
+    this.protocolMinor = config.maxProtocolVersion
+    wire.write(encodeStartup(params, protocolVersionCode(this.protocolMinor)))
+  }
+
+  /** One message; a promise when an authentication step must be awaited before the next. */
+  handle(message: BackendMessage): Promise<void> | undefined {
+    const config = this.config
     const isAuth = message.type.startsWith('Authentication')
-    if (authenticated ? isAuth : message.type === 'ParameterStatus' || message.type === 'BackendKeyData')
-      throw new ProtocolError(`server sent ${message.type} ${authenticated ? 'after' : 'before'} AuthenticationOk`)
+    if (this.authenticated ? isAuth : message.type === 'ParameterStatus' || message.type === 'BackendKeyData')
+      throw new ProtocolError(`server sent ${message.type} ${this.authenticated ? 'after' : 'before'} AuthenticationOk`)
     switch (message.type) {
-      case 'AuthenticationCleartextPassword':
-        checkAuthRequest(config.requireAuth, 'password')
-        refuseWithoutChannelBinding(config, 'cleartext password')
-        wire.write(encodePassword(await password.get()))
-        answered = 'password'
-        break
-      case 'AuthenticationMD5Password':
-        checkAuthRequest(config.requireAuth, 'md5')
-        refuseWithoutChannelBinding(config, 'MD5')
-        wire.write(encodePassword(md5PasswordMessage(config.user, await password.get(), message.salt)))
-        answered = 'md5'
-        break
-      case 'AuthenticationSASL': {
-        checkAuthRequest(config.requireAuth, 'scram-sha-256')
-        // Hash the certificate only when -PLUS can be chosen (libpq): an
-        // Ed25519 certificate has no hash and must not break plain SCRAM.
-        const plusOffered = message.mechanisms.includes('SCRAM-SHA-256-PLUS')
-        // The Node and Bun entries install the hasher (src/tls/end-point-hook.ts).
-        const hasher = tls?.peerCertificate ? endPointHasher() : undefined
-        const endpointHash =
-          hasher && plusOffered && config.channelBinding !== 'disable' ? await hasher(tls!.peerCertificate!) : undefined
-        // On TLS without the peer certificate (Deno, Workers) -PLUS is impossible: say why.
-        if (tls && !hasher && plusOffered && config.channelBinding === 'require')
-          throw new AuthError(
-            'channel binding required, but this runtime does not expose the server certificate, so SCRAM-SHA-256-PLUS (tls-server-end-point) cannot be used',
-          )
-        const started = startScram({
-          password: await password.get(),
-          mechanisms: message.mechanisms,
-          channelBinding: config.channelBinding,
-          endpointHash,
-          tls: tls !== undefined,
-        })
-        scram = started.session
-        wire.write(encodeSASLInitialResponse(started.mechanism, started.initialResponse))
-        answered = 'scram-sha-256'
-        break
-      }
-      case 'AuthenticationSASLContinue':
-        if (!scram) throw new ProtocolError('server sent SASLContinue without a SASL exchange')
-        wire.write(encodeSASLResponse(await continueScram(scram, message.data, { maxIterations: config.maxScramIterations })))
-        break
-      case 'AuthenticationSASLFinal':
-        if (!scram) throw new ProtocolError('server sent SASLFinal without a SASL exchange')
-        await finishScram(scram, message.data)
-        break
+      case 'ParameterStatus':
+        recordParameter(this.parameters, message.name, message.value)
+        return undefined
       case 'AuthenticationOk':
         // A server that skips SASL final has not proven it knows the password.
-        if (scram) assertScramCompleted(scram)
+        if (this.scram) assertScramCompleted(this.scram)
         // require_auth's 'none' is about a server that let the client in
         // without asking for anything (libpq: client_finished_auth), not about
         // which method it asked for; that was checked on the request itself.
-        if (answered === undefined) checkAuthRequest(config.requireAuth, 'ok-without-auth')
-        if (config.channelBinding === 'require' && !scram?.channelBound)
+        if (this.answered === undefined) checkAuthRequest(config.requireAuth, 'ok-without-auth')
+        if (config.channelBinding === 'require' && !this.scram?.channelBound)
           throw new AuthError('channel binding required, but the server authenticated the client without channel binding')
-        authenticated = true
-        break
+        this.authenticated = true
+        return undefined
+      case 'BackendKeyData':
+        if (this.keyData) throw new ProtocolError('server sent BackendKeyData twice')
+        // Protocol 3.0 keys are exactly 4 bytes; longer ones need 3.2.
+        if (this.protocolMinor === 0 && message.secretKey.length !== 4)
+          throw new ProtocolError(`server sent a ${message.secretKey.length}-byte cancel key in protocol 3.0, where keys are 4 bytes`)
+        this.keyData = true
+        this.processId = message.processId
+        this.secretKey = message.secretKey
+        return undefined
+      case 'ReadyForQuery':
+        if (!this.authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
+        this.info = {
+          wire: this.wire,
+          parameters: this.parameters,
+          processId: this.processId,
+          secretKey: this.secretKey,
+          protocolMinor: this.protocolMinor,
+          tls: this.tls,
+          status: message.status,
+          notices: this.notices,
+        }
+        return undefined
+      case 'AuthenticationCleartextPassword':
+        checkAuthRequest(config.requireAuth, 'password')
+        refuseWithoutChannelBinding(config, 'cleartext password')
+        this.answered = 'password'
+        return this.password.get().then((password) => this.wire.write(encodePassword(password)))
+      case 'AuthenticationMD5Password': {
+        checkAuthRequest(config.requireAuth, 'md5')
+        refuseWithoutChannelBinding(config, 'MD5')
+        this.answered = 'md5'
+        const salt = message.salt
+        return this.password.get().then((password) => this.wire.write(encodePassword(md5PasswordMessage(config.user, password, salt))))
+      }
+      case 'AuthenticationSASL':
+        checkAuthRequest(config.requireAuth, 'scram-sha-256')
+        this.answered = 'scram-sha-256'
+        return this.startSasl(message.mechanisms)
+      case 'AuthenticationSASLContinue': {
+        const scram = this.scram
+        if (!scram) throw new ProtocolError('server sent SASLContinue without a SASL exchange')
+        return continueScram(scram, message.data, { maxIterations: config.maxScramIterations }).then((reply) =>
+          this.wire.write(encodeSASLResponse(reply)),
+        )
+      }
+      case 'AuthenticationSASLFinal':
+        if (!this.scram) throw new ProtocolError('server sent SASLFinal without a SASL exchange')
+        return finishScram(this.scram, message.data)
       case 'AuthenticationKerberosV5':
       case 'AuthenticationGSS':
       case 'AuthenticationGSSContinue':
       case 'AuthenticationSSPI':
         throw new AuthError(`server requested ${message.type.slice('Authentication'.length)} authentication, which pgfleet does not support`)
-      case 'ParameterStatus':
-        recordParameter(parameters, message.name, message.value)
-        break
-      case 'BackendKeyData':
-        if (keyData) throw new ProtocolError('server sent BackendKeyData twice')
-        // Protocol 3.0 keys are exactly 4 bytes; longer ones need 3.2.
-        if (protocolMinor === 0 && message.secretKey.length !== 4)
-          throw new ProtocolError(`server sent a ${message.secretKey.length}-byte cancel key in protocol 3.0, where keys are 4 bytes`)
-        keyData = true
-        processId = message.processId
-        secretKey = message.secretKey
-        break
       case 'NegotiateProtocolVersion':
-        if (negotiated || authenticated) throw new ProtocolError(`server sent NegotiateProtocolVersion ${negotiated ? 'twice' : 'after AuthenticationOk'}`)
-        negotiated = true
-        protocolMinor = negotiateProtocol(config, protocolMinor, message.newestMinorVersion, message.unrecognizedOptions)
-        break
+        if (this.negotiated || this.authenticated)
+          throw new ProtocolError(`server sent NegotiateProtocolVersion ${this.negotiated ? 'twice' : 'after AuthenticationOk'}`)
+        this.negotiated = true
+        this.protocolMinor = negotiateProtocol(config, this.protocolMinor, message.newestMinorVersion, message.unrecognizedOptions)
+        return undefined
       case 'NoticeResponse':
-        if (notices.length < MAX_STARTUP_NOTICES) notices.push(message.fields)
-        break
+        if (this.notices.length < MAX_STARTUP_NOTICES) this.notices.push(message.fields)
+        return undefined
       case 'ErrorResponse':
-        if (authenticated) throw new AfterAuthError(new PgError(message.fields))
+        if (this.authenticated) throw new AfterAuthError(new PgError(message.fields))
         // libpq names the password file when its password was refused.
-        if (password.file !== undefined && message.fields.code === INVALID_PASSWORD)
-          throw new PgError({ ...message.fields, message: `${message.fields.message} (password retrieved from file "${password.file}")` })
+        if (this.password.file !== undefined && message.fields.code === INVALID_PASSWORD)
+          throw new PgError({ ...message.fields, message: `${message.fields.message} (password retrieved from file "${this.password.file}")` })
         throw new PgError(message.fields)
-      case 'ReadyForQuery':
-        if (!authenticated) throw new ProtocolError('server sent ReadyForQuery before AuthenticationOk')
-        return { wire, parameters, processId, secretKey, protocolMinor, tls, status: message.status, notices }
       default:
         throw new ProtocolError(`unexpected ${message.type} during startup`)
     }
+  }
+
+  /** AuthenticationSASL: pick SCRAM-SHA-256(-PLUS) and send the client-first message. */
+  private async startSasl(mechanisms: string[]): Promise<void> {
+    const config = this.config
+    const tls = this.tls
+    // Hash the certificate only when -PLUS can be chosen (libpq): an
+    // Ed25519 certificate has no hash and must not break plain SCRAM.
+    const plusOffered = mechanisms.includes('SCRAM-SHA-256-PLUS')
+    // The Node and Bun entries install the hasher (src/tls/end-point-hook.ts).
+    const hasher = tls?.peerCertificate ? endPointHasher() : undefined
+    const endpointHash = hasher && plusOffered && config.channelBinding !== 'disable' ? await hasher(tls!.peerCertificate!) : undefined
+    // On TLS without the peer certificate (Deno, Workers) -PLUS is impossible: say why.
+    if (tls && !hasher && plusOffered && config.channelBinding === 'require')
+      throw new AuthError(
+        'channel binding required, but this runtime does not expose the server certificate, so SCRAM-SHA-256-PLUS (tls-server-end-point) cannot be used',
+      )
+    const started = startScram({
+      password: await this.password.get(),
+      mechanisms,
+      channelBinding: config.channelBinding,
+      endpointHash,
+      tls: tls !== undefined,
+    })
+    this.scram = started.session
+    this.wire.write(encodeSASLInitialResponse(started.mechanism, started.initialResponse))
   }
 }
 

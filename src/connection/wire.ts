@@ -59,6 +59,14 @@ export class Wire {
     this.socket.write(bytes)
   }
 
+  /**
+   * The next message already received, or undefined (then await next()); a
+   * malformed one fails the wire and next() rejects with why. Startup only.
+   */
+  poll(): BackendMessage | undefined {
+    return this.failure || this.waiter ? undefined : this.readOne()
+  }
+
   /** Pull the next message (startup only; do not mix with setHandler). */
   next(): Promise<BackendMessage> {
     if (this.failure) return Promise.reject(this.failure)
