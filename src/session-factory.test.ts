@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RuntimeEnvironment } from './runtime.js'
-import { resolveConfig } from './session-factory.js'
+import { installRuntime } from './runtime.js'
+import { connectFactory, resolveConfig } from './session-factory.js'
 import { FULL_CAPABILITIES } from './transport/capabilities.js'
 
 /** A runtime that records its warnings; `keyLog`: whether its TLS can log session keys. */
@@ -28,5 +29,30 @@ describe('resolveConfig', () => {
     resolveConfig('host=h sslkeylogfile=', runtime(false, warnings))
     resolveConfig({ host: 'h' }, runtime(false, warnings))
     expect(warnings).toEqual([])
+  })
+})
+
+describe('connectFactory', () => {
+  it('reuses the factory of a call with the same plain options and environment, and reads the environment again on every call', () => {
+    const env: Record<string, string | undefined> = { PGDATABASE: 'one' }
+    installRuntime({ ...runtime(true, []), env: () => env })
+    const first = connectFactory({ host: 'h', port: 5432, user: 'u' })
+    expect(connectFactory({ host: 'h', port: 5432, user: 'u' })).toBe(first)
+    expect(connectFactory({ host: 'h', port: '5432' as unknown as number, user: 'u' })).not.toBe(first)
+    expect(connectFactory('host=h user=u')).toBe(connectFactory('host=h user=u'))
+    env.PGDATABASE = 'two'
+    const second = connectFactory({ host: 'h', port: 5432, user: 'u' })
+    expect(second).not.toBe(first)
+    env.USER = 'someone'
+    expect(connectFactory({ host: 'h', port: 5432, user: 'u' })).not.toBe(second)
+  })
+
+  it('parses anew options with code or objects, a service or a key log file', () => {
+    installRuntime(runtime(true, []))
+    const onNotice = () => undefined
+    expect(connectFactory({ host: 'h', onNotice })).not.toBe(connectFactory({ host: 'h', onNotice }))
+    expect(connectFactory({ host: 'h', topologyKeys: ['a.b.c'] } as never)).not.toBe(connectFactory({ host: 'h', topologyKeys: ['a.b.c'] } as never))
+    expect(connectFactory('host=h sslkeylogfile=/tmp/k')).not.toBe(connectFactory('host=h sslkeylogfile=/tmp/k'))
+    expect(() => connectFactory('host=h service=nope')).toThrow()
   })
 })
