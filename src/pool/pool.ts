@@ -322,7 +322,8 @@ export class Pool {
 /**
  * Create a pool. Options are the connection options (a URL, or an object with
  * `connectionString` and/or any connection key) plus the pool keys `min`,
- * `max`, `idleTimeoutMs`, `maxLifetimeMs`, `acquireTimeoutMs`, `idleCheckMs`
+ * `max`, `idleTimeoutMs`, `maxLifetimeMs`, `acquireTimeoutMs`, `idleCheckMs`,
+ * `endTimeoutMs`, `rebalanceIntervalMs`, `rebalanceMoves`, `pipelineDepth`
  * and `onError` (background failures).
  *
  * @example
