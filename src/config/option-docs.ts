@@ -92,7 +92,7 @@ export const OTHER_OPTION_DOCS: { readonly [N in OtherOptionName]: OptionDoc } =
   endTimeoutMs: { default: '5000', doc: '`end()` waits this long for checked-out sessions, then destroys them' },
   rebalanceIntervalMs: { default: '1000', doc: 'with load balancing, how often the pool moves sessions to where the balancer would put them now, also at once when a failed node\'s TTL runs out (`0`: never)' },
   rebalanceMoves: { default: '2', doc: 'at most this many sessions being moved at once (an idle one is replaced at once, a checked-out one when released)' },
-  pipelineDepth: { default: '8', doc: 'when every session is busy and the pool is at `max`: at most this many one-shot `pool.query` calls pipelined on one session, least-loaded first (`1`: one at a time; see [Pool](#pool))' },
+  pipelineDepth: { default: '8', doc: 'when every session is busy and the pool is at `max`: at most this many one-shot `pool.query` calls pipelined on one session, least-loaded first; queries with a deadline are never pipelined (`1`: one at a time; see [Pipelining under load](#pipelining-under-load))' },
   onError: { doc: 'sessions that end on their own; on a pool also background failures (a session opened for `min` that failed)' },
   runtime: { doc: 'the runtime to dial with (default: that of the package entry)' },
   balancer: { doc: 'a custom `Balancer` (used when load balancing is on)' },

@@ -17,9 +17,11 @@
  * ceil((waiting + running) / connections) each. Both reserve a connection for
  * a transaction (`sql.begin`, `sql.reserve`).
  *
- * The trade-off (README, "Pool"): a query pipelined behind a slow one waits
- * for it (head-of-line blocking), and a session that breaks fails every query
- * pipelined on it. `pipelineDepth: 1` turns pipelining off.
+ * The trade-off (README, "Pipelining under load"): a query pipelined behind
+ * a slow one waits for it (head-of-line blocking, also behind a query waiting
+ * for a lock), and a session that breaks fails every query pipelined on it.
+ * A query with a deadline is never pipelined (Pool.hasDeadline: its cancel
+ * could stop another caller's query). `pipelineDepth: 1` turns pipelining off.
  */
 
 /** A pooled session as the sharing policy sees it. */

@@ -175,11 +175,22 @@ export class Pool {
    * session running other one-shot queries, up to `pipelineDepth` each.
    */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    if (this.core.sizing.pipelineDepth > 1 && pipelinable(sql, values)) return this.sharedQuery<R>(sql, values, options)
+    if (this.core.sizing.pipelineDepth > 1 && !this.hasDeadline(options) && pipelinable(sql, values)) return this.sharedQuery<R>(sql, values, options)
     // An idle session at hand (and no acquire observer): straight to the query, no promise for the checkout.
     const slot = wants('acquire') ? undefined : this.core.acquireNow()
     if (slot !== undefined) return this.queryOn(slot, sql, values, options, this.giveBackClean)
     return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options, this.giveBackClean))
+  }
+
+  /**
+   * A query with a deadline (timeoutMs, query_timeout or a signal) is never
+   * pipelined: its CancelRequest stops whatever the backend runs when it
+   * lands (protocol docs 55.2.8), which could be another caller's query
+   * written behind it, and a cancel not answered in time ends the session
+   * with every query on it. On a session of its own, it can only hit itself.
+   */
+  private hasDeadline(options: QueryOptions | undefined): boolean {
+    return options?.signal !== undefined || (options?.timeoutMs ?? this.config.queryTimeoutMs) > 0
   }
 
   /** A one-shot query on a share of a session (see ResourcePool.share). */

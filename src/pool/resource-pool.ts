@@ -104,7 +104,8 @@ export class ResourcePool<R> {
       idle.shares = 1
       return idle
     }
-    if (this.waiters.length > 0 || this.idle.length > 0 || this.canGrow()) return undefined
+    // Ending: acquire(true) rejects with PoolEnded rather than a share of a draining session.
+    if (this.ending || this.waiters.length > 0 || this.idle.length > 0 || this.canGrow()) return undefined
     const slot = leastLoaded(this.slots, this.sizing.pipelineDepth, this.shareable)
     if (slot !== undefined) slot.shares++
     return slot

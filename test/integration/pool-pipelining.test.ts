@@ -2,8 +2,8 @@
  * A pool at max with every session busy pipelines one-shot pool.query calls
  * on the least-loaded busy session (src/pool/pipelining.ts), against a real
  * server: a server error fails only its own query (one Sync each), a
- * pipelined query's deadline settles by its deadline without touching the
- * other caller's query ahead of it, a killed backend fails every query on it
+ * query with a deadline is never pipelined (its cancel could stop another
+ * caller's query), a pool that ends takes no more shares, a killed backend fails every query on it
  * and its slot is freed, an exclusive pool.connect() is served while the
  * sessions are pipelined and nothing is pipelined onto it, and a BEGIN sent
  * through pool.query neither pipelines nor is pipelined behind.
@@ -58,24 +58,49 @@ describe('pool pipelining', () => {
     for (const r of after) expect(pids.has(r.rows[0]!.pid)).toBe(true)
   })
 
-  it("a pipelined query's deadline settles by its deadline; the other caller's slow query ahead of it is neither cancelled nor destroyed", async () => {
+  it("a query with a deadline is never pipelined, so its cancel cannot stop another caller's query; nothing is pipelined behind it either", async () => {
     const p = pool('deadline', { max: 1, pipelineDepth: 8 })
     const pid = (await p.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid
-    const slow = outcome(p.query<{ pid: number }>('select pg_backend_pid() as pid from pg_sleep(0.8)'))
-    const start = performance.now()
-    const behind = await outcome(p.query('select $1::int as x', [1], { timeoutMs: 150 }))
-    const elapsed = performance.now() - start
-    expect(behind.ok).toBe(false)
-    expect((behind as { error: unknown }).error).toBeInstanceOf(ConnectionError)
-    expect(((behind as { error: unknown }).error as ConnectionError).code).toBe('PGFLEET_QUERY_TIMEOUT')
-    expect(elapsed).toBeGreaterThanOrEqual(140)
-    expect(elapsed).toBeLessThan(700) // by its deadline, long before the query ahead is done
-    const ahead = await slow
-    expect(ahead.ok && ahead.value.rows[0]!.pid).toBe(pid)
-    // The session was kept: the next query runs on the same backend.
-    await eventually(() => p.stats().idle, (n) => n === 1)
-    expect((await p.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid).toBe(pid)
+    // Behind a slow one-shot query: it waits for the session instead of being written behind it.
+    const slow = outcome(p.query<{ pid: number }>('select pg_backend_pid() as pid from pg_sleep(0.3)'))
+    const timed = outcome(p.query<{ x: number }>('select $1::int as x', [1], { timeoutMs: 5000 }))
+    const aborted = outcome(p.query('select 2', undefined, { signal: new AbortController().signal }))
+    expect(p.stats()).toMatchObject({ active: 1, waiting: 2 })
+    expect((await slow).ok).toBe(true)
+    expect(await timed).toMatchObject({ ok: true, value: { rows: [{ x: 1 }] } })
+    expect((await aborted).ok).toBe(true)
+
+    // Ahead of others: a query that times out runs alone, so the cancel for it cannot land on
+    // a query of another caller (protocol docs 55.2.8), and the one behind it succeeds.
+    const expiring = outcome(p.query('select pg_sleep(5)', undefined, { timeoutMs: 150 }))
+    const after = outcome(p.query<{ pid: number }>('select pg_backend_pid() as pid'))
+    expect(p.stats()).toMatchObject({ active: 1, waiting: 1 })
+    const expired = await expiring
+    expect(expired.ok).toBe(false)
+    expect(((expired as { error: unknown }).error as ConnectionError).code).toBe('PGFLEET_QUERY_TIMEOUT')
+    const next = await after
+    expect(next.ok && next.value.rows[0]!.pid).toBe(pid)
     expect(p.stats().total).toBe(1)
+
+    // query_timeout on the pool counts as a deadline for every query: nothing is pipelined.
+    const q = pool('query-timeout', { max: 1, pipelineDepth: 8, query_timeout: 10_000 })
+    await q.query('select 1')
+    const one = q.query('select pg_sleep(0.1)')
+    const two = q.query('select 1')
+    expect(q.stats()).toMatchObject({ active: 1, waiting: 1 })
+    await Promise.all([one, two])
+  })
+
+  it('after end(), pool.query rejects with PGFLEET_POOL_ENDED even while a session runs pipelined queries', async () => {
+    const p = pool('end', { max: 1, pipelineDepth: 8 })
+    await p.query('select 1')
+    const running = outcome(p.query('select pg_sleep(0.2)'))
+    const ended = p.end()
+    const late = await outcome(p.query('select 42 as x'))
+    expect(late.ok).toBe(false)
+    expect(((late as { error: unknown }).error as { code?: string }).code).toBe('PGFLEET_POOL_ENDED')
+    expect((await running).ok).toBe(true)
+    await ended
   })
 
   it('a killed backend fails every query pipelined on it, frees its slot, and the pool opens a fresh session', async () => {
