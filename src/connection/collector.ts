@@ -17,6 +17,7 @@
 import type { BackendMessage, FieldDescription } from '../protocol/messages.js'
 import { ErrorCode, PgfleetError, ProtocolError } from '../errors.js'
 import type { ParserSource } from '../types/registry.js'
+import { inflation, InflationLimit } from '../types/inflation.js'
 import { parseCommandTag, RowBuilder, type Result, type RowMode } from './result.js'
 
 type DataRow = Extract<BackendMessage, { type: 'DataRow' }>
@@ -26,6 +27,8 @@ export type RowSink = (row: unknown) => boolean | void
 
 /** What build() returns for a row whose parser threw. */
 const NO_ROW: unique symbol = Symbol('no row')
+/** build(): a value outgrew max_result_bytes while the row was built (types/inflation.ts). */
+const TOO_LARGE: unique symbol = Symbol('too large')
 
 /** Builds the Result of each statement of one query from its row messages. */
 export class ResultCollector {
@@ -90,16 +93,30 @@ export class ResultCollector {
       return row === NO_ROW || this.sink(row) !== false
     }
     // The body is the values plus 4 length bytes per column and the 2-byte count.
-    if (this.maxBytes > 0 && (this.bytes += message.end - start - 2) > this.maxBytes) {
-      this.overflow = new PgfleetError(
-        `result larger than max_result_bytes (${this.maxBytes} bytes): use stream() or cursor() for results this large, or raise max_result_bytes`,
-        ErrorCode.ResultTooLarge,
-      )
-      this.drop()
-      return true
-    }
-    const row = this.build(builder, bytes, start)
+    if (this.maxBytes > 0 && (this.bytes += message.end - start - 2) > this.maxBytes) return this.tooLarge()
+    let row: unknown
+    if (this.maxBytes > 0) {
+      // Values that print much larger than their bytes (binary numeric) count too: types/inflation.ts.
+      inflation.left = this.maxBytes - this.bytes
+      inflation.charged = 0
+      try {
+        row = this.build(builder, bytes, start)
+      } finally {
+        inflation.left = Infinity
+      }
+      if (row === TOO_LARGE) return this.tooLarge()
+      this.bytes += inflation.charged
+    } else row = this.build(builder, bytes, start)
     if (row !== NO_ROW) this.rows.push(row)
+    return true
+  }
+
+  private tooLarge(): true {
+    this.overflow = new PgfleetError(
+      `result larger than max_result_bytes (${this.maxBytes} bytes): use stream() or cursor() for results this large, or raise max_result_bytes`,
+      ErrorCode.ResultTooLarge,
+    )
+    this.drop()
     return true
   }
 
@@ -113,6 +130,7 @@ export class ResultCollector {
       return builder.build(bytes, start)
     } catch (error) {
       if (error instanceof ProtocolError) throw error
+      if (error instanceof InflationLimit) return TOO_LARGE
       // Rejected with what the parser threw, as pg does; the rows read so far are not a result.
       this.parseError = (error ?? new Error(`a value parser threw ${String(error)}`)) as Error
       this.drop()

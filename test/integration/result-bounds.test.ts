@@ -41,6 +41,23 @@ describe('max_result_bytes', () => {
     expect((await db.query('select 1 as ok', [])).rows).toEqual([{ ok: 1 }])
   }, 30_000)
 
+  it('binary numeric values count at their printed size: a few wire bytes each cannot carry 50 MB past the cap', async () => {
+    // 10^131071 is 10 bytes in binary (numeric_send) and 131,072 characters printed.
+    const sql = 'select (10::numeric ^ 131071) + $1::int as n from generate_series(1, 400)'
+    await db.query('select $1::int', [0]) // warm the session
+    for (let run = 0; run < 3; run++) {
+      // Run 1 reads text (the statement is described then), runs 2 and 3 read the cached statement in binary.
+      const error = await db.query(sql, [0]).catch((e: unknown) => e)
+      expect(error, `run ${run + 1}`).toMatchObject({ code: 'PGFLEET_RESULT_TOO_LARGE' })
+    }
+    // Under the cap, the same values come back whole, in binary as in text.
+    const small = await db.query<{ n: string }>('select (10::numeric ^ 131071) + $1::int as n from generate_series(1, 3)', [7])
+    const again = await db.query<{ n: string }>('select (10::numeric ^ 131071) + $1::int as n from generate_series(1, 3)', [7])
+    expect(again.fields[0]!.format).toBe(1)
+    expect(again.rows).toEqual(small.rows)
+    expect(small.rows[0]!.n.split('.')[0]).toBe(`1${'0'.repeat(131070)}7`)
+  })
+
   it('the same cap does not apply to stream()', async () => {
     let rows = 0
     for await (const _ of db.stream("select g, repeat('x', 100) as pad from generate_series(1, 200000) g")) rows++

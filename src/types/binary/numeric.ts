@@ -11,6 +11,7 @@
  * decode from UTF-8 (no native call per value).
  */
 import { ProtocolError } from '../../errors.js'
+import { chargeInflation } from '../inflation.js'
 
 /** Four-character zero-padded strings of base-10000 digits, made as first needed. */
 const PADDED: string[] = new Array<string>(10000)
@@ -39,6 +40,9 @@ export function decodeNumeric(bytes: Uint8Array, start = 0, end = bytes.length):
   if (sign === 0xf000) return '-Infinity'
   if (sign !== 0 && sign !== 0x4000) throw new ProtocolError(`binary numeric value has sign word 0x${sign.toString(16)}`)
   const at = start + 8
+  // Zero runs of a large weight or dscale print as far more characters than they take on the wire: charged to max_result_bytes.
+  const printed = (weight < 0 ? 1 : 4 * (weight + 1)) + dscale + 2
+  if (printed - (end - start) > 256) chargeInflation(printed - (end - start))
   let s = sign ? '-' : ''
   // The first group without leading zeros, the rest padded.
   if (weight < 0) s += '0'
