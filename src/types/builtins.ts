@@ -15,6 +15,7 @@ import { decodeDate, decodeTimestamp, decodeTimestamptz } from './binary/datetim
 import { Oid } from './oids.js'
 import { parseBool, parseBoolBytes, parseBytea, parseByteaBytes, parseFloat, parseInt8, parseInteger, parseIntegerBytes, parseJson, parseString } from './text/scalars.js'
 import { parseTimestamp, parseTimestamptz } from './text/datetime.js'
+import { parseJsonBytes } from './text/json.js'
 
 /**
  * Reads one value from bytes[start, end) of the frame it arrived in: no view
@@ -53,6 +54,6 @@ export const BUILTIN_CODECS: ReadonlyMap<number, TypeCodec> = new Map<number, Ty
   [Oid.date, { parse: parseString, parseBinary: decodeDate }],
   [Oid.timestamp, { parse: parseTimestamp, parseBinary: decodeTimestamp }],
   [Oid.timestamptz, { parse: parseTimestamptz, parseBinary: decodeTimestamptz }],
-  [Oid.json, { parse: parseJson }],
-  [Oid.jsonb, { parse: parseJson }],
+  [Oid.json, { parse: parseJson, parseBytes: parseJsonBytes }],
+  [Oid.jsonb, { parse: parseJson, parseBytes: parseJsonBytes }],
 ])
