@@ -93,6 +93,21 @@ describe('parseJsonBytes', () => {
     }
   })
 
+  test('keys Object.prototype has become own data properties, as JSON.parse makes them, also past an accessor there', () => {
+    const text = '{"id": 7, "constructor": "x", "toString": 1}'
+    const bytes = utf8.encode(text)
+    let setterCalls = 0
+    Object.defineProperty(Object.prototype, 'id', { configurable: true, set: () => void setterCalls++, get: () => undefined })
+    try {
+      const parsed = parseJsonBytes(bytes, 0, bytes.length) as Record<string, unknown>
+      expect(Object.getOwnPropertyDescriptor(parsed, 'id')).toMatchObject({ value: 7, writable: true })
+      expect(Object.keys(parsed)).toEqual(['id', 'constructor', 'toString'])
+      expect(setterCalls).toBe(0)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).id
+    }
+  })
+
   test('invalid JSON throws the SyntaxError JSON.parse throws', () => {
     for (const text of ['', '{', '[1,]', '{"a" 1}', '01', '-', '1.', '1e', 'tru', 'nul', '"a', '{"a": 1}x', '+1', '.5', '"\u0001"']) {
       expect(() => parseJsonBytes(utf8.encode(text), 0, utf8.encode(text).length), text).toThrow(SyntaxError)

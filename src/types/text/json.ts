@@ -4,7 +4,7 @@
  * and parsing it costs about twice what reading the bytes in JS does
  * (bench/micro-rows.ts, Node and Bun). So the shapes jsonb prints are read
  * here: objects, arrays, strings without escapes, numbers, true, false, null,
- * spaces. Anything else (an escape, other whitespace, a `__proto__` key, deep
+ * spaces. Anything else (an escape, other whitespace, a key Object.prototype has, deep
  * nesting, invalid JSON) hands the whole value to JSON.parse, so every value
  * is exactly what JSON.parse gives: numbers are read by the same conversion
  * from the same digits, and strings are UTF-8 the server has validated.
@@ -68,8 +68,9 @@ function read(depth: number): unknown {
     do {
       if (next() !== 0x22) throw FALLBACK
       const key = string(true)
-      // JSON.parse makes `__proto__` an own property; assignment would set the prototype.
-      if (key === '__proto__') throw FALLBACK
+      // JSON.parse defines own properties; assignment would set the prototype for `__proto__`, call an
+      // accessor on Object.prototype, or throw on a frozen one (`constructor` under SES lockdown).
+      if (key in Object.prototype) throw FALLBACK
       expect(0x3a)
       object[key] = read(depth + 1)
     } while (next() === 0x2c && ++pos)
