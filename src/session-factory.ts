@@ -93,42 +93,34 @@ const RECENT_LIMIT = 16
  * a service or a key log file, which read files or warn at parse time.
  */
 export function connectFactory(input: string | ClientOptions | undefined): ConnectionFactory<Connection> {
-  const optionsKey = plainOptions(input)
-  if (optionsKey === undefined) {
-    const { config, runtime, extras } = resolveConfig(input)
-    return factoryFor(config, runtime, extras)
-  }
-  const runtime = defaultRuntime()
-  const key = withEnvironment(optionsKey, runtime.env())
-  const hit = key === undefined ? undefined : recent.get(key)
-  if (hit !== undefined && hit.runtime === runtime) return hit.factory
-  const resolved = resolveConfig(input, runtime)
-  const factory = factoryFor(resolved.config, resolved.runtime, resolved.extras)
-  if (key !== undefined) {
+  const key = cacheKey(input)
+  const hit = key && recent.get(key)
+  if (hit && hit.runtime === defaultRuntime()) return hit.factory
+  const { config, runtime, extras } = resolveConfig(input)
+  const factory = factoryFor(config, runtime, extras)
+  if (key) {
     if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!)
     recent.set(key, { runtime, factory })
   }
   return factory
 }
 
-/** The options as a cache key, or undefined when they are not plain data. */
-function plainOptions(input: string | ClientOptions | undefined): string | undefined {
-  if (typeof input === 'string') return `s${input}`
-  if (input === undefined) return 'o'
-  if (typeof input !== 'object' || input === null) return undefined
-  let key = 'o'
-  for (const name in input) {
-    const value: unknown = input[name as keyof ClientOptions]
-    const type = typeof value
-    if (value !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined
-    key += `\0${name}\0${type[0]}${String(value)}`
-  }
-  return key
-}
-
-/** The cache key of connectFactory: the options plus what parseConfig reads from the environment; undefined with a service or a key log file. */
-function withEnvironment(key: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+/**
+ * connectFactory's key: the plain options plus what parseConfig reads from
+ * the environment; undefined for other options, a service or a key log file.
+ */
+function cacheKey(input: string | ClientOptions | undefined): string | undefined {
+  let key = typeof input === 'string' ? `s${input}` : 'o'
+  if (typeof input === 'object' && input !== null) {
+    for (const name in input) {
+      const value: unknown = input[name as keyof ClientOptions]
+      const type = typeof value
+      if (value !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined
+      key += `\0${name}\0${type[0]}${value as string}`
+    }
+  } else if (input !== undefined && typeof input !== 'string') return undefined
+  const env = defaultRuntime().env()
   for (const option of readEnvOptions(env)) key += `\0${option.variable}\0${option.value}`
-  key += `\0${osUser(env) ?? ''}`
+  key += `\0${osUser(env)}`
   return /service|keylog/i.test(key) ? undefined : key
 }

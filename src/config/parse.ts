@@ -36,13 +36,6 @@ interface Setting {
 }
 type Layer = Map<string, Setting>
 
-/** The settings of `layers`, each taken from the first layer that has it. */
-function mergeLayers(layers: readonly Layer[]): Record<string, Setting | undefined> {
-  const merged: Record<string, Setting | undefined> = Object.create(null)
-  for (let i = layers.length - 1; i >= 0; i--) for (const [key, s] of layers[i]!) merged[key] = s
-  return merged
-}
-
 function setFrom(layer: Layer, name: string, raw: unknown, inObject: boolean, via?: string): void {
   const spec = findOption(name, inObject, via)
   const origin: ValueOrigin = { name, via, secret: spec.secret }
@@ -184,20 +177,19 @@ export function parseConfig(
     connectionString !== undefined ? stringLayer(connectionString) : new Map(),
     envLayer(env),
   ]
-  // The layers merged once, first layer winning, into a plain object: a loop
-  // or a Map lookup inlined at each of ~40 picks made this function cost V8
-  // ~100 ms to optimize (client CPU of the first few hundred connects).
-  let merged = mergeLayers(layers)
-  const setting = (key: keyof ParsedOptions): Setting | undefined => merged[key]
+  const setting = (key: keyof ParsedOptions): Setting | undefined => {
+    for (const layer of layers) {
+      const s = layer.get(key)
+      if (s !== undefined) return s
+    }
+    return undefined
+  }
   const pick = <K extends keyof ParsedOptions>(key: K): ParsedOptions[K] | undefined =>
-    merged[key]?.value as ParsedOptions[K] | undefined
+    setting(key)?.value as ParsedOptions[K] | undefined
 
   // libpq: a service's settings come after the connection string and before the environment.
   const service = pick('service')
-  if (service !== undefined && service !== '') {
-    layers.splice(2, 0, serviceLayer(service, pick('servicefile'), env, files))
-    merged = mergeLayers(layers)
-  }
+  if (service !== undefined && service !== '') layers.splice(2, 0, serviceLayer(service, pick('servicefile'), env, files))
 
   const entries = hostEntries(pick('hosts') ?? pick('host'), pick('hostaddr'))
   const hosts = pairHostsWithPorts(entries, pick('port'), setting('port')?.origin.name)

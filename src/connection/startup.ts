@@ -168,29 +168,18 @@ async function secureSocket(
  * The startup exchange on `wire`, settled by the deadline: when `signal`
  * aborts the wire fails (the socket is destroyed) and the call rejects with
  * its reason, even while a step waits on something else (a password file,
- * SCRAM's key derivation). Any failure ends the wire. One abort listener.
+ * SCRAM's key derivation). Any failure ends the wire.
  */
 function authenticateUnder(wire: Wire, config: Config, tls: TlsInfo | undefined, password: SessionPassword, signal: AbortSignal): Promise<SessionInfo> {
-  return new Promise((resolve, reject) => {
-    const stop = (): void => {
-      const reason = abortReason(signal)
-      wire.fail(reason)
-      reject(reason)
-    }
-    if (signal.aborted) return stop()
-    signal.addEventListener('abort', stop, { once: true })
-    authenticate(wire, config, tls, password).then(
-      (info) => {
-        signal.removeEventListener('abort', stop)
-        resolve(info)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', stop)
-        wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
-        reject(error)
-      },
-    )
-  })
+  const unlink = onAbort(signal, () => wire.fail(abortReason(signal)))
+  return raceSignal(authenticate(wire, config, tls, password), signal).then(
+    (info) => (unlink(), info),
+    (error: unknown) => {
+      unlink()
+      wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
+      throw error
+    },
+  )
 }
 
 /**
