@@ -55,4 +55,22 @@ describe('connectFactory', () => {
     expect(connectFactory('host=h sslkeylogfile=/tmp/k')).not.toBe(connectFactory('host=h sslkeylogfile=/tmp/k'))
     expect(() => connectFactory('host=h service=nope')).toThrow()
   })
+
+  it('never hands one call the factory of other effective options: inherited options, or a value that spells another key', () => {
+    const env: Record<string, string | undefined> = {}
+    installRuntime({ ...runtime(true, []), env: () => env })
+    // parseConfig sees own properties only: an object inheriting user and host is another option set.
+    const inherited = Object.assign(Object.create({ user: 'bob', host: 'db2' }) as Record<string, unknown>, { port: 5432 })
+    const own = { port: 5432, user: 'bob', host: 'db2' }
+    const fromInherited = connectFactory(inherited as never)
+    expect(connectFactory(own)).not.toBe(fromInherited)
+    // A NUL inside a value cannot spell another option or an environment variable.
+    const plain = connectFactory({ host: 'db1', user: 'alice' })
+    expect(connectFactory({ host: 'db1\0user\0salice' })).not.toBe(plain)
+    env.PGUSER = 'carol'
+    const withEnv = connectFactory('host=db3')
+    delete env.PGUSER
+    expect(() => connectFactory('host=db3\0PGUSER\0carol')).toThrow(/NUL/)
+    expect(connectFactory('host=db3')).not.toBe(withEnv)
+  })
 })

@@ -108,19 +108,19 @@ export function connectFactory(input: string | ClientOptions | undefined): Conne
 /**
  * connectFactory's key: the plain options plus what parseConfig reads from
  * the environment; undefined for other options, a service or a key log file.
+ * Own properties only, as parseConfig's spread sees them (an object that
+ * inherits options is not cached), and JSON-escaped, so no value can spell
+ * another option set's key.
  */
 function cacheKey(input: string | ClientOptions | undefined): string | undefined {
-  let key = typeof input === 'string' ? `s${input}` : 'o'
   if (typeof input === 'object' && input !== null) {
-    for (const name in input) {
-      const value: unknown = input[name as keyof ClientOptions]
+    if (Object.getPrototypeOf(input) !== Object.prototype) return undefined
+    for (const value of Object.values(input)) {
       const type = typeof value
       if (value !== undefined && type !== 'string' && type !== 'number' && type !== 'boolean') return undefined
-      key += `\0${name}\0${type[0]}${value as string}`
     }
   } else if (input !== undefined && typeof input !== 'string') return undefined
   const env = defaultRuntime().env()
-  for (const option of readEnvOptions(env)) key += `\0${option.variable}\0${option.value}`
-  key += `\0${osUser(env)}`
+  const key = JSON.stringify([input ?? null, readEnvOptions(env).map((option) => [option.variable, option.value]), osUser(env)])
   return /service|keylog/i.test(key) ? undefined : key
 }

@@ -12,6 +12,7 @@ import { Oid } from '../oids.js'
 import { TypeRegistry } from '../registry.js'
 import { encodeArray } from './encoders.js'
 import { decodeNumeric } from './numeric.js'
+import { inflation, InflationLimit } from '../inflation.js'
 
 const types = new TypeRegistry()
 const utf8 = new TextEncoder()
@@ -131,5 +132,21 @@ describe('binary numeric', () => {
     expect(() => decodeNumeric(header(2, 0, 0, 0, [1]))).toThrow(/must be 12 bytes, got 10/)
     expect(() => decodeNumeric(header(0, 0, 0x8000, 0))).toThrow(/sign word 0x8000/)
     expect(() => decodeNumeric(header(1, 0, 0, 0, [10000]))).toThrow(/digit 10000/)
+  })
+
+  test('charges what a value prints beyond its bytes to max_result_bytes, also in small pieces', () => {
+    // 0.1 at dscale 250: 10 bytes, 252 characters printed.
+    const tenth = header(1, -1, 0, 250, [1000])
+    inflation.left = 1000
+    inflation.charged = 0
+    try {
+      expect(decodeNumeric(tenth)).toBe(`0.1${'0'.repeat(249)}`)
+      expect(inflation.charged).toBeGreaterThanOrEqual(242)
+      expect(() => {
+        for (let i = 0; i < 10; i++) decodeNumeric(tenth)
+      }).toThrow(InflationLimit)
+    } finally {
+      inflation.left = Infinity
+    }
   })
 })

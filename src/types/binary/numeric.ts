@@ -42,7 +42,7 @@ export function decodeNumeric(bytes: Uint8Array, start = 0, end = bytes.length):
   const at = start + 8
   // Zero runs of a large weight or dscale print as far more characters than they take on the wire: charged to max_result_bytes.
   const printed = (weight < 0 ? 1 : 4 * (weight + 1)) + dscale + 2
-  if (printed - (end - start) > 256) chargeInflation(printed - (end - start))
+  if (printed > end - start) chargeInflation(printed - (end - start))
   let s = sign ? '-' : ''
   // The first group without leading zeros, the rest padded.
   if (weight < 0) s += '0'
