@@ -92,23 +92,28 @@ export class ResultCollector {
       const row = this.build(builder, bytes, start)
       return row === NO_ROW || this.sink(row) !== false
     }
-    // The body is the values plus 4 length bytes per column and the 2-byte count.
-    if (this.maxBytes > 0 && (this.bytes += message.end - start - 2) > this.maxBytes) return this.tooLarge()
-    let row: unknown
-    if (this.maxBytes > 0) {
-      // Values that print much larger than their bytes (binary numeric) count too: types/inflation.ts.
-      inflation.left = this.maxBytes - this.bytes
-      inflation.charged = 0
-      try {
-        row = this.build(builder, bytes, start)
-      } finally {
-        inflation.left = Infinity
-      }
-      if (row === TOO_LARGE) return this.tooLarge()
-      this.bytes += inflation.charged
-    } else row = this.build(builder, bytes, start)
+    const row = this.maxBytes > 0 ? this.buildCapped(builder, bytes, start, message.end - start - 2) : this.build(builder, bytes, start)
+    if (row === TOO_LARGE) return this.tooLarge()
     if (row !== NO_ROW) this.rows.push(row)
     return true
+  }
+
+  /**
+   * Build a row under max_result_bytes: its body (the values plus 4 length
+   * bytes per column) and what its values print beyond their bytes
+   * (binary numeric, types/inflation.ts) count against the cap.
+   */
+  private buildCapped(builder: RowBuilder, bytes: Uint8Array, start: number, body: number): unknown {
+    if ((this.bytes += body) > this.maxBytes) return TOO_LARGE
+    inflation.left = this.maxBytes - this.bytes
+    inflation.charged = 0
+    try {
+      const row = this.build(builder, bytes, start)
+      this.bytes += inflation.charged
+      return row
+    } finally {
+      inflation.left = Infinity
+    }
   }
 
   private tooLarge(): true {

@@ -29,7 +29,7 @@ import { TypeRegistry, type ParserSource } from '../types/registry.js'
 import { sendCancelRequest } from './cancel.js'
 import { bindParams, ExtendedQuery, type ExtendedContext } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
-import { OperationDeadline, type DeadlineHost } from './operation-deadline.js'
+import { hasDeadline, OperationDeadline, operationTimeout, type DeadlineHost } from './operation-deadline.js'
 import { SessionCancels } from './session-cancels.js'
 import type { Result, Row, RowMode } from './result.js'
 import type { RowSink } from './collector.js'
@@ -64,7 +64,7 @@ export interface QueryOptions {
 }
 
 /** The options of a call that passed none (shared: never mutated). */
-const NO_OPTIONS: QueryOptions = Object.freeze({})
+export const NO_OPTIONS: QueryOptions = Object.freeze({})
 
 /** Resolve a script's call with its last statement's result (an empty one for an empty script). */
 function resolveLast<R>(resolve: (result: Result<R>) => void): (results: Result<unknown>[]) => void {
@@ -227,7 +227,7 @@ export class Connection implements OperationHost, DeadlineHost {
       if (this.state !== 'ready') return reject(this.notReadyError())
       const signal = options.signal
       if (signal?.aborted) return reject(abortedBeforeSent(signal))
-      const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs
+      const timeoutMs = operationTimeout(options, this.config.queryTimeoutMs)
       let deadline: OperationDeadline | undefined
       let settled = false
       let op: Operation
@@ -252,7 +252,7 @@ export class Connection implements OperationHost, DeadlineHost {
    * written behind others. Undefined when there is nothing to watch.
    */
   watch(op: Operation, timeoutMs: number, signal: AbortSignal | undefined, rejectNow: (error: Error) => void): OperationDeadline | undefined {
-    if (!(timeoutMs > 0) && !signal) return undefined
+    if (!hasDeadline(timeoutMs, signal)) return undefined
     return new OperationDeadline(op, timeoutMs, signal, this, rejectNow)
   }
 
@@ -287,7 +287,7 @@ export class Connection implements OperationHost, DeadlineHost {
       this.state = 'closing'
       const ms = options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS
       // Nothing queued (the usual close): no timer to set and clear.
-      if (this.pending > 0 && !(await settlesWithin(this.idle(), ms))) {
+      if (this.pending > 0 && !(await settlesWithin(this.whenIdle(), ms))) {
         const address = describeHost(this.host)
         this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: ErrorCode.CloseTimeout, address }))
       } else if (!this.wire.error) {
@@ -311,7 +311,8 @@ export class Connection implements OperationHost, DeadlineHost {
    * caller was rejected at its deadline may still be answered or cancelled).
    */
   whenIdle(): Promise<void> {
-    return this.idle()
+    if (this.pending === 0 || this.wire.error) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   /** Allow the process to exit while this connection is open (idle pool connections). */
@@ -466,11 +467,6 @@ export class Connection implements OperationHost, DeadlineHost {
   /** close() and whenIdle() wait for the queue to empty. */
   private wakeIdleWaiters(): void {
     if (this.pending === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w())
-  }
-
-  private idle(): Promise<void> {
-    if (this.pending === 0 || this.wire.error) return Promise.resolve()
-    return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
   private ended(wireError: Error): void {

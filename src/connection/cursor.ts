@@ -22,6 +22,7 @@ import { ResultCollector } from './collector.js'
 import type { Connection } from './connection.js'
 import { bindParams, type BoundParams } from './extended-query.js'
 import type { Operation, OperationHost } from './operation.js'
+import { operationTimeout } from './operation-deadline.js'
 import type { RowMode } from './result.js'
 
 /** Options of `Client.cursor()`. */
@@ -216,7 +217,7 @@ export function openCursor<R>(connection: Connection, sql: string, values: reado
     () => undefined,
     (error: Error) => error,
   )
-  const timeoutMs = options.timeoutMs ?? connection.config.queryTimeoutMs
+  const timeoutMs = operationTimeout(options, connection.config.queryTimeoutMs)
   /** One read or close under its own deadline. */
   const guarded = <T>(call: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {

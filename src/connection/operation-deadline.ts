@@ -28,6 +28,16 @@ import { ConnectionError, ErrorCode, PgError, ProtocolError, QUERY_CANCELED } fr
 import { abortReason, onAbort } from '../deadline.js'
 import type { Operation } from './operation.js'
 
+/** An operation's timeout: its own `timeoutMs`, else the session's query_timeout (0: none). */
+export function operationTimeout(options: { readonly timeoutMs?: number }, queryTimeoutMs: number): number {
+  return options.timeoutMs ?? queryTimeoutMs
+}
+
+/** Whether an operation has a deadline: a timeout above 0, or an AbortSignal. */
+export function hasDeadline(timeoutMs: number, signal: AbortSignal | undefined): boolean {
+  return timeoutMs > 0 || signal !== undefined
+}
+
 
 /** What the deadline needs from the session that runs the operation. */
 export interface DeadlineHost {

@@ -25,7 +25,8 @@
 import { factoryFor, resolveConfig, type ClientOptions } from '../session-factory.js'
 import type { ConnectionFactory } from '../balancer/factory.js'
 import { Client } from '../client.js'
-import type { Connection, QueryOptions } from '../connection/connection.js'
+import { NO_OPTIONS, type Connection, type QueryOptions } from '../connection/connection.js'
+import { hasDeadline, operationTimeout } from '../connection/operation-deadline.js'
 import type { Result, Row } from '../connection/result.js'
 import type { Config } from '../config/types.js'
 import { ConnectionError, ErrorCode } from '../errors.js'
@@ -189,8 +190,8 @@ export class Pool {
    * written behind it, and a cancel not answered in time ends the session
    * with every query on it. On a session of its own, it can only hit itself.
    */
-  private hasDeadline(options: QueryOptions | undefined): boolean {
-    return options?.signal !== undefined || (options?.timeoutMs ?? this.config.queryTimeoutMs) > 0
+  private hasDeadline(options: QueryOptions = NO_OPTIONS): boolean {
+    return hasDeadline(operationTimeout(options, this.config.queryTimeoutMs), options.signal)
   }
 
   /** A one-shot query on a share of a session (see ResourcePool.share). */
