@@ -11,12 +11,14 @@
 // BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
 // (comma list); BENCH_BASELINE (another build's dist/index.js, run as
 // 'pgfleet (baseline)'); BENCH_PGBENCH (JSON {simple, prepared} from scripts/bench.sh);
-// BENCH_OUT (file prefix for results.json/chart.svg, default bench/; under Bun
+// BENCH_PGBENCH_SCRIPT (a pgbench script file, `select 1;`, from scripts/bench.sh: pgbench then
+// runs in the same rounds as the `select 1` scenario); BENCH_OUT (file prefix for results.json/chart.svg, default bench/; under Bun
 // results.bun.json/chart.bun.svg).
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { drawChart } from './chart.mjs'
-import { drivers } from './drivers.mjs'
+import { drivers, target } from './drivers.mjs'
 
 // pg warns when queries are queued on one client (the pipelining scenario does it on purpose).
 process.noDeprecation = true
@@ -71,6 +73,21 @@ async function timed(scenario, name) {
   }
 }
 
+/**
+ * pgbench (libpq, C) as the floor for `select 1`: run in the same rounds as the
+ * drivers, so load on the machine moves it as it moves them. Returns tps
+ * without the connection time; the process inherits this one's CPU pinning.
+ */
+const pgbenchScript = process.env.BENCH_PGBENCH_SCRIPT
+const pgbenchSamples = { simple: [], prepared: [] }
+function pgbenchRound(transactions) {
+  for (const mode of ['simple', 'prepared']) {
+    const out = execFileSync('pgbench', ['-h', target.host, '-p', String(target.port), '-U', target.user, '-n', '-c', '1',
+      '-t', String(transactions), '-M', mode, '-f', pgbenchScript, target.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    pgbenchSamples[mode].push(Number(/tps = ([0-9.]+)/.exec(out)[1]))
+  }
+}
+
 const results = []
 const started = performance.now()
 // Other work on the machine moves wall-clock rates: the 1-minute load average at start and end goes with every figure.
@@ -87,6 +104,7 @@ for (const scenario of selected) {
       samples[name].push(rate)
       cpuSamples[name].push(cpuRate)
     }
+    if (pgbenchScript && scenario.name === 'select 1 (sequential)') pgbenchRound(scenario.ops)
   }
   const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
   const cpuMedians = Object.fromEntries(names.map((n) => [n, median(cpuSamples[n])]))
@@ -102,7 +120,7 @@ function fmt(x) {
 }
 
 const peers = names.filter((n) => n !== 'pgfleet')
-const pgbench = process.env.BENCH_PGBENCH ? JSON.parse(process.env.BENCH_PGBENCH) : undefined
+const pgbench = pgbenchSamples.simple.length ? { simple: median(pgbenchSamples.simple), prepared: median(pgbenchSamples.prepared) } : undefined
 const lines = [
   `| scenario | unit | ${names.join(' | ')} | ${peers.map((p) => `× ${p}`).join(' | ')} |`,
   `|---|---|${names.map(() => '---:|').join('')}${peers.map(() => '---:|').join('')}`,
@@ -125,7 +143,7 @@ const header = `${runtime}, median of ${rounds} rounds (drivers alternating), ${
 console.log(`\n${header}\n\nWall clock:\n\n${lines.join('\n')}\n\nClient CPU time (same runs):\n\n${cpuLines.join('\n')}`)
 if (pgbench) {
   const seq = results.find((r) => r.name === 'select 1 (sequential)')
-  console.log(`\npgbench select 1: ${fmt(pgbench.simple)}/s simple, ${fmt(pgbench.prepared)}/s prepared` +
+  console.log(`\npgbench select 1: ${fmt(pgbench.simple)}/s simple, ${fmt(pgbench.prepared)}/s prepared (medians, same rounds)` +
     (seq ? `; pgfleet select 1 = ${(seq.medians.pgfleet / pgbench.simple).toFixed(2)}× pgbench simple` : ''))
 }
 // Under Bun the files get a .bun suffix, so one Node run and one Bun run sit side by side.

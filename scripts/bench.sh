@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench` (add `-- --quick` for a short run): start a throwaway
-# PostgreSQL on 127.0.0.1 (BENCH_PORT, default 5490), measure pgbench's
-# `select 1` as the floor, then run bench/run.mjs: pgfleet, pg and postgres.js
-# (and Bun.sql with BENCH_RUNTIME=bun) in one process, alternating in rounds.
+# PostgreSQL on 127.0.0.1 (BENCH_PORT, default 5490) and run bench/run.mjs:
+# pgfleet, pg and postgres.js (and Bun.sql with BENCH_RUNTIME=bun) in one
+# process, alternating in rounds, with pgbench's `select 1` as the floor.
 # Server and client are pinned to CPU 0: a loopback round trip across vCPUs
 # costs ~10x and swamps the driver's own cost (see the shared NOTES). Prints
 # the table and writes bench/results.json and bench/chart.svg (under Bun
@@ -24,19 +24,16 @@ pin=""
 if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then taskset -pc 0 "$pid" >/dev/null; pin="taskset -c 0"; fi
 echo "load: $(uptime | sed 's/.*load average: //')"
 
-pgbench_json=""
+# pgbench's `select 1` is the floor; bench/run.mjs runs it in the same rounds as the drivers.
+pgbench_script=""
 if command -v pgbench >/dev/null; then
-  echo 'select 1;' > "$dir/select1.sql"
-  seconds=$([ -n "${BENCH_QUICK:-}" ] && echo 3 || echo 5)
-  tps() { $pin pgbench -h 127.0.0.1 -p "$port" -U postgres -n -c 1 -T "$seconds" -M "$1" -f "$dir/select1.sql" postgres 2>/dev/null | grep -oE 'tps = [0-9.]+' | head -1 | grep -oE '[0-9.]+'; }
-  simple=$(tps simple)
-  prepared=$(tps prepared)
-  pgbench_json="{\"simple\": $simple, \"prepared\": $prepared}"
+  pgbench_script="$dir/select1.sql"
+  echo 'select 1;' > "$pgbench_script"
 fi
 
 runtime=(node)
 [ "${BENCH_RUNTIME:-node}" = bun ] && runtime=(node_modules/.bin/bun)
-BENCH_PORT=$port BENCH_PGBENCH="$pgbench_json" $pin "${runtime[@]}" bench/run.mjs
+BENCH_PORT=$port BENCH_PGBENCH_SCRIPT="$pgbench_script" $pin "${runtime[@]}" bench/run.mjs
 
 # Memory (Node only; BENCH_MEMORY=0 skips it): stream() RSS over 10M rows (2M
 # with --quick) and the peak heap of a 100k-row query() per driver.
