@@ -21,8 +21,7 @@ import { ConfigError, ConnectionError, ErrorCode } from '../errors.js'
 import { buildCandidates, hostKey, shuffled } from './candidates.js'
 import { HostBook, clusterKeyOf, sharedHostBooks, type HostBookRegistry } from './host-book.js'
 import { createBuiltinBalancer } from './policies.js'
-import { createNodeViews, type NodeView } from './node-views.js'
-import type { RebalanceMove } from './rebalance.js'
+import type { NodeViewSource } from './node-views.js'
 import { ServerCache } from './server-cache.js'
 import {
   describeMismatch,
@@ -64,8 +63,6 @@ export interface ConnectionFactoryDeps<S extends BalancedSession> {
   onPick?: (balancer: string, candidates: readonly Candidate[], chosen: Candidate | undefined, attempt: number) => void
 }
 
-export type { NodeView }
-
 /** A session with the node it was opened on (`nodeKey`: the node's identity in the host book). */
 export type BalancedResult<S> = S & { readonly node: NodeAddress; readonly nodeKey: string }
 
@@ -93,17 +90,12 @@ export interface ConnectionFactory<S extends BalancedSession> {
   /** Open sessions per host of every factory in this process on the same cluster. */
   clusterConnections(): Map<string, number>
   stats(): FactoryStats
-  /** Every node listed now, plus any this factory still has sessions on. */
-  nodes(): NodeView[]
   /**
-   * Which sessions to retire (at most `limit`; `sessions`: the movable ones
-   * per node, `pending`: moves not done yet) so the spread becomes what the
-   * balancer would choose now; [] without load balancing. Starts a
-   * background refresh of the server list when it is stale.
+   * The state per-node views read (createNodeViews in node-views.ts: node
+   * statistics, rebalance plans, failed-mark expiry). Only a pool builds
+   * them, so `connect()` alone does not carry that code.
    */
-  planRebalance(sessions: ReadonlyMap<string, number>, limit: number, pending?: ReadonlyMap<string, number>): RebalanceMove[]
-  /** When (clock ms) the next failed mark of a listed node expires; undefined when none is marked. */
-  nextRecoveryAt(): number | undefined
+  readonly state: NodeViewSource
 }
 
 /** One node that did not give a usable session. */
@@ -333,8 +325,6 @@ export function createConnectionFactory<S extends BalancedSession>(
       : `; skipped (failed to connect in the last ${config.failedHostTtlSeconds} s): ${skipped.join(', ')}`
   }
 
-  const views = createNodeViews({ config, seeds, book, own, cache, balancer, clock, ttlMs, queryServers: deps.queryServers })
-
   return {
     connect: (signal) => (balancer === undefined ? connectInOrder(signal) : connectBalanced(balancer, signal)),
     hostConnections: () => own.snapshot(),
@@ -347,9 +337,7 @@ export function createConnectionFactory<S extends BalancedSession>(
       balancer: balancer?.name,
       lastRefreshError: cache.lastRefreshError,
     }),
-    nodes: views.nodes,
-    planRebalance: views.planRebalance,
-    nextRecoveryAt: views.nextRecoveryAt,
+    state: { config, seeds, book, own, cache, balancer, clock, ttlMs, queryServers: deps.queryServers },
   }
 }
 

@@ -20,8 +20,8 @@ export {
   type ConnectionFactory,
   type ConnectionFactoryDeps,
   type FactoryStats,
-  type NodeView,
 } from './factory.js'
+export { createNodeViews, type NodeView, type NodeViews, type NodeViewSource } from './node-views.js'
 export { planRebalance, type MoveReason, type PlanInput, type RebalanceMove } from './rebalance.js'
 export { createBuiltinBalancer, leastConnections, topologyLevel, topologyMatches, type BuiltinBalancerOptions } from './policies.js'
 export { HostBook, HostBookRegistry, clusterKeyOf, sharedHostBooks, type Reservation } from './host-book.js'

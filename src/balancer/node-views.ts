@@ -28,6 +28,21 @@ export interface NodeView {
   clusterOpen: number
 }
 
+/** What a pool reads from its connection factory (built from the factory's `state`). */
+export interface NodeViews {
+  /** Every node listed now, plus any this factory still has sessions on. */
+  nodes(): NodeView[]
+  /**
+   * Which sessions to retire (at most `limit`; `sessions`: the movable ones
+   * per node, `pending`: moves not done yet) so the spread becomes what the
+   * balancer would choose now; [] without load balancing. Starts a
+   * background refresh of the server list when it is stale.
+   */
+  planRebalance(sessions: ReadonlyMap<string, number>, limit: number, pending?: ReadonlyMap<string, number>): RebalanceMove[]
+  /** When (clock ms) the next failed mark of a listed node expires; undefined when none is marked. */
+  nextRecoveryAt(): number | undefined
+}
+
 /** The factory state the views read. */
 export interface NodeViewSource {
   config: Config
@@ -42,7 +57,8 @@ export interface NodeViewSource {
   queryServers: QueryServers
 }
 
-export function createNodeViews({ config, seeds, book, own, cache, balancer, clock, ttlMs, queryServers }: NodeViewSource) {
+/** A factory's views (see NodeViews); `source`: its `state`. */
+export function createNodeViews({ config, seeds, book, own, cache, balancer, clock, ttlMs, queryServers }: NodeViewSource): NodeViews {
   /** The cached list's candidates (no I/O; a stale list starts a background refresh). */
   const knownCandidates = (): { all: Candidate[]; listed: boolean } | undefined => {
     const list = cache.current()

@@ -36,6 +36,7 @@ import { ResourcePool, type PoolCounts, type Slot } from './resource-pool.js'
 import { Healer } from './healer.js'
 import { pipelinable } from './pipelining.js'
 import type { BalancedResult } from '../balancer/factory.js'
+import { createNodeViews, type NodeViews } from '../balancer/node-views.js'
 import { wants } from '../observe/events.js'
 import { observeAcquire } from '../observe/produce.js'
 
@@ -125,6 +126,7 @@ export class Pool {
   /** The parsed connection configuration shared by every session. */
   readonly config: Config
   private readonly factory: ConnectionFactory<Connection>
+  private readonly views: NodeViews
   private readonly core: ResourcePool<Connection>
   private readonly healer: Healer<Connection> | undefined
 
@@ -133,6 +135,7 @@ export class Pool {
     const { config, extras, runtime } = resolveConfig(connection)
     this.config = config
     this.factory = factoryFor(config, runtime, { ...extras, onError: extras.onError ?? onError })
+    this.views = createNodeViews(this.factory.state)
     this.core = new ResourcePool<Connection>(
       {
         create: (signal) => this.factory.connect(signal),
@@ -156,7 +159,7 @@ export class Pool {
         ? undefined
         : new Healer({
             core: this.core,
-            factory: this.factory,
+            factory: this.views,
             keyOf: nodeKeyOf,
             intervalMs: sizing.rebalanceIntervalMs,
             moves: sizing.rebalanceMoves,
@@ -301,7 +304,7 @@ export class Pool {
       else if (slot.state === 'busy') entry.active++
       perKey.set(key, entry)
     }
-    return this.factory.nodes().map((v) => {
+    return this.views.nodes().map((v) => {
       const mine = perKey.get(v.key) ?? { total: 0, idle: 0, active: 0 }
       return { host: v.host, port: v.port, ...mine, clusterOpen: v.clusterOpen, listed: v.listed, failed: v.failed, rebalanced: this.healer?.retired.get(v.key) ?? 0 }
     })

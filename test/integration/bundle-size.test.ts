@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { BUDGET, CONNECT_ONLY, measure, perModule, ROOT, SRC_CONNECT_ONLY, SRC_WORKERD } from '../../scripts/bundle-size.mjs'
 
-/** Source files a Worker that only calls `connect` must not carry: pools, the pg and Prisma facades, OpenTelemetry, the option docs. */
-const NOT_FOR_CONNECT = [/^src\/pool\//, /^src\/compat\//, /^src\/prisma\//, /^src\/otel/, /^src\/config\/option-docs\.ts$/]
+/** Source files a Worker that only calls `connect` must not carry: pools (and their node views and rebalance plans), the pg and Prisma facades, OpenTelemetry, the option docs. */
+const NOT_FOR_CONNECT = [/^src\/pool\//, /^src\/balancer\/(node-views|rebalance)\.ts$/, /^src\/compat\//, /^src\/prisma\//, /^src\/otel/, /^src\/config\/option-docs\.ts$/]
 
 describe('bundle size (workerd, esbuild --minify, gzip -9)', () => {
   test('the build exists', () => {
