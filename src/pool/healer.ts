@@ -37,13 +37,15 @@ export class Healer<R> {
   /** Sessions replaced so far, per node key they were moved away from. */
   readonly retired = new Map<string, number>()
   /** Checked-out sessions to replace at their release, with their node key. */
-  private readonly deferred = new Map<Readonly<Slot<R>>, string>()
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private running = false
-  private stopped = false
+  readonly #deferred = new Map<Readonly<Slot<R>>, string>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #running = false
+  #stopped = false
+  readonly #options: HealerOptions<R>
 
-  constructor(private readonly options: HealerOptions<R>) {
-    this.schedule()
+  constructor(options: HealerOptions<R>) {
+    this.#options = options
+    this.#schedule()
   }
 
   /** Sessions replaced so far, all nodes. */
@@ -54,70 +56,70 @@ export class Healer<R> {
   }
 
   stop(): void {
-    this.stopped = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+    this.#stopped = true
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
-  private now(): number {
-    return (this.options.now ?? Date.now)()
+  #now(): number {
+    return (this.#options.now ?? Date.now)()
   }
 
-  private schedule(): void {
-    if (this.stopped) return
-    let delay = this.options.intervalMs
-    const recovery = this.options.factory.nextRecoveryAt()
-    if (recovery !== undefined) delay = Math.min(delay, Math.max(0, recovery - this.now()) + AFTER_EXPIRY_MS)
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      void this.round()
+  #schedule(): void {
+    if (this.#stopped) return
+    let delay = this.#options.intervalMs
+    const recovery = this.#options.factory.nextRecoveryAt()
+    if (recovery !== undefined) delay = Math.min(delay, Math.max(0, recovery - this.#now()) + AFTER_EXPIRY_MS)
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      void this.#round()
     }, delay)
-    ;(this.timer as { unref?: () => void }).unref?.()
+    ;(this.#timer as { unref?: () => void }).unref?.()
   }
 
   /** One round: plan, replace (idle now, checked out at release), wait for the immediate ones, schedule the next. */
-  private async round(): Promise<void> {
-    if (this.running || this.stopped) return
-    const { core, keyOf } = this.options
+  async #round(): Promise<void> {
+    if (this.#running || this.#stopped) return
+    const { core, keyOf } = this.#options
     if (core.ended) return this.stop()
-    this.running = true
+    this.#running = true
     try {
       const pending = new Map<string, number>()
-      for (const [slot, key] of this.deferred) {
-        if (slot.state === 'gone') this.deferred.delete(slot)
+      for (const [slot, key] of this.#deferred) {
+        if (slot.state === 'gone') this.#deferred.delete(slot)
         else pending.set(key, (pending.get(key) ?? 0) + 1)
       }
-      const limit = this.options.moves - this.deferred.size
+      const limit = this.#options.moves - this.#deferred.size
       if (limit <= 0) return
       // Idle ones first, least recently used first; then checked-out ones.
       const idle = core.idleSlots()
-      const busy = core.snapshot().filter((s) => s.state !== 'idle' && !this.deferred.has(s))
+      const busy = core.snapshot().filter((s) => s.state !== 'idle' && !this.#deferred.has(s))
       const movable = [...idle, ...busy] as Slot<R>[]
       const sessions = new Map<string, number>()
       for (const slot of movable) {
         const key = keyOf(slot.resource)
-        if (key !== undefined && !this.deferred.has(slot)) sessions.set(key, (sessions.get(key) ?? 0) + 1)
+        if (key !== undefined && !this.#deferred.has(slot)) sessions.set(key, (sessions.get(key) ?? 0) + 1)
       }
       if (sessions.size === 0) return
-      const moves = this.options.factory.planRebalance(sessions, limit, pending)
+      const moves = this.#options.factory.planRebalance(sessions, limit, pending)
       const chosen = new Set<Slot<R>>()
       const now: Promise<void>[] = []
       for (const move of moves) {
-        const slot = movable.find((s) => !chosen.has(s) && !this.deferred.has(s) && keyOf(s.resource) === move.from)
+        const slot = movable.find((s) => !chosen.has(s) && !this.#deferred.has(s) && keyOf(s.resource) === move.from)
         if (slot === undefined) continue
         chosen.add(slot)
         const count = () => this.retired.set(move.from, (this.retired.get(move.from) ?? 0) + 1)
         const { now: immediate, done } = core.replace(slot, count)
         if (immediate) now.push(done)
         else if (slot.state !== 'gone') {
-          this.deferred.set(slot, move.from)
-          void done.then(() => this.deferred.delete(slot))
+          this.#deferred.set(slot, move.from)
+          void done.then(() => this.#deferred.delete(slot))
         }
       }
       await Promise.all(now)
     } finally {
-      this.running = false
-      this.schedule()
+      this.#running = false
+      this.#schedule()
     }
   }
 }

@@ -77,13 +77,12 @@ export interface PoolNodeStats {
  */
 export class PoolClient extends Client {
   #released = false
+  readonly #giveBack: (destroy: boolean) => void
 
   /** @internal */
-  constructor(
-    connection: Connection,
-    private readonly giveBack: (destroy: boolean) => void,
-  ) {
+  constructor(connection: Connection, giveBack: (destroy: boolean) => void) {
     super(connection)
+    this.#giveBack = giveBack
   }
 
   /** True once released: the client must not be used any more. */
@@ -107,7 +106,7 @@ export class PoolClient extends Client {
     if (this.#released) throw releasedError('release() called twice on the same pool client')
     this.#released = true
     const listening = this.hub?.detach(releasedError()).listening ?? false
-    this.giveBack(destroy !== false || listening)
+    this.#giveBack(destroy !== false || listening)
   }
 
   /** Releases the client (pooled sessions are returned, not closed); after release it does nothing. */
@@ -125,20 +124,20 @@ export class PoolClient extends Client {
 export class Pool {
   /** The parsed connection configuration shared by every session. */
   readonly config: Config
-  private readonly factory: ConnectionFactory<Connection>
-  private readonly views: NodeViews
-  private readonly core: ResourcePool<Connection>
-  private readonly healer: Healer<Connection> | undefined
+  readonly #factory: ConnectionFactory<Connection>
+  readonly #views: NodeViews
+  readonly #core: ResourcePool<Connection>
+  readonly #healer: Healer<Connection> | undefined
 
   constructor(input: string | CreatePoolOptions, poolOptions: PoolOptions = {}) {
     const { connection, sizing, onError } = splitPoolOptions(input, poolOptions)
     const { config, extras, runtime } = resolveConfig(connection)
     this.config = config
-    this.factory = factoryFor(config, runtime, { ...extras, onError: extras.onError ?? onError })
-    this.views = createNodeViews(this.factory.state)
-    this.core = new ResourcePool<Connection>(
+    this.#factory = factoryFor(config, runtime, { ...extras, onError: extras.onError ?? onError })
+    this.#views = createNodeViews(this.#factory.state)
+    this.#core = new ResourcePool<Connection>(
       {
-        create: (signal) => this.factory.connect(signal),
+        create: (signal) => this.#factory.connect(signal),
         closed: (conn) => conn.closed,
         usable: (conn) => conn.isReady,
         // An empty query is the cheapest round trip (EmptyQueryResponse + ReadyForQuery);
@@ -154,12 +153,12 @@ export class Pool {
       sizing,
       { onError },
     )
-    this.healer =
+    this.#healer =
       config.loadBalance === false || sizing.rebalanceIntervalMs === 0
         ? undefined
         : new Healer({
-            core: this.core,
-            factory: this.views,
+            core: this.#core,
+            factory: this.#views,
             keyOf: nodeKeyOf,
             intervalMs: sizing.rebalanceIntervalMs,
             moves: sizing.rebalanceMoves,
@@ -168,8 +167,8 @@ export class Pool {
 
   /** Check out a session (FIFO among waiters); give it back with `client.release()`. */
   async connect(): Promise<PoolClient> {
-    const slot = await this.acquire()
-    return new PoolClient(slot.resource, (destroy) => this.giveBack(slot, destroy))
+    const slot = await this.#acquire()
+    return new PoolClient(slot.resource, (destroy) => this.#giveBack(slot, destroy))
   }
 
   /**
@@ -179,11 +178,11 @@ export class Pool {
    * session running other one-shot queries, up to `pipelineDepth` each.
    */
   query<R = Row>(sql: string, values?: readonly unknown[], options?: QueryOptions): Promise<Result<R>> {
-    if (this.core.sizing.pipelineDepth > 1 && !this.hasDeadline(options) && pipelinable(sql, values)) return this.sharedQuery<R>(sql, values, options)
+    if (this.#core.sizing.pipelineDepth > 1 && !this.#hasDeadline(options) && pipelinable(sql, values)) return this.#sharedQuery<R>(sql, values, options)
     // An idle session at hand (and no acquire observer): straight to the query, no promise for the checkout.
-    const slot = wants('acquire') ? undefined : this.core.acquireNow()
-    if (slot !== undefined) return this.queryOn(slot, sql, values, options, this.giveBackClean)
-    return this.acquire().then((acquired) => this.queryOn<R>(acquired, sql, values, options, this.giveBackClean))
+    const slot = wants('acquire') ? undefined : this.#core.acquireNow()
+    if (slot !== undefined) return this.#queryOn(slot, sql, values, options, this.#giveBackClean)
+    return this.#acquire().then((acquired) => this.#queryOn<R>(acquired, sql, values, options, this.#giveBackClean))
   }
 
   /**
@@ -193,19 +192,19 @@ export class Pool {
    * written behind it, and a cancel not answered in time ends the session
    * with every query on it. On a session of its own, it can only hit itself.
    */
-  private hasDeadline(options: QueryOptions = NO_OPTIONS): boolean {
+  #hasDeadline(options: QueryOptions = NO_OPTIONS): boolean {
     return hasDeadline(operationTimeout(options, this.config.queryTimeoutMs), options.signal)
   }
 
   /** A one-shot query on a share of a session (see ResourcePool.share). */
-  private sharedQuery<R>(sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
+  #sharedQuery<R>(sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<Result<R>> {
     const observed = wants('acquire')
-    const slot = this.core.share()
-    if (slot !== undefined && !observed) return this.queryOn(slot, sql, values, options, this.giveShareBack)
-    const before = observed ? this.core.counts() : undefined
-    const acquiring = slot !== undefined ? Promise.resolve(slot) : this.core.acquire(true)
+    const slot = this.#core.share()
+    if (slot !== undefined && !observed) return this.#queryOn(slot, sql, values, options, this.#giveShareBack)
+    const before = observed ? this.#core.counts() : undefined
+    const acquiring = slot !== undefined ? Promise.resolve(slot) : this.#core.acquire(true)
     const acquired = before !== undefined ? observeAcquire(this.config, before, acquiring) : acquiring
-    return acquired.then((shared) => this.queryOn<R>(shared, sql, values, options, this.giveShareBack))
+    return acquired.then((shared) => this.#queryOn<R>(shared, sql, values, options, this.#giveShareBack))
   }
 
   /**
@@ -214,17 +213,17 @@ export class Pool {
    * cancelled once it runs (operation-deadline.ts); giving the session back
    * before would destroy it as dirty.
    */
-  private readonly giveShareBack = (slot: Slot<Connection>): void => {
+  readonly #giveShareBack = (slot: Slot<Connection>): void => {
     const conn = slot.resource
     if (slot.shares === 1 && conn.pending > 0 && conn.isReady) {
-      void conn.whenIdle().then(() => this.giveShareBack(slot))
+      void conn.whenIdle().then(() => this.#giveShareBack(slot))
       return
     }
-    this.core.releaseShare(slot, conn.transactionStatus !== 'I' || conn.pending > 0)
+    this.#core.releaseShare(slot, conn.transactionStatus !== 'I' || conn.pending > 0)
   }
 
   /** Run one statement on a checked-out (or shared) session and give it back with `back` before the caller sees the outcome. */
-  private queryOn<R>(slot: Slot<Connection>, sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined, back: (slot: Slot<Connection>) => void): Promise<Result<R>> {
+  #queryOn<R>(slot: Slot<Connection>, sql: string, values: readonly unknown[] | undefined, options: QueryOptions | undefined, back: (slot: Slot<Connection>) => void): Promise<Result<R>> {
     let running: Promise<Result<R>>
     try {
       running = slot.resource.query<R>(sql, values, options)
@@ -244,7 +243,7 @@ export class Pool {
     )
   }
 
-  private readonly giveBackClean = (slot: Slot<Connection>): void => this.giveBack(slot, false)
+  readonly #giveBackClean = (slot: Slot<Connection>): void => this.#giveBack(slot, false)
 
   /**
    * Run `fn` in a transaction on a pooled session (see Client.transaction):
@@ -253,11 +252,11 @@ export class Pool {
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options?: TransactionOptions): Promise<T> {
     return runTransaction(async (use) => {
-      const slot = await this.acquire()
+      const slot = await this.#acquire()
       try {
         return await use(slot.resource)
       } finally {
-        this.giveBack(slot, false)
+        this.#giveBack(slot, false)
       }
     }, fn, options)
   }
@@ -268,8 +267,8 @@ export class Pool {
    * 5 s) sessions still checked out are destroyed. Always settles.
    */
   end(): Promise<void> {
-    this.healer?.stop()
-    return this.core.end()
+    this.#healer?.stop()
+    return this.#core.end()
   }
 
   /** `await using pool = createPool(...)` ends the pool at the end of the block. */
@@ -278,12 +277,12 @@ export class Pool {
   }
 
   get ended(): boolean {
-    return this.core.ended
+    return this.#core.ended
   }
 
   /** Open connections, idle ones, checked-out ones, waiting acquires and connections being opened. */
   stats(): PoolStats {
-    return { ...this.core.counts(), rebalanced: this.healer?.retiredTotal ?? 0 }
+    return { ...this.#core.counts(), rebalanced: this.#healer?.retiredTotal ?? 0 }
   }
 
   /**
@@ -295,7 +294,7 @@ export class Pool {
    */
   nodeStats(): PoolNodeStats[] {
     const perKey = new Map<string, { total: number; idle: number; active: number }>()
-    for (const slot of this.core.snapshot()) {
+    for (const slot of this.#core.snapshot()) {
       const key = nodeKeyOf(slot.resource)
       if (key === undefined) continue
       const entry = perKey.get(key) ?? { total: 0, idle: 0, active: 0 }
@@ -304,33 +303,33 @@ export class Pool {
       else if (slot.state === 'busy') entry.active++
       perKey.set(key, entry)
     }
-    return this.views.nodes().map((v) => {
+    return this.#views.nodes().map((v) => {
       const mine = perKey.get(v.key) ?? { total: 0, idle: 0, active: 0 }
-      return { host: v.host, port: v.port, ...mine, clusterOpen: v.clusterOpen, listed: v.listed, failed: v.failed, rebalanced: this.healer?.retired.get(v.key) ?? 0 }
+      return { host: v.host, port: v.port, ...mine, clusterOpen: v.clusterOpen, listed: v.listed, failed: v.failed, rebalanced: this.#healer?.retired.get(v.key) ?? 0 }
     })
   }
 
   /** This pool's open connections per host (the balancer's view; hosts with none are absent or 0). */
   hostConnections(): Map<string, number> {
-    return this.factory.hostConnections()
+    return this.#factory.hostConnections()
   }
 
   /** Open connections per host of every pool and client of this process on the same cluster. */
   clusterConnections(): Map<string, number> {
-    return this.factory.clusterConnections()
+    return this.#factory.clusterConnections()
   }
 
   /** One checkout, seen by acquire observers (src/observe). */
-  private acquire(): Promise<Slot<Connection>> {
-    if (!wants('acquire')) return this.core.acquire()
-    const before = this.core.counts()
-    return observeAcquire(this.config, before, this.core.acquire())
+  #acquire(): Promise<Slot<Connection>> {
+    if (!wants('acquire')) return this.#core.acquire()
+    const before = this.#core.counts()
+    return observeAcquire(this.config, before, this.#core.acquire())
   }
 
-  private giveBack(slot: Slot<Connection>, destroy: boolean): void {
+  #giveBack(slot: Slot<Connection>, destroy: boolean): void {
     // A session left inside a transaction block (or with queries still queued) would leak its state to the next user.
     const dirty = slot.resource.transactionStatus !== 'I' || slot.resource.pending > 0
-    this.core.release(slot, destroy || dirty)
+    this.#core.release(slot, destroy || dirty)
   }
 }
 

@@ -20,20 +20,23 @@ export interface Waiter<T> {
 }
 
 export class WaitQueue<T> {
-  private readonly waiters: Waiter<T>[] = []
-  private timer: ReturnType<typeof setTimeout> | undefined
+  readonly #waiters: Waiter<T>[] = []
+  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #timedOut: () => Error
 
   /** `timedOut` makes the error a waiter gets when its deadline passes. */
-  constructor(private readonly timedOut: () => Error) {}
+  constructor(timedOut: () => Error) {
+    this.#timedOut = timedOut
+  }
 
   get length(): number {
-    return this.waiters.length
+    return this.#waiters.length
   }
 
   /** A new waiter at the back of the line (no deadline yet: see watch()). */
   add(resolve: (value: T) => void, reject: (error: Error) => void, shared = false): Waiter<T> {
     const waiter: Waiter<T> = { resolve, reject, served: false, deadline: 0, shared }
-    this.waiters.push(waiter)
+    this.#waiters.push(waiter)
     return waiter
   }
 
@@ -41,44 +44,44 @@ export class WaitQueue<T> {
   watch(waiter: Waiter<T>, timeoutMs: number): void {
     if (timeoutMs <= 0) return
     waiter.deadline = performance.now() + timeoutMs
-    this.arm()
+    this.#arm()
   }
 
   /** Whether the oldest waiter waits for a share of a session (see Waiter.shared). */
   get sharedFirst(): boolean {
-    return this.waiters[0]?.shared === true
+    return this.#waiters[0]?.shared === true
   }
 
   /** The oldest waiter, taken out of the line. */
   shift(): Waiter<T> | undefined {
-    const waiter = this.waiters.shift()
-    if (this.waiters.length === 0) this.stop()
+    const waiter = this.#waiters.shift()
+    if (this.#waiters.length === 0) this.#stop()
     return waiter
   }
 
   /** Reject every waiter with `error` (the pool ends). */
   rejectAll(error: Error): void {
-    this.stop()
-    for (const waiter of this.waiters.splice(0)) waiter.reject(error)
+    this.#stop()
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
   }
 
-  private arm(): void {
-    const head = this.waiters[0]
-    if (this.timer !== undefined || head === undefined || head.deadline === 0) return
-    this.timer = setTimeout(this.expire, Math.max(1, head.deadline - performance.now()))
+  #arm(): void {
+    const head = this.#waiters[0]
+    if (this.#timer !== undefined || head === undefined || head.deadline === 0) return
+    this.#timer = setTimeout(this.#expire, Math.max(1, head.deadline - performance.now()))
   }
 
-  private readonly expire = (): void => {
-    this.timer = undefined
+  readonly #expire = (): void => {
+    this.#timer = undefined
     const now = performance.now()
-    while (this.waiters.length > 0 && this.waiters[0]!.deadline !== 0 && this.waiters[0]!.deadline <= now) {
-      this.waiters.shift()!.reject(this.timedOut())
+    while (this.#waiters.length > 0 && this.#waiters[0]!.deadline !== 0 && this.#waiters[0]!.deadline <= now) {
+      this.#waiters.shift()!.reject(this.#timedOut())
     }
-    this.arm()
+    this.#arm()
   }
 
-  private stop(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+  #stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 }
