@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { byteRanges as ranged } from './testing/arbitraries.js'
-import { utf8Decode, utf8DecodeRange } from './utf8.js'
+import { asciiShort, utf8Decode, utf8DecodeRange } from './utf8.js'
 
 const reference = new TextDecoder('utf-8', { ignoreBOM: true })
 
@@ -24,5 +24,14 @@ describe('utf8DecodeRange', () => {
   it('utf8Decode is the whole-array case', () => {
     expect(utf8Decode(new Uint8Array([0xef, 0xbb, 0xbf, 0x61]))).toBe('\ufeffa')
     expect(utf8Decode(new Uint8Array([0x61, 0xc3]))).toBe('a\ufffd')
+  })
+})
+
+describe('asciiShort', () => {
+  it('builds every length from 0 to 12 at any offset, and refuses more', () => {
+    const bytes = new TextEncoder().encode('~abcdefghijklmnop')
+    for (let start = 0; start < 4; start++)
+      for (let n = 0; n <= 12; n++) expect(asciiShort(bytes, start, start + n)).toBe('~abcdefghijklmnop'.slice(start, start + n))
+    expect(() => asciiShort(bytes, 0, 13)).toThrow(RangeError)
   })
 })

@@ -173,20 +173,24 @@ export function decodeText(bytes: Uint8Array, start = 0, end = bytes.length): st
   return utf8DecodeRange(bytes, start, end)
 }
 
-const HEX_DIGIT = Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0))
+const HEX_DIGIT = new Uint8Array(Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0)))
 const DASH = 0x2d
-const UUID_CODES: number[] = new Array(36).fill(0)
+/** The 36 ASCII bytes of the uuid being printed. */
+const UUID_TEXT = new Uint8Array(36)
+const ascii = new TextDecoder()
 
 /** uuid → lowercase `8-4-4-4-12` string, as uuid_out prints it. */
 export function decodeUuid(bytes: Uint8Array, start = 0, end = bytes.length): string {
   checkWidth('uuid', start, end, 16)
-  // One flat string from 36 char codes (concatenating 20 pieces would build a rope of 19 nodes).
-  const c = UUID_CODES
+  // One flat string from 36 ASCII bytes: one native decode costs V8 what
+  // String.fromCharCode.apply does and JSC half of it (bench/micro-rows.ts,
+  // uuid binary on Bun 4.6M → 8.3M rows/s, Node unchanged); concatenating 20 pieces would build a rope.
+  const c = UUID_TEXT
   for (let i = 0, j = 0; i < 16; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) c[j++] = DASH
     const b = bytes[start + i]!
     c[j++] = HEX_DIGIT[b >> 4]!
     c[j++] = HEX_DIGIT[b & 15]!
   }
-  return String.fromCharCode.apply(null, c)
+  return ascii.decode(c)
 }

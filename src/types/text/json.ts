@@ -9,7 +9,7 @@
  * is exactly what JSON.parse gives: numbers are read by the same conversion
  * from the same digits, and strings are UTF-8 the server has validated.
  */
-import { utf8DecodeRange } from '../utf8.js'
+import { asciiShort, utf8DecodeRange } from '../utf8.js'
 
 /** Thrown inside the reader for anything it leaves to JSON.parse. */
 const FALLBACK: unique symbol = Symbol()
@@ -97,13 +97,9 @@ function word<T>(text: string, value: T): T {
   return value
 }
 
-/** The bytes [start, stop) as a string: short ASCII built here, the rest decoded natively. */
+/** The bytes [start, stop) as a string: short ASCII built in JS (no native call), the rest decoded natively. */
 function text(start: number, stop: number, ascii: boolean): string {
-  // Below 13 characters V8 copies concatenations into a flat string.
-  if (!ascii || stop - start > 12) return utf8DecodeRange(bytes, start, stop)
-  let s = ''
-  for (let i = start; i < stop; i++) s += String.fromCharCode(bytes[i]!)
-  return s
+  return ascii && stop - start <= 12 ? asciiShort(bytes, start, stop) : utf8DecodeRange(bytes, start, stop)
 }
 
 /** A string without escapes (pos at its opening quote); a key comes from KEYS when it was read before. */
