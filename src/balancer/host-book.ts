@@ -69,13 +69,6 @@ export class HostBook {
     return [...this.#nodes].map(([key, { open, label }]) => ({ key, host: label.host, port: label.port, open }))
   }
 
-  /** Total connections open or being opened on the cluster. */
-  total(): number {
-    let sum = 0
-    for (const entry of this.#nodes.values()) sum += entry.open
-    return sum
-  }
-
   /**
    * Open connections per host, for `hostConnections()`. Keys are the dialled
    * host, or `host:port` when two nodes share a host. Nodes whose count fell

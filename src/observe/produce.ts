@@ -13,6 +13,7 @@ import {
   type ConnectStartEvent,
   type EventNode,
   type EventSession,
+  type PgfleetEvent,
   type QueryStartEvent,
 } from './events.js'
 
@@ -35,19 +36,7 @@ export function sessionOf(session: ObservedSession): EventSession {
 
 /** Emit `query:start` now and `query:end` when `promise` settles; returns `promise`. */
 export function observeQuery<T>(session: ObservedSession, text: string, params: number, promise: Promise<T>): Promise<T> {
-  const start: QueryStartEvent = { type: 'query:start', id: nextId(), time: now(), text, params, ...sessionOf(session) }
-  emit(start)
-  promise.then(
-    (value) => {
-      const time = now()
-      emit({ ...start, type: 'query:end', time, durationMs: time - start.time, ...summary(value) })
-    },
-    (error: unknown) => {
-      const time = now()
-      emit({ ...start, type: 'query:end', time, durationMs: time - start.time, ...failure(error) })
-    },
-  )
-  return promise
+  return track({ type: 'query:start', id: nextId(), time: now(), text, params, ...sessionOf(session) }, 'query:end', promise, summary)
 }
 
 /** Emit `connect:start` now and `connect:end` when the session is up or failed; returns `promise`. */
@@ -64,18 +53,7 @@ export function observeConnect<S extends { processId: number; encrypted: boolean
     database: config.database,
     user: config.user,
   }
-  emit(start)
-  promise.then(
-    (session) => {
-      const time = now()
-      emit({ ...start, type: 'connect:end', time, durationMs: time - start.time, processId: session.processId, encrypted: session.encrypted })
-    },
-    (error: unknown) => {
-      const time = now()
-      emit({ ...start, type: 'connect:end', time, durationMs: time - start.time, ...failure(error) })
-    },
-  )
-  return promise
+  return track(start, 'connect:end', promise, (session) => ({ processId: session.processId, encrypted: session.encrypted }))
 }
 
 /** Emit `acquire:start` now and `acquire:end` when the pool hands out a session or gives up; returns `promise`. */
@@ -85,16 +63,27 @@ export function observeAcquire<S extends { readonly resource: ObservedSession }>
   promise: Promise<S>,
 ): Promise<S> {
   const start: AcquireStartEvent = { type: 'acquire:start', id: nextId(), time: now(), database: config.database, user: config.user, pool }
+  return track(start, 'acquire:end', promise, (slot) => ({ session: sessionOf(slot.resource) }))
+}
+
+/**
+ * Emit `start` now and, when `promise` settles, the `end` event: the start's
+ * fields, the time, the duration and `outcome` of the value (or the failure).
+ */
+function track<S extends QueryStartEvent | ConnectStartEvent | AcquireStartEvent, T>(
+  start: S,
+  end: S['type'] extends `${infer Kind}:start` ? `${Kind}:end` : never,
+  promise: Promise<T>,
+  outcome: (value: T) => object,
+): Promise<T> {
   emit(start)
+  const done = (fields: object) => {
+    const time = now()
+    emit({ ...start, type: end, time, durationMs: time - start.time, ...fields } as unknown as PgfleetEvent)
+  }
   promise.then(
-    (slot) => {
-      const time = now()
-      emit({ ...start, type: 'acquire:end', time, durationMs: time - start.time, session: sessionOf(slot.resource) })
-    },
-    (error: unknown) => {
-      const time = now()
-      emit({ ...start, type: 'acquire:end', time, durationMs: time - start.time, ...failure(error) })
-    },
+    (value) => done(outcome(value)),
+    (error: unknown) => done(failure(error)),
   )
   return promise
 }
