@@ -1,4 +1,5 @@
 /** pgfleet/pg for Node.js: the pg-compatible facade on the Node runtime. */
+import { installFileFormats } from './config/files.js'
 import { installRuntime } from './runtime.js'
 import { tlsServerEndPoint } from './tls/channel-binding.js'
 import { installEndPointHasher } from './tls/end-point-hook.js'
@@ -6,6 +7,7 @@ import { nodeRuntime } from './transport/node.js'
 
 installRuntime(nodeRuntime)
 installEndPointHasher(tlsServerEndPoint)
+installFileFormats()
 
 export * from './compat/index.js'
 export { default } from './compat/index.js'

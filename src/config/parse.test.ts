@@ -1,9 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { ConfigError } from '../errors.js'
+import { installFileFormats } from './files.js'
 import { ENV_OPTIONS } from './env.js'
 import { describeHost, parseConfig, redactConnectionString } from './index.js'
 import { configError } from './testing.js'
+
+// As the Node, Bun and Deno entries do (src/config/file-formats.ts).
+installFileFormats()
 
 
 describe('hosts and ports', () => {

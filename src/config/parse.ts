@@ -11,7 +11,8 @@ import { parseConnectionString } from './connection-string.js'
 import { osUser, readEnvOptions } from './env.js'
 import { pairHostsWithPorts, DEFAULT_HOST, type HostEntry } from './hosts.js'
 import { isSecretKey } from './secrets.js'
-import { readService, type ReadTextFile } from './service-file.js'
+import { fileFormats } from './file-formats.js'
+import type { ReadTextFile } from './service-file.js'
 import {
   DEFAULT_CANCEL_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -86,7 +87,8 @@ export interface ConfigFiles {
  * the environment). Explicitly asked for, so a runtime without files is an error.
  */
 function serviceLayer(name: string, servicefile: string | undefined, env: Readonly<Record<string, string | undefined>>, files: ConfigFiles): Layer {
-  if (files.readFile === undefined) {
+  const readService = fileFormats()?.readService
+  if (files.readFile === undefined || readService === undefined) {
     throw new ConfigError(`service "${name}" needs a service file, but ${files.runtime ?? 'this runtime'} cannot read files; give the settings directly`, {
       option: 'service',
     })

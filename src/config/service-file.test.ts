@@ -1,8 +1,12 @@
 import { describe, expect, test } from 'vitest'
 import { ConfigError } from '../errors.js'
+import { installFileFormats } from './files.js'
 import { parseConfig } from './parse.js'
 import { serviceGroup } from './service-file.js'
 import { configError } from './testing.js'
+
+// As the Node, Bun and Deno entries do (src/config/file-formats.ts).
+installFileFormats()
 
 const USER_FILE = `
 # comment

@@ -6,7 +6,8 @@
  * line. Read only when the server asks for a password.
  */
 import type { Config, HostSpec } from '../config/types.js'
-import { findPassfilePassword, passfileTooOpen } from '../config/passfile.js'
+import { fileFormats } from '../config/file-formats.js'
+import { passfileTooOpen } from '../config/passfile.js'
 import { AuthError, ErrorCode } from '../errors.js'
 import type { Runtime } from '../runtime.js'
 
@@ -33,7 +34,9 @@ export function passfilePath(config: Config, runtime: Runtime): string | undefin
 /** The password file's line for this host, or undefined (no file, no match, or a file libpq would ignore). */
 export function passwordFromFile(config: Config, host: HostSpec, runtime: Runtime): { password: string; file: string } | undefined {
   const file = passfilePath(config, runtime)
-  if (file === undefined || runtime.readFile === undefined) return undefined
+  // The Workers entries install no password-file parser (src/config/file-formats.ts): their runtime has no files.
+  const findPassfilePassword = fileFormats()?.findPassfilePassword
+  if (file === undefined || runtime.readFile === undefined || findPassfilePassword === undefined) return undefined
   const mode = runtime.fileMode?.(file)
   if (mode !== undefined) {
     if ((mode & S_IFMT) !== S_IFREG) {
