@@ -121,6 +121,6 @@ function cacheKey(input: string | ClientOptions | undefined): string | undefined
     }
   } else if (input !== undefined && typeof input !== 'string') return undefined
   const env = defaultRuntime().env()
-  const key = JSON.stringify([input ?? null, readEnvOptions(env).map((option) => [option.variable, option.value]), osUser(env)])
+  const key = JSON.stringify([input ?? null, readEnvOptions(env), osUser(env)])
   return /service|keylog/i.test(key) ? undefined : key
 }

@@ -18,12 +18,19 @@ export interface EnvOption {
   variable: string
 }
 
-/** The PG* options set in `env`, in a fixed order. */
+/** [variable, option name] pairs, made once: connect() reads the environment on every call. */
+let pairs: [string, string][] | undefined
+
+/**
+ * The PG* options set in `env`, in a fixed order. The value is read first and
+ * ownership checked only for a set one: on Node each access to process.env
+ * is a call into the runtime, and almost all of these are unset.
+ */
 export function readEnvOptions(env: Readonly<Record<string, string | undefined>>): EnvOption[] {
   const out: EnvOption[] = []
-  for (const [variable, name] of Object.entries(ENV_OPTIONS)) {
-    const value = Object.prototype.hasOwnProperty.call(env, variable) ? env[variable] : undefined
-    if (value !== undefined && value !== '') out.push({ name, value, variable })
+  for (const [variable, name] of (pairs ??= Object.entries(ENV_OPTIONS))) {
+    const value = env[variable]
+    if (value !== undefined && value !== '' && Object.prototype.hasOwnProperty.call(env, variable)) out.push({ name, value, variable })
   }
   return out
 }

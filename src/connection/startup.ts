@@ -171,15 +171,25 @@ async function secureSocket(
  * SCRAM's key derivation). Any failure ends the wire.
  */
 function authenticateUnder(wire: Wire, config: Config, tls: TlsInfo | undefined, password: SessionPassword, signal: AbortSignal): Promise<SessionInfo> {
-  const unlink = onAbort(signal, () => wire.fail(abortReason(signal)))
-  return raceSignal(authenticate(wire, config, tls, password), signal).then(
-    (info) => (unlink(), info),
-    (error: unknown) => {
-      unlink()
-      wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
-      throw error
-    },
-  )
+  // One abort listener does both jobs (an AbortSignal listener costs ~10 µs in a young process).
+  return new Promise<SessionInfo>((resolve, reject) => {
+    const unlink = onAbort(signal, () => {
+      const reason = abortReason(signal)
+      wire.fail(reason)
+      reject(reason)
+    })
+    authenticate(wire, config, tls, password).then(
+      (info) => {
+        unlink()
+        resolve(info)
+      },
+      (error: unknown) => {
+        unlink()
+        wire.fail(error instanceof AfterAuthError ? (error.error as Error) : (error as Error))
+        reject(error)
+      },
+    )
+  })
 }
 
 /**
