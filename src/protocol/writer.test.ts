@@ -63,6 +63,44 @@ describe('Writer string encoding (property)', () => {
   }, 30_000)
 })
 
+describe('Writer bytes on the shared slab', () => {
+  it('keeps each finished message intact while later Writers write', () => {
+    const first = new Writer(8).frame(0x51).cstring('one').finish()
+    const copy = [...first]
+    for (let i = 0; i < 2000; i++) new Writer(16).frame(0x51).cstring(`message ${i}`).finish()
+    expect([...first]).toEqual(copy)
+  })
+
+  it('gives two Writers open at once their own bytes, whichever finishes first', () => {
+    const a = new Writer(8).frame(0x51).cstring('aaaa')
+    const b = new Writer(8).frame(0x50).cstring('bbbb')
+    a.cstring('more a, written after b took the slab')
+    const bBytes = b.cstring('more b').finish()
+    const aBytes = a.finish()
+    expect(new TextDecoder().decode(aBytes.subarray(5))).toBe('aaaa\0more a, written after b took the slab\0')
+    expect(new TextDecoder().decode(bBytes.subarray(5))).toBe('bbbb\0more b\0')
+    expect(new DataView(aBytes.buffer, aBytes.byteOffset).getInt32(1)).toBe(aBytes.length - 1)
+    expect(new DataView(bBytes.buffer, bBytes.byteOffset).getInt32(1)).toBe(bBytes.length - 1)
+  })
+
+  it('is not held by a Writer that was never finished (an encoder that threw)', () => {
+    expect(() => new Writer(8).frame(0x51).cstring('a\0b')).toThrow(TypeError)
+    const kept = new Writer(8).frame(0x51).cstring('x')
+    const later = new Writer(8).frame(0x53).finish()
+    expect([...kept.finish()]).toEqual([0x51, 0, 0, 0, 6, 0x78, 0])
+    expect([...later]).toEqual([0x53, 0, 0, 0, 4])
+  })
+
+  it('moves a message that outgrows the slab to its own buffer, keeping the open frame', () => {
+    const w = new Writer(8).frame(0x64).int32(7)
+    const big = new Uint8Array(40_000).fill(1)
+    const bytes = w.bytes(big).finish()
+    expect(bytes.length).toBe(1 + 4 + 4 + 40_000)
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getInt32(1)).toBe(bytes.length - 1)
+    expect(bytes[bytes.length - 1]).toBe(1)
+  })
+})
+
 describe('concatBytes', () => {
   it('joins parts into one new array', () => {
     const joined = concatBytes([new Uint8Array([1, 2]), new Uint8Array([]), new Uint8Array([3])])

@@ -1,11 +1,19 @@
 /**
- * A growable byte writer for building frontend messages. One Writer per call
- * (never shared module state), so concurrent encoders cannot corrupt each other.
+ * A growable byte writer for building frontend messages. Each Writer's bytes
+ * are its own: no two Writers ever write the same bytes, so interleaved
+ * encoders cannot corrupt each other.
  *
  * Messages are framed with `frame(code)`: it writes the type byte and reserves
  * the 4-byte length, which is filled in when the frame ends (at the next
  * `frame()`, `endFrame()` or `finish()`). The length counts itself and the body
  * but not the type byte (protocol docs 55.7).
+ *
+ * Small messages are carved out of a shared slab (the way Node's Buffer pool
+ * hands out small Buffers): a `new Uint8Array(n)` costs ~0.5 µs above 64 bytes
+ * (a backing store of its own), and below that the array lives on the V8 heap,
+ * where the first `.buffer` (Node's socket.write takes one) moves it off the
+ * heap for ~1 µs. A view into the slab costs neither, and the slab's bytes
+ * under a finished message are never handed out again.
  */
 
 const encoder = new TextEncoder()
@@ -13,31 +21,72 @@ const encoder = new TextEncoder()
 /** Longest string copied by the ASCII fast path. */
 const ASCII_FAST_PATH_MAX = 64
 
+/** Size of one slab; a Writer whose size hint is above SLAB_MAX_HINT gets a buffer of its own. */
+const SLAB_BYTES = 16 * 1024
+const SLAB_MAX_HINT = 2 * 1024
+
+let slab = new Uint8Array(SLAB_BYTES)
+/** First byte of the slab that no Writer holds. */
+let slabFree = 0
+/** The Writer writing at slabFree, if any: at most one at a time. */
+let slabWriter: Writer | undefined
+
 /** Integers written by the Writer are big-endian (network order), as the protocol requires. */
 export class Writer {
   private buf: Uint8Array
-  private pos = 0
+  /** Where this Writer's bytes start in buf (not 0 on a slab). */
+  private start: number
+  private pos: number
+  /** Bytes up to here are this Writer's to write; past it, ensure() moves them to a buffer of its own. */
+  private limit: number
   /** Offset of the open frame's length field, or -1 when no frame is open. */
   private lengthAt = -1
 
   constructor(initialSize = 256) {
-    this.buf = new Uint8Array(initialSize > 16 ? initialSize : 16)
+    if (initialSize > SLAB_MAX_HINT) {
+      this.buf = new Uint8Array(initialSize)
+      this.start = this.pos = 0
+      this.limit = initialSize
+      return
+    }
+    // A Writer still open on the slab keeps what it wrote; it moves to its own buffer before writing more.
+    if (slabWriter !== undefined) slabWriter.leaveSlab()
+    if (slabFree + initialSize > SLAB_BYTES) {
+      slab = new Uint8Array(SLAB_BYTES)
+      slabFree = 0
+    }
+    slabWriter = this
+    this.buf = slab
+    this.start = this.pos = slabFree
+    this.limit = SLAB_BYTES
   }
 
   /** Bytes written so far (including any open frame). */
   get length(): number {
-    return this.pos
+    return this.pos - this.start
   }
 
-  /** Make room for `n` more bytes, doubling the buffer as needed. */
+  /** Another Writer takes the slab: what this one wrote stays its own, the rest of the slab is not. */
+  private leaveSlab(): void {
+    slabFree = this.pos
+    slabWriter = undefined
+    this.limit = this.pos
+  }
+
+  /** Make room for `n` more bytes: in place while they fit, else in a buffer of its own, doubling as needed. */
   private ensure(n: number): void {
-    const needed = this.pos + n
-    if (needed <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < needed) size *= 2
+    if (this.pos + n <= this.limit) return
+    const used = this.pos - this.start
+    let size = used > 32 ? used * 2 : 64
+    while (size < used + n) size *= 2
     const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.pos))
+    next.set(this.buf.subarray(this.start, this.pos))
+    if (slabWriter === this) slabWriter = undefined // its slab bytes (from slabFree) are free again
+    if (this.lengthAt !== -1) this.lengthAt -= this.start
     this.buf = next
+    this.start = 0
+    this.pos = used
+    this.limit = size
   }
 
   /** One unsigned byte. */
@@ -76,13 +125,17 @@ export class Writer {
    * string early and let the rest be read as further fields, so it is rejected.
    */
   cstring(s: string): this {
-    const start = this.pos
+    // Offsets from this.start: utf8() may move the bytes to a buffer of their own.
+    const at = this.pos - this.start
     this.utf8(s)
+    const start = this.start + at
+    // The terminator first (utf8() reserved its byte): the search for a NUL inside `s` stops there.
+    this.buf[this.pos] = 0
     if (this.buf.indexOf(0, start) < this.pos) {
       this.pos = start
       throw new TypeError('a protocol string cannot contain a NUL character')
     }
-    this.buf[this.pos++] = 0 // utf8() reserved the byte
+    this.pos++
     return this
   }
 
@@ -104,9 +157,10 @@ export class Writer {
   /** Int32 byte length then the UTF-8 bytes of `s` (no terminator; may contain NUL). */
   sizedString(s: string): this {
     this.ensure(4)
-    const at = this.pos
+    const offset = this.pos - this.start
     this.pos += 4
     const written = this.utf8(s)
+    const at = this.start + offset
     const b = this.buf
     b[at] = written >>> 24
     b[at + 1] = written >>> 16
@@ -168,7 +222,9 @@ export class Writer {
   /** End any open frame and return everything written so far, as a view of the Writer's buffer. */
   finish(): Uint8Array {
     this.endFrame()
-    return this.buf.subarray(0, this.pos)
+    // Done with the slab: the bytes written stay this message's, the next Writer starts after them.
+    if (slabWriter === this) this.leaveSlab()
+    return this.buf.subarray(this.start, this.pos)
   }
 }
 

@@ -110,7 +110,9 @@ export function cloudflareStream(socket: CfSocket, tlsName?: string, verifying =
     },
     async write(data) {
       try {
-        await writer.write(data)
+        // A view into a larger buffer (frontend messages share slabs, src/protocol/writer.ts) goes
+        // as a copy of its own bytes: a stream that takes ownership of what it writes must not take the slab.
+        await writer.write(data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice())
       } catch (error) {
         failed(error)
       }
