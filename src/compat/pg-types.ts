@@ -200,11 +200,14 @@ export const builtins = Object.freeze({
 /** A set of type parsers (pg-types' `TypeOverrides` shape). */
 export class PgTypes implements CustomTypesConfig {
   readonly builtins = builtins
-  private readonly text = new Map<number, PgTypeParser>(DEFAULT_TEXT_PARSERS)
-  private readonly binary = new Map<number, (value: any) => unknown>()
+  readonly #text = new Map<number, PgTypeParser>(DEFAULT_TEXT_PARSERS)
+  readonly #binary = new Map<number, (value: any) => unknown>()
 
-  constructor(private readonly base?: CustomTypesConfig) {
-    if (base) this.text.clear()
+  readonly #base: CustomTypesConfig | undefined
+
+  constructor(base?: CustomTypesConfig) {
+    this.#base = base
+    if (base) this.#text.clear()
     // pg-types' functions need no `this`: callers destructure them
     // (@prisma/adapter-pg: `const { getTypeParser } = pg.types`).
     this.getTypeParser = this.getTypeParser.bind(this)
@@ -218,15 +221,15 @@ export class PgTypes implements CustomTypesConfig {
       format = 'text'
     }
     if (typeof parser !== 'function') throw new TypeError('setTypeParser needs a parser function')
-    if (format === 'binary') this.binary.set(oid, parser)
-    else this.text.set(oid, parser)
+    if (format === 'binary') this.#binary.set(oid, parser)
+    else this.#text.set(oid, parser)
   }
 
   /** The parser for `oid`; unknown OIDs give the value unchanged (a string). */
   getTypeParser(oid: number, format: PgTypeFormat = 'text'): PgTypeParser {
-    const own = format === 'binary' ? this.binary.get(oid) : this.text.get(oid)
+    const own = format === 'binary' ? this.#binary.get(oid) : this.#text.get(oid)
     if (own) return own
-    if (this.base) return this.base.getTypeParser(oid, format) as PgTypeParser
+    if (this.#base) return this.#base.getTypeParser(oid, format) as PgTypeParser
     return identity
   }
 }

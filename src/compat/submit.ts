@@ -166,14 +166,17 @@ export class SubmitOperation implements Operation {
   readonly connection = new PgConnection((message) => (message.type === 'ReadyForQuery' ? this.readyForQuery() : this.deliver(message)))
   #finished = false
 
-  constructor(
-    private readonly query: Submittable,
-    private readonly onDone: (error: Error | undefined) => void,
-  ) {}
+  readonly #query: Submittable
+  readonly #onDone: (error: Error | undefined) => void
+
+  constructor(query: Submittable, onDone: (error: Error | undefined) => void) {
+    this.#query = query
+    this.#onDone = onDone
+  }
 
   send(host: OperationHost): void {
     this.connection.setHost(host)
-    const error = this.query.submit(this.connection)
+    const error = this.#query.submit(this.connection)
     // pg: an Error returned by submit() fails the query; nothing was written for it.
     if (error instanceof Error) throw error
   }
@@ -183,7 +186,7 @@ export class SubmitOperation implements Operation {
     if (c.stream.capturing) {
       // pg-copy-streams' COPY TO reads the raw stream itself until CopyDone.
       c.stream.capture(message)
-      if (message.type === 'ReadyForQuery') return this.finish(undefined, false)
+      if (message.type === 'ReadyForQuery') return this.#finish(undefined, false)
       return false
     }
     return this.deliver(message)
@@ -191,7 +194,7 @@ export class SubmitOperation implements Operation {
 
   /** @internal One message to the submittable as pg's client would dispatch it; true after ReadyForQuery. */
   deliver(message: BackendMessage): boolean {
-    const q = this.query
+    const q = this.#query
     const c = this.connection
     switch (message.type) {
       case 'RowDescription': {
@@ -237,7 +240,7 @@ export class SubmitOperation implements Operation {
         q.handleError?.(new PgError(message.fields), c)
         return false
       case 'ReadyForQuery':
-        return this.finish(undefined, true, message.status)
+        return this.#finish(undefined, true, message.status)
       default:
         // CopyOutResponse, CopyDone, ParameterDescription: pg's client has no submittable hook for them.
         return false
@@ -248,26 +251,26 @@ export class SubmitOperation implements Operation {
     if (this.#finished) return
     this.#finished = true
     this.connection.setHost(undefined)
-    this.query.handleError?.(error, this.connection)
+    this.#query.handleError?.(error, this.connection)
     this.connection.emit('end')
-    this.onDone(error)
+    this.#onDone(error)
   }
 
   #status: 'I' | 'T' | 'E' = 'I'
 
-  private finish(error: Error | undefined, notify: boolean, status: 'I' | 'T' | 'E' = this.#status): boolean {
+  #finish(error: Error | undefined, notify: boolean, status: 'I' | 'T' | 'E' = this.#status): boolean {
     this.#status = status
     this.#finished = true
     // Later writes (a cursor closed after its end) must not reach another query's exchange.
     this.connection.setHost(undefined)
     if (notify) this.readyForQuery()
-    this.onDone(error)
+    this.#onDone(error)
     return true
   }
 
   /** @internal ReadyForQuery for the submittable (now, or once a raw-stream reader gave the bytes back). */
   readyForQuery(): void {
-    this.query.handleReadyForQuery?.(this.connection)
+    this.#query.handleReadyForQuery?.(this.connection)
     this.connection.emit('readyForQuery', { name: 'readyForQuery', status: this.#status })
   }
 }
