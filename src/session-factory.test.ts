@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { installFileFormats } from './config/files.js'
 import type { RuntimeEnvironment } from './runtime.js'
 import { installRuntime } from './runtime.js'
 import { connectFactory, resolveConfig } from './session-factory.js'
@@ -54,6 +55,19 @@ describe('connectFactory', () => {
     expect(connectFactory({ host: 'h', topologyKeys: ['a.b.c'] } as never)).not.toBe(connectFactory({ host: 'h', topologyKeys: ['a.b.c'] } as never))
     expect(connectFactory('host=h sslkeylogfile=/tmp/k')).not.toBe(connectFactory('host=h sslkeylogfile=/tmp/k'))
     expect(() => connectFactory('host=h service=nope')).toThrow()
+  })
+
+  it('decides on what parsing did, not on option names: a percent-encoded service or key log file in a URL is parsed anew', () => {
+    installFileFormats()
+    let reads = 0
+    installRuntime({ ...runtime(true, []), readFile: () => (reads++, '[s]\nhost=db\n'), homeDir: () => '/home/u' })
+    const url = 'postgres://u@/db?servic%65=s'
+    const first = connectFactory(url)
+    expect(reads).toBe(1)
+    // The service file is read again (it may have changed), and its factory is another.
+    expect(connectFactory(url)).not.toBe(first)
+    expect(reads).toBe(2)
+    expect(connectFactory('postgres://h/db?sslkeylog%66ile=/tmp/k')).not.toBe(connectFactory('postgres://h/db?sslkeylog%66ile=/tmp/k'))
   })
 
   it('never hands one call the factory of other effective options: inherited options, or a value that spells another key', () => {

@@ -47,14 +47,19 @@ export function splitOptions(input: string | ClientOptions | undefined): {
   return { options, extras: extras as ConnectExtras }
 }
 
-/** Parse options with the runtime's environment (PG* variables). */
+/**
+ * Parse options with the runtime's environment (PG* variables). `readFiles`
+ * tells whether parsing read a file (a service file).
+ */
 export function resolveConfig(input: string | ClientOptions | undefined, runtime?: RuntimeEnvironment) {
   const { options, extras } = splitOptions(input)
   const rt = extras.runtime ?? runtime ?? defaultRuntime()
-  const config = parseConfig(options, rt.env(), { runtime: rt.name, readFile: rt.readFile, homeDir: rt.homeDir })
+  let readFiles = false
+  const readFile = rt.readFile && ((path: string) => ((readFiles = true), rt.readFile!(path)))
+  const config = parseConfig(options, rt.env(), { runtime: rt.name, readFile, homeDir: rt.homeDir })
   // libpq ignores sslkeylogfile where its TLS library cannot log keys; say so rather than stay silent.
   if (config.sslkeylogfile !== undefined && !rt.capabilities.keyLog) rt.warn?.(`sslkeylogfile is ignored: ${rt.name} does not expose TLS session keys`)
-  return { config, extras, runtime: rt }
+  return { config, extras, runtime: rt, readFiles }
 }
 
 /** The balancer-backed connection factory for one configuration. */
@@ -96,9 +101,10 @@ export function connectFactory(input: string | ClientOptions | undefined): Conne
   const key = cacheKey(input)
   const hit = key && recent.get(key)
   if (hit && hit.runtime === defaultRuntime()) return hit.factory
-  const { config, runtime, extras } = resolveConfig(input)
+  const { config, runtime, extras, readFiles } = resolveConfig(input)
   const factory = factoryFor(config, runtime, extras)
-  if (key) {
+  // Decided on what parsing did, not on option names (which a URL may percent-encode).
+  if (key && !readFiles && config.sslkeylogfile === undefined) {
     if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value!)
     recent.set(key, { runtime, factory })
   }
@@ -107,10 +113,11 @@ export function connectFactory(input: string | ClientOptions | undefined): Conne
 
 /**
  * connectFactory's key: the plain options plus what parseConfig reads from
- * the environment; undefined for other options, a service or a key log file.
- * Own properties only, as parseConfig's spread sees them (an object that
- * inherits options is not cached), and JSON-escaped, so no value can spell
- * another option set's key.
+ * the environment; undefined for other options. Own properties only, as
+ * parseConfig's spread sees them (an object that inherits options is not
+ * cached), and JSON-escaped, so no value can spell another option set's key.
+ * (Options with a service or a key log file get a key, but their factory is
+ * not kept: see connectFactory.)
  */
 function cacheKey(input: string | ClientOptions | undefined): string | undefined {
   if (typeof input === 'object' && input !== null) {
@@ -121,6 +128,5 @@ function cacheKey(input: string | ClientOptions | undefined): string | undefined
     }
   } else if (input !== undefined && typeof input !== 'string') return undefined
   const env = defaultRuntime().env()
-  const key = JSON.stringify([input ?? null, readEnvOptions(env), osUser(env)])
-  return /service|keylog/i.test(key) ? undefined : key
+  return JSON.stringify([input ?? null, readEnvOptions(env), osUser(env)])
 }
