@@ -6,7 +6,8 @@
 // build) and pg (pg-native left external). How: scripts/bundle-size.mjs.
 // --metafile prints the largest source files of pgfleet's workerd bundle and
 // of the connect-only one (bundled from src, so esbuild sees each module):
-// minified bytes and each file's share of the gzip (scripts/bundle-size.mjs).
+// minified bytes and each file's share of the gzip (scripts/bundle-size.mjs),
+// then the same per folder.
 // --check exits 1 when a pgfleet bundle is over scripts/size-budget.json.
 import { existsSync } from 'node:fs'
 import { BUDGET, CONNECT_ONLY, gzipShares, measure, ROOT, SRC_CONNECT_ONLY, SRC_WORKERD } from './bundle-size.mjs'
@@ -48,6 +49,15 @@ if (process.argv.includes('--metafile')) {
     const total = (key) => shares.reduce((sum, share) => sum + share[key], 0)
     console.log(`\nlargest inputs of the ${label}, bundled from src (${kb(total('minified'))} minified; each file's bytes, and the gzip -9 bytes leaving it out saves):`)
     for (const { path, minified, gzip } of shares.slice(0, 30)) console.log(String(minified).padStart(8), String(gzip).padStart(6), path)
+    // The same shares summed per folder (src/connection/*.ts as one line), largest first: where the bytes are by area.
+    const byFolder = new Map()
+    for (const { path, minified, gzip } of shares) {
+      const folder = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : path
+      const sum = byFolder.get(folder) ?? { minified: 0, gzip: 0 }
+      byFolder.set(folder, { minified: sum.minified + minified, gzip: sum.gzip + gzip })
+    }
+    console.log(`\nthe ${label} per folder (minified bytes, gzip -9 share):`)
+    for (const [folder, { minified, gzip }] of [...byFolder].sort((x, y) => y[1].gzip - x[1].gzip)) console.log(String(minified).padStart(8), String(gzip).padStart(6), folder)
   }
 }
 
