@@ -190,11 +190,14 @@ describe('client.transaction', () => {
           if (attempts <= 2) await meet.arrive()
           await tx.query(`update ${table} set v = v + 1 where id = $1`, [second])
         },
-        { backoff: { baseMs: 5, maxMs: 20 } },
+        { backoff: { baseMs: 50, maxMs: 100 } },
       )
     const results = await Promise.allSettled([lockInOrder(a, 1, 2), lockInOrder(b, 2, 1)])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
-    expect(attempts).toBe(3)
+    // One deadlock, one retry: 3 attempts. Under heavy load the retry can still
+    // meet the survivor before it commits and deadlock once more (seen at load
+    // ~12), so more attempts are allowed; each committed once (the values).
+    expect(attempts).toBeGreaterThanOrEqual(3)
     expect(await values()).toEqual({ 1: 2, 2: 2 })
   })
 
