@@ -82,6 +82,13 @@ export interface ConfigFiles {
   homeDir?: () => string | undefined
 }
 
+/** Why service and password files cannot be read here: no file access, or an entry without the parsers. */
+function noFilesReason(files: ConfigFiles): string {
+  return files.readFile === undefined
+    ? `${files.runtime ?? 'this runtime'} cannot read files`
+    : "this build of pgfleet (the Workers entry) leaves service and password files out"
+}
+
 /**
  * The options of service `name` (libpq: after the connection string, before
  * the environment). Explicitly asked for, so a runtime without files is an error.
@@ -89,9 +96,7 @@ export interface ConfigFiles {
 function serviceLayer(name: string, servicefile: string | undefined, env: Readonly<Record<string, string | undefined>>, files: ConfigFiles): Layer {
   const readService = fileFormats()?.readService
   if (files.readFile === undefined || readService === undefined) {
-    throw new ConfigError(`service "${name}" needs a service file, but ${files.runtime ?? 'this runtime'} cannot read files; give the settings directly`, {
-      option: 'service',
-    })
+    throw new ConfigError(`service "${name}" needs a service file, but ${noFilesReason(files)}; give the settings directly`, { option: 'service' })
   }
   const home = files.homeDir?.()
   const sysconf = env.PGSYSCONFDIR
@@ -214,8 +219,8 @@ export function parseConfig(
     })
   }
   const passfile = pick('passfile')
-  if (passfile !== undefined && passfile !== '' && files.readFile === undefined) {
-    throw new ConfigError(`passfile needs file access, but ${files.runtime ?? 'this runtime'} cannot read files`, { option: 'passfile' })
+  if (passfile !== undefined && passfile !== '' && (files.readFile === undefined || fileFormats() === undefined)) {
+    throw new ConfigError(`passfile needs file access, but ${noFilesReason(files)}`, { option: 'passfile' })
   }
   const sslnegotiation = pick('sslnegotiation') ?? 'postgres'
   if (sslnegotiation === 'direct' && !STRONG_SSL.includes(sslmode)) {
