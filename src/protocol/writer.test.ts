@@ -1,5 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { SYNC } from './frontend/extended.js'
+import { encodeQuery } from './frontend/simple.js'
+import { encodeCancelRequest, encodePassword, encodeSASLResponse } from './frontend/startup.js'
 import { Writer, concatBytes } from './writer.js'
 
 describe('Writer', () => {
@@ -98,6 +101,20 @@ describe('Writer bytes on the shared slab', () => {
     expect(bytes.length).toBe(1 + 4 + 4 + 40_000)
     expect(new DataView(bytes.buffer, bytes.byteOffset).getInt32(1)).toBe(bytes.length - 1)
     expect(bytes[bytes.length - 1]).toBe(1)
+  })
+})
+
+describe('Writer bytes of their own', () => {
+  it('keeps secrets and module constants off the shared slab (no later message pins them, or is pinned by them)', () => {
+    const query = encodeQuery('select 1')
+    const secrets = [encodePassword('hunter2'), encodeSASLResponse(new Uint8Array(32)), encodeCancelRequest(42, new Uint8Array(4))]
+    for (const bytes of [...secrets, SYNC]) {
+      expect(bytes.buffer).not.toBe(query.buffer)
+      expect(bytes.byteOffset).toBe(0)
+      expect(bytes.buffer.byteLength).toBeGreaterThanOrEqual(bytes.length)
+      expect(bytes.buffer.byteLength).toBeLessThan(1024)
+    }
+    expect(encodeQuery('select 2').buffer).toBe(query.buffer)
   })
 })
 

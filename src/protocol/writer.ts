@@ -42,8 +42,14 @@ export class Writer {
   /** Offset of the open frame's length field, or -1 when no frame is open. */
   private lengthAt = -1
 
-  constructor(initialSize = 256) {
-    if (initialSize > SLAB_MAX_HINT) {
+  /**
+   * `own`: a buffer of its own, never the slab. For module constants (kept for
+   * the life of the process, they would pin their slab and whatever later
+   * messages land in it) and for secrets (a password, a SASL proof, a cancel
+   * key must not stay reachable through a shared slab after their message).
+   */
+  constructor(initialSize = 256, own = false) {
+    if (own || initialSize > SLAB_MAX_HINT) {
       this.buf = new Uint8Array(initialSize)
       this.start = this.pos = 0
       this.limit = initialSize

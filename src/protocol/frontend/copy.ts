@@ -8,7 +8,7 @@ export function encodeCopyData(data: Uint8Array): Uint8Array {
 }
 
 /** CopyDone: the end of COPY FROM STDIN data. Built once. */
-export const COPY_DONE: Uint8Array = new Writer(5).frame(FrontendCode.CopyDone).finish()
+export const COPY_DONE: Uint8Array = new Writer(5, true).frame(FrontendCode.CopyDone).finish()
 
 /** CopyFail: abort COPY FROM STDIN; the server answers with an ErrorResponse carrying `message`. */
 export function encodeCopyFail(message: string): Uint8Array {

@@ -116,16 +116,16 @@ export function encodeClose(kind: 'S' | 'P', name: string): Uint8Array {
 }
 
 /** Sync: end of an extended-query batch; the server answers ReadyForQuery. Built once. */
-export const SYNC: Uint8Array = new Writer(5).frame(FrontendCode.Sync).finish()
+export const SYNC: Uint8Array = new Writer(5, true).frame(FrontendCode.Sync).finish()
 
 /** Flush: ask the server to send what it has produced so far, without ending the batch. Built once. */
-export const FLUSH: Uint8Array = new Writer(5).frame(FrontendCode.Flush).finish()
+export const FLUSH: Uint8Array = new Writer(5, true).frame(FrontendCode.Flush).finish()
 
 /** Execute of the unnamed portal with no row limit, then Sync. Built once. */
-const EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(new Writer(16), '', 0)).finish()
+const EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(new Writer(16, true), '', 0)).finish()
 
 /** Describe of the unnamed portal, Execute of it with no row limit, then Sync. Built once. */
-const DESCRIBE_EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(writeDescribe(new Writer(24), 'P', ''), '', 0)).finish()
+const DESCRIBE_EXECUTE_SYNC: Uint8Array = writeSync(writeExecute(writeDescribe(new Writer(24, true), 'P', ''), '', 0)).finish()
 
 /** Append Sync to a Writer. */
 export function writeSync(w: Writer): Writer {

@@ -8,4 +8,4 @@ export function encodeQuery(sql: string): Uint8Array {
 }
 
 /** Terminate: polite goodbye before closing the socket. Built once. */
-export const TERMINATE: Uint8Array = new Writer(5).frame(FrontendCode.Terminate).finish()
+export const TERMINATE: Uint8Array = new Writer(5, true).frame(FrontendCode.Terminate).finish()

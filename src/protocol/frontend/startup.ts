@@ -27,7 +27,7 @@ export function encodeStartup(
 
 /** An 8-byte untyped packet carrying only a request code. */
 function requestPacket(code: number): Uint8Array {
-  return new Writer(8).frame().int32(code).finish()
+  return new Writer(8, true).frame().int32(code).finish()
 }
 
 /** SSLRequest: ask the server to switch to TLS; it answers one byte, 'S' or 'N'. */
@@ -42,7 +42,7 @@ export const GSSENC_REQUEST: Uint8Array = requestPacket(RequestCode.GSSENCReques
  * in protocol 3.0, up to 256 in 3.2).
  */
 export function encodeCancelRequest(processId: number, secretKey: Uint8Array): Uint8Array {
-  return new Writer(12 + secretKey.length).frame().int32(RequestCode.CancelRequest).int32(processId).bytes(secretKey).finish()
+  return new Writer(12 + secretKey.length, true).frame().int32(RequestCode.CancelRequest).int32(processId).bytes(secretKey).finish()
 }
 
 /** The StartupMessage version word of protocol 3.<minor> (major in the high 16 bits). */
@@ -52,7 +52,7 @@ export function protocolVersionCode(minor: number): number {
 
 /** PasswordMessage: a cleartext or MD5-hashed password as a String. */
 export function encodePassword(password: string): Uint8Array {
-  return new Writer(password.length * 3 + 8).frame(FrontendCode.Password).cstring(password).finish()
+  return new Writer(password.length * 3 + 8, true).frame(FrontendCode.Password).cstring(password).finish()
 }
 
 /**
@@ -60,7 +60,7 @@ export function encodePassword(password: string): Uint8Array {
  * first message. (The protocol allows length -1 for "no data"; SCRAM always has data.)
  */
 export function encodeSASLInitialResponse(mechanism: string, data: Uint8Array): Uint8Array {
-  return new Writer(data.length + mechanism.length + 16)
+  return new Writer(data.length + mechanism.length + 16, true)
     .frame(FrontendCode.Password)
     .cstring(mechanism)
     .sizedBytes(data)
@@ -69,5 +69,5 @@ export function encodeSASLInitialResponse(mechanism: string, data: Uint8Array): 
 
 /** SASLResponse: the mechanism's next message, the rest of the body. */
 export function encodeSASLResponse(data: Uint8Array): Uint8Array {
-  return new Writer(data.length + 8).frame(FrontendCode.Password).bytes(data).finish()
+  return new Writer(data.length + 8, true).frame(FrontendCode.Password).bytes(data).finish()
 }
