@@ -62,51 +62,6 @@ const END_GRACE_MS = 2000
 
 const ignore = (): void => undefined
 
-/** Reads of a plain socket land in slabs of this size; a slab with less room left is replaced. */
-const READ_SLAB_BYTES = 64 * 1024
-const READ_MIN_BYTES = 16 * 1024
-
-/**
- * A plain socket's reads through node:net's `onread`, past the Readable
- * stream: no stream bookkeeping and 'data' event per read, and no fresh
- * 64 KB allocation (shrunk to the bytes read) per read. Each read fills the
- * free tail of a per-socket slab and becomes a Buffer view of exactly its
- * bytes; those bytes are never read into again (the next read starts after
- * them, or in a new slab), so a chunk stays valid as long as it is kept,
- * like the Buffers the stream hands out. Chunks read before the channel
- * listens are kept for it.
- */
-class SlabReads {
-  private slab = new ArrayBuffer(READ_SLAB_BYTES)
-  private used = 0
-  private pending: Buffer[] | undefined = []
-  private deliver: (chunk: Buffer) => void = (chunk) => this.pending?.push(chunk)
-
-  readonly options: net.OnReadOpts = {
-    buffer: (): Buffer => {
-      if (READ_SLAB_BYTES - this.used < READ_MIN_BYTES) {
-        this.slab = new ArrayBuffer(READ_SLAB_BYTES)
-        this.used = 0
-      }
-      return Buffer.from(this.slab, this.used, READ_SLAB_BYTES - this.used)
-    },
-    callback: (n: number): boolean => {
-      const chunk = Buffer.from(this.slab, this.used, n)
-      this.used += n
-      this.deliver(chunk)
-      return true
-    },
-  }
-
-  /** Send every chunk (those read so far first) to `receiver`; undefined stops delivery for good. */
-  listen(receiver: ((chunk: Buffer) => void) | undefined): void {
-    const pending = this.pending
-    this.pending = undefined
-    this.deliver = receiver ?? ignore
-    if (receiver) for (const chunk of pending ?? []) receiver(chunk)
-  }
-}
-
 /** A Channel over a net.Socket (or the TLSSocket over it, with `raw` the socket beneath). */
 class NodeChannel implements Channel {
   private events?: ChannelEvents
@@ -115,26 +70,22 @@ class NodeChannel implements Channel {
   constructor(
     private readonly socket: net.Socket,
     private readonly raw?: net.Socket,
-    /** The socket was opened with SlabReads: chunks come from there, not from 'data' events. */
-    private readonly reads?: SlabReads,
   ) {}
 
   open(events: ChannelEvents): void {
     this.events = events
     // Paused until the core resumes: a 'data' listener alone would start the flow.
     this.socket.pause()
-    if (this.reads) this.reads.listen(this.forward)
-    else this.socket.on('data', this.forward)
+    this.socket.on('data', this.forward)
     this.socket.on('error', this.remember)
     this.socket.on('close', this.closed)
   }
 
   /**
-   * Read chunks go on as Buffers (a Buffer is a Uint8Array; SlabReads makes
-   * them Buffers too): the text decoder (src/types/utf8.ts) finds their native
-   * utf8Slice, about a third of TextDecoder's cost per value. Their slice() is a
-   * view, not a copy: code that keeps bytes of a frame copies them (see
-   * test/integration/retained-bytes).
+   * Read chunks go on as the Buffers Node made (a Buffer is a Uint8Array): the
+   * text decoder (src/types/utf8.ts) finds their native utf8Slice, about a third
+   * of TextDecoder's cost per value. Their slice() is a view, not a copy: code
+   * that keeps bytes of a frame copies them (see test/integration/retained-bytes).
    */
   private readonly forward = (chunk: Buffer): void => this.events?.data(chunk)
   private readonly remember = (error: Error): void => {
@@ -176,7 +127,6 @@ class NodeChannel implements Channel {
   }
 
   detach(): void {
-    this.reads?.listen(undefined)
     this.socket.removeListener('data', this.forward)
     this.socket.removeListener('error', this.remember)
     this.socket.removeListener('close', this.closed)
@@ -245,13 +195,12 @@ async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ c
   })
 }
 
-function connectRaw(options: DialOptions, address: string, reads: SlabReads): Promise<net.Socket> {
+function connectRaw(options: DialOptions, address: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const signal = options.signal
     if (signal?.aborted) return reject(abortReason(signal))
-    const onread = reads.options
     const socket =
-      options.path !== undefined ? net.connect({ path: options.path, onread }) : net.connect({ host: options.host, port: options.port, onread })
+      options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port })
     if (options.background) socket.unref()
     let unlink = (): void => undefined
     const fail = (error: Error): void => {
@@ -290,9 +239,8 @@ function connectRaw(options: DialOptions, address: string, reads: SlabReads): Pr
 export const dialNode: Dial = async (options) => {
   refuseDial(FULL_CAPABILITIES, options)
   const address = addressOf(options)
-  const reads = new SlabReads()
-  const raw = await connectRaw(options, address, reads)
-  const socket = new StreamSocket(new NodeChannel(raw, undefined, reads), address, FULL_CAPABILITIES, (tlsOptions) => upgrade(raw, tlsOptions))
+  const raw = await connectRaw(options, address)
+  const socket = new StreamSocket(new NodeChannel(raw), address, FULL_CAPABILITIES, (tlsOptions) => upgrade(raw, tlsOptions))
   return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
 }
 
