@@ -13,9 +13,12 @@
 import { ErrorCode, QUERY_CANCELED } from '../errors.js'
 import type { Connection } from './connection.js'
 
+/** Taken items at the front of the buffer before it is compacted (when they are also half of it). */
+const COMPACT_AFTER = 1024
 
 export abstract class BufferedIterator<T> implements AsyncIterableIterator<T> {
-  private buffer: T[] = []
+  /** Items from `head` on are waiting; those before it were taken (and cleared). */
+  private buffer: (T | undefined)[] = []
   private head = 0
   private weight = 0
   private paused = false
@@ -52,10 +55,17 @@ export abstract class BufferedIterator<T> implements AsyncIterableIterator<T> {
     }
     for (;;) {
       if (this.head < this.buffer.length) {
-        const item = this.buffer[this.head++]!
+        const item = this.buffer[this.head]!
+        // A consumer a little slower than the server never drains the buffer
+        // completely: drop each taken item, and the taken front once it is
+        // at least half the array, or every item of the stream stays reachable.
+        this.buffer[this.head++] = undefined
         this.weight -= this.weigh(item)
         if (this.head === this.buffer.length) {
           this.buffer = []
+          this.head = 0
+        } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.buffer.length) {
+          this.buffer = this.buffer.slice(this.head)
           this.head = 0
         }
         // Resume after taking the item: resume() may deliver more synchronously.
