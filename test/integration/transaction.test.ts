@@ -182,13 +182,19 @@ describe('client.transaction', () => {
     ])
     const meet = gate(2)
     let attempts = 0
+    const failures: unknown[] = []
     const lockInOrder = (client: Client, first: number, second: number) =>
       client.transaction(
         async (tx) => {
           attempts++
-          await tx.query(`update ${table} set v = v + 1 where id = $1`, [first])
-          if (attempts <= 2) await meet.arrive()
-          await tx.query(`update ${table} set v = v + 1 where id = $1`, [second])
+          try {
+            await tx.query(`update ${table} set v = v + 1 where id = $1`, [first])
+            if (attempts <= 2) await meet.arrive()
+            await tx.query(`update ${table} set v = v + 1 where id = $1`, [second])
+          } catch (error) {
+            failures.push((error as PgError).code)
+            throw error
+          }
         },
         { backoff: { baseMs: 50, maxMs: 100 } },
       )
@@ -198,6 +204,8 @@ describe('client.transaction', () => {
     // meet the survivor before it commits and deadlock once more (seen at load
     // ~12), so more attempts are allowed; each committed once (the values).
     expect(attempts).toBeGreaterThanOrEqual(3)
+    // Every retried attempt failed on a deadlock, nothing else.
+    expect(failures).toEqual(Array(attempts - 2).fill('40P01'))
     expect(await values()).toEqual({ 1: 2, 2: 2 })
   })
 
