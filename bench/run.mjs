@@ -55,14 +55,6 @@ for (const name of names) sessions[name] = await drivers[name].open()
   await db.close()
 }
 
-/**
- * A full collection before each timed sample: all drivers share this process's
- * heap, so without it one driver's garbage (a fetch's 20k dropped rows) is
- * collected, and charged, in whichever driver's sample comes next. Node runs
- * this with --expose-gc (scripts/bench.sh); Bun has Bun.gc.
- */
-const collectGarbage = globalThis.gc ?? (globalThis.Bun ? () => Bun.gc(true) : () => {})
-
 async function timed(scenario, name) {
   const driver = drivers[name]
   let subject = sessions[name]
@@ -70,7 +62,6 @@ async function timed(scenario, name) {
   else if (scenario.own === 'pool') subject = await driver.pool(10)
   try {
     if (scenario.own === 'pool') await scenario.run(subject) // open the pool's connections
-    collectGarbage()
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     await scenario.run(subject)

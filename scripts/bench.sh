@@ -31,7 +31,7 @@ if command -v pgbench >/dev/null; then
   echo 'select 1;' > "$pgbench_script"
 fi
 
-runtime=(node --expose-gc)
+runtime=(node)
 [ "${BENCH_RUNTIME:-node}" = bun ] && runtime=(node_modules/.bin/bun)
 BENCH_PORT=$port BENCH_PGBENCH_SCRIPT="$pgbench_script" $pin "${runtime[@]}" bench/run.mjs
 
