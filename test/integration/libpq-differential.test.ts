@@ -15,11 +15,14 @@ import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import { isConnectionUrl, parseConnectionString, redactConnectionString } from '../../src/config/connection-string.js'
 import { isKnownOption } from '../../src/config/options.js'
+import { installFileFormats } from '../../src/config/files.js'
 import { parseConfig } from '../../src/config/parse.js'
 import { generateConnectionStrings } from '../support/conninfo-generator.js'
 
 /** A runtime with files but none of them present: a passfile is accepted, nothing is read. */
 const NO_FILES = { readFile: () => undefined, homeDir: () => undefined }
+// As the Node entry does: with a readFile but no parsers (the Workers build), a passfile is refused.
+installFileFormats()
 
 const SCRIPT = fileURLToPath(new URL('../support/libpq-conninfo.py', import.meta.url))
 // PGFLEET_LIBPQ_SEED / PGFLEET_LIBPQ_COUNT try other strings (the suite runs the fixed ones).
