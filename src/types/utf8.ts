@@ -38,7 +38,8 @@ export function utf8DecodeRange(bytes: Uint8Array, start: number, end: number): 
   }
   const slice = (bytes as Utf8Slicing).utf8Slice
   if (slice !== undefined) return slice.call(bytes, start, end)
-  return decoder.decode(bytes.subarray(start, end))
+  // The whole array needs no view of itself (decodeUuid's scratch bytes, utf8Decode).
+  return decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))
 }
 
 /**

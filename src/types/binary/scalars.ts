@@ -4,7 +4,7 @@
  * parser returns for the same value.
  */
 import { ProtocolError } from '../../errors.js'
-import { utf8DecodeRange } from '../utf8.js'
+import { utf8Decode, utf8DecodeRange } from '../utf8.js'
 
 /** Scratch for float and int8 reads: copying 4/8 bytes in beats allocating a DataView per value. */
 const scratch = new ArrayBuffer(8)
@@ -177,7 +177,6 @@ const HEX_DIGIT = new Uint8Array(Array.from('0123456789abcdef', (ch) => ch.charC
 const DASH = 0x2d
 /** The 36 ASCII bytes of the uuid being printed. */
 const UUID_TEXT = new Uint8Array(36)
-const ascii = new TextDecoder()
 
 /** uuid → lowercase `8-4-4-4-12` string, as uuid_out prints it. */
 export function decodeUuid(bytes: Uint8Array, start = 0, end = bytes.length): string {
@@ -192,5 +191,5 @@ export function decodeUuid(bytes: Uint8Array, start = 0, end = bytes.length): st
     c[j++] = HEX_DIGIT[b >> 4]!
     c[j++] = HEX_DIGIT[b & 15]!
   }
-  return ascii.decode(c)
+  return utf8Decode(c)
 }
