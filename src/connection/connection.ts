@@ -148,7 +148,7 @@ export class Connection implements OperationHost, DeadlineHost {
     const background = () => sendCancelRequest(config, host, runtime, this.processId, this.secretKey, { background: true })
     this.cancels = new SessionCancels(background, () => this.startWaiting(), config.cancelTimeoutMs)
     this.wire.setHandler((message) => this.dispatch(message))
-    this.wire.onClose((error) => this.ended(error))
+    this.wire.onClose(() => this.ended())
   }
 
   /** Open a session on `host` (startup and authentication included), bounded by connect_timeout or `signal`. */
@@ -290,7 +290,7 @@ export class Connection implements OperationHost, DeadlineHost {
       if (this.pending > 0 && !(await settlesWithin(this.whenIdle(), ms))) {
         const address = describeHost(this.host)
         this.destroy(new ConnectionError(`closed the session to ${address}: queries still running ${ms} ms after close()`, { code: ErrorCode.CloseTimeout, address }))
-      } else if (!this.wire.error) {
+      } else if (!this.wire.isEnded) {
         this.write(TERMINATE)
         this.flush()
         this.wire.socket.close()
@@ -311,7 +311,7 @@ export class Connection implements OperationHost, DeadlineHost {
    * caller was rejected at its deadline may still be answered or cancelled).
    */
   whenIdle(): Promise<void> {
-    if (this.pending === 0 || this.wire.error) return Promise.resolve()
+    if (this.pending === 0 || this.wire.isEnded) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -344,7 +344,7 @@ export class Connection implements OperationHost, DeadlineHost {
 
   drain(): Promise<void> {
     this.flush()
-    return this.wire.error ? Promise.resolve() : this.wire.socket.drain()
+    return this.wire.isEnded ? Promise.resolve() : this.wire.socket.drain()
   }
 
   get maxResultBytes(): number {
@@ -469,16 +469,19 @@ export class Connection implements OperationHost, DeadlineHost {
     if (this.pending === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w())
   }
 
-  private ended(wireError: Error): void {
+  private ended(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
-    const reason = this.endReason ?? wireError
-    const error = this.userClosed && !this.endReason ? wireError : reason
     this.cancels.ended()
-    for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
-    this.idleWaiters.splice(0).forEach((w) => w())
+    // The wire's error is built only when someone receives it: a clean close() with nothing pending needs none.
+    if (this.pending > 0) {
+      const error = this.endReason ?? this.wire.error!
+      for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
+    }
+    if (this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w())
     if (this.userClosed) this.resolveClosed(undefined)
     else {
+      const error = this.endReason ?? this.wire.error!
       this.resolveClosed(error)
       this.events.emit('error', error)
     }

@@ -4,28 +4,17 @@
  * what was expected and what was found, never an out-of-range read.
  */
 import { ErrorCode, ProtocolError } from '../../errors.js'
-
-// ignoreBOM: a name or value that starts with U+FEFF is data; the default decoder would drop it.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true })
-
-/** Longest string decoded by the ASCII fast path (short names and tags dominate). */
-const ASCII_FAST_PATH_MAX = 32
+import { utf8DecodeRange } from '../../types/utf8.js'
 
 /**
- * UTF-8 text of bytes[start, end). Short pure-ASCII strings (column names,
- * command tags, parameter names) skip TextDecoder's call overhead.
+ * UTF-8 text of bytes[start, end): the one decoder of column values
+ * (src/types/utf8.ts, a leaf module with no imports): short ASCII built with
+ * one String.fromCharCode call, longer text by a Buffer's native utf8Slice
+ * where the bytes are one, else TextDecoder. A concatenation per byte, as
+ * here before, allocated ~8 KB per connect (ParameterStatus names and values).
  */
 export function decodeText(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= ASCII_FAST_PATH_MAX) {
-    let s = ''
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]
-      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end))
-      s += String.fromCharCode(c)
-    }
-    return s
-  }
-  return decoder.decode(bytes.subarray(start, end))
+  return utf8DecodeRange(bytes, start, end)
 }
 
 /** Build the ProtocolError for a malformed body of `message`. */
