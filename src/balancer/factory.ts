@@ -185,8 +185,9 @@ export function createConnectionFactory<S extends BalancedSession>(
     }
     let session: S
     try {
-      // A session that arrives after the deadline (a connectNode that ignores the signal) is closed.
-      session = await raceSignal(deps.connectNode(target.address, deadline.signal), deadline.signal, close)
+      // A session that arrives after the deadline (a connectNode that ignores it) is closed. The
+      // Deadline itself goes down (no AbortSignal unless something asks for one: see deadline.ts).
+      session = await raceSignal(deps.connectNode(target.address, deadline), deadline, close)
     } catch (error) {
       deadline.clear()
       release()

@@ -2,6 +2,7 @@
  * Shared shapes of the balancer: what `yb_servers()` reports, what a balancer is
  * given to choose from, and the pluggable `Balancer` interface.
  */
+import type { StopSignal } from '../deadline.js'
 
 /** A host and port to dial. */
 export interface NodeAddress {
@@ -129,7 +130,7 @@ export interface BalancedSession {
  * or any other error (auth, database, TLS: the node is never marked failed
  * and the connect rejects at once).
  */
-export type ConnectNode<S extends BalancedSession> = (node: NodeAddress, signal: AbortSignal) => Promise<S>
+export type ConnectNode<S extends BalancedSession> = (node: NodeAddress, signal: StopSignal) => Promise<S>
 
 /**
  * Run `select * from yb_servers()` on `node` over a short-lived session that it

@@ -20,7 +20,7 @@ import { wants } from '../observe/events.js'
 import { observeQuery } from '../observe/produce.js'
 import type { Config, HostSpec } from '../config/types.js'
 import { describeHost } from '../config/index.js'
-import { abortReason, settlesWithin } from '../deadline.js'
+import { abortReason, settlesWithin, type StopSignal } from '../deadline.js'
 import { ConnectionError, ErrorCode, isFatalSeverity, PgError, PgfleetError, ProtocolError, type ServerErrorFields } from '../errors.js'
 import { TERMINATE } from '../protocol/frontend/index.js'
 import { concatBytes } from '../protocol/writer.js'
@@ -152,7 +152,7 @@ export class Connection implements OperationHost, DeadlineHost {
   }
 
   /** Open a session on `host` (startup and authentication included), bounded by connect_timeout or `signal`. */
-  static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}, signal?: AbortSignal): Promise<Connection> {
+  static async open(config: Config, host: HostSpec, runtime: Runtime, hooks: ConnectionHooks = {}, signal?: StopSignal): Promise<Connection> {
     const session = await startSession(config, host, runtime, signal)
     return new Connection(config, runtime, session, host, hooks)
   }

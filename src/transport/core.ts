@@ -9,7 +9,7 @@
  * write, close) and its TLS upgrade. No runtime imports.
  */
 import { ErrorCode, TlsError } from '../errors.js'
-import { onAbort, raceSignal } from '../deadline.js'
+import { onAbort, raceSignal, type StopSignal } from '../deadline.js'
 import { refuseTls, type Capabilities } from './capabilities.js'
 import { lostError } from './errors.js'
 import type { Socket, TlsInfo, TlsUpgradeOptions } from './socket.js'
@@ -258,7 +258,7 @@ export class StreamSocket implements Socket {
  * dial's signal bounds the handshake: when it aborts, the socket is destroyed
  * and the dial rejects with its reason.
  */
-export async function startDirectTls(socket: StreamSocket, options: TlsUpgradeOptions, signal?: AbortSignal): Promise<StreamSocket> {
+export async function startDirectTls(socket: StreamSocket, options: TlsUpgradeOptions, signal?: StopSignal): Promise<StreamSocket> {
   const unlink = onAbort(signal, () => socket.destroy())
   try {
     await raceSignal(socket.startTls(options, true), signal)

@@ -12,7 +12,7 @@
  * signal's reason.
  */
 import { ConfigError, ConnectionError, ErrorCode, TlsError } from '../errors.js'
-import { abortReason } from '../deadline.js'
+import { abortReason, type StopSignal } from '../deadline.js'
 
 /** Codes of ConnectionErrors raised while dialling (all safe to retry). */
 type ConnectErrorCode = (typeof ErrorCode)['ConnectRefused' | 'ConnectTimeout' | 'ConnectUnreachable' | 'ConnectDns' | 'ConnectFailed']
@@ -73,7 +73,7 @@ export function addressOf(options: { host: string; port: number; path?: string }
  * (or the caller) stopped it, else a ConnectionError with the classified code.
  * Nothing reached the server, so a retry is safe.
  */
-export function dialError(address: string, error: unknown, signal?: AbortSignal): Error {
+export function dialError(address: string, error: unknown, signal?: StopSignal): Error {
   if (signal?.aborted) return abortReason(signal)
   if (error instanceof ConnectionError || error instanceof TlsError || error instanceof ConfigError) return error
   if (isPermissionRefusal(error)) {

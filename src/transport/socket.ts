@@ -5,17 +5,19 @@
  * cannot do is its row in capabilities.ts. Nothing else under src/ touches a
  * socket.
  */
+import type { StopSignal } from '../deadline.js'
 
 /** Where to dial. */
 export interface DialOptions {
   host: string
   port: number
   /**
-   * The connect deadline's signal (src/deadline.ts): when it aborts, the dial
-   * (and a direct TLS handshake) stops, the socket is destroyed and the dial
-   * rejects with the signal's reason. No signal = no time limit.
+   * The connect deadline (src/deadline.ts: a Deadline or an AbortSignal,
+   * read only through onAbort, raceSignal and abortReason): when it ends, the
+   * dial (and a direct TLS handshake) stops, the socket is destroyed and the
+   * dial rejects with its reason. No signal = no time limit.
    */
-  signal?: AbortSignal
+  signal?: StopSignal
   /**
    * TCP keepalive (libpq `keepalives`, `keepalives_idle`): on unless
    * `enabled` is false; `idleMs` > 0 sets the idle time before the first
