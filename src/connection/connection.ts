@@ -110,7 +110,8 @@ export class Connection implements OperationHost, DeadlineHost {
   private endReason: Error | undefined
   private resolveClosed!: (reason: Error | undefined) => void
   private userClosed = false
-  private readonly cancels: SessionCancels
+  /** Made by the first cancel (most sessions never cancel: ~1 KB and two closures less per connect). */
+  private cancelState: SessionCancels | undefined
   /** Notices, notifications and the error that ended the session: subscribe with `events.on(...)`. */
   readonly events = new SessionEvents()
   private readonly hookSubscriptions: (() => void)[] = []
@@ -144,9 +145,6 @@ export class Connection implements OperationHost, DeadlineHost {
       staleStatements: [],
       requeue: (op) => this.enqueue(op),
     }
-    // Cancels for this session's own operations run in the background: they never keep the process up.
-    const background = () => sendCancelRequest(config, host, runtime, this.processId, this.secretKey, { background: true })
-    this.cancels = new SessionCancels(background, () => this.startWaiting(), config.cancelTimeoutMs)
     this.wire.setHandler((message) => this.dispatch(message))
     this.wire.onClose(() => this.ended())
   }
@@ -259,7 +257,7 @@ export class Connection implements OperationHost, DeadlineHost {
   /** Queue an operation (written now unless an exclusive one is in flight or the session is held for a cancel). */
   enqueue(op: Operation): void {
     if (this.state === 'closed') return op.fail(this.notReadyError())
-    if (this.exclusiveInFlight || this.cancels.holding || this.waiting.length > 0) this.waiting.push(op)
+    if (this.exclusiveInFlight || this.cancelState?.holding || this.waiting.length > 0) this.waiting.push(op)
     else this.start(op)
   }
 
@@ -354,7 +352,7 @@ export class Connection implements OperationHost, DeadlineHost {
   cancelRunning(): void {
     // With more already written behind it, the cancel could stop those too:
     // then the rest of the result is only read and dropped.
-    if (this.sent.length === 1) this.cancels.request(this.sent[0]!, () => undefined)
+    if (this.sent.length === 1) this.cancels().request(this.sent[0]!, () => undefined)
   }
 
   // ---- DeadlineHost ---------------------------------------------------------
@@ -381,8 +379,8 @@ export class Connection implements OperationHost, DeadlineHost {
 
   /** See session-cancels.ts: sent now if `op` runs, else once it runs with nothing written behind it. */
   cancelOperation(op: Operation, sent: () => void): void {
-    if (this.sent[0] === op) this.cancels.request(op, sent)
-    else if (this.sent.includes(op)) this.cancels.defer(op, sent)
+    if (this.sent[0] === op) this.cancels().request(op, sent)
+    else if (this.sent.includes(op)) this.cancels().defer(op, sent)
   }
 
   abandon(op: Operation, reason: Error): void {
@@ -392,6 +390,17 @@ export class Connection implements OperationHost, DeadlineHost {
   // ---- internals -----------------------------------------------------------
 
   private readonly idleWaiters: (() => void)[] = []
+
+  /** This session's cancel bookkeeping, made on first use. */
+  private cancels(): SessionCancels {
+    if (this.cancelState === undefined) {
+      const { config, host, runtime } = this
+      // Cancels for this session's own operations run in the background: they never keep the process up.
+      const background = () => sendCancelRequest(config, host, runtime, this.processId, this.secretKey, { background: true })
+      this.cancelState = new SessionCancels(background, () => this.startWaiting(), config.cancelTimeoutMs)
+    }
+    return this.cancelState
+  }
 
   private isPending(op: Operation): boolean {
     return this.sent.includes(op) || this.waiting.includes(op)
@@ -452,8 +461,11 @@ export class Connection implements OperationHost, DeadlineHost {
     if (message.type === 'CommandComplete' && (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL')) this.ctx.cache.clear()
     if (!op.handle(message, this)) return
     this.sent.shift()
-    this.cancels.finished(op)
-    if (this.sent[0]) this.cancels.nowRunning(this.sent[0], this.sent.length === 1)
+    const cancels = this.cancelState
+    if (cancels !== undefined) {
+      cancels.finished(op)
+      if (this.sent[0]) cancels.nowRunning(this.sent[0], this.sent.length === 1)
+    }
     if (op === this.exclusiveInFlight) this.exclusiveInFlight = undefined
     this.startWaiting()
     this.wakeIdleWaiters()
@@ -461,7 +473,7 @@ export class Connection implements OperationHost, DeadlineHost {
 
   /** Write queued operations, unless an exclusive one runs or a cancel holds the session. */
   private startWaiting(): void {
-    while (this.waiting.length > 0 && !this.exclusiveInFlight && !this.cancels.holding && this.state !== 'closed') this.start(this.waiting.shift()!)
+    while (this.waiting.length > 0 && !this.exclusiveInFlight && !this.cancelState?.holding && this.state !== 'closed') this.start(this.waiting.shift()!)
   }
 
   /** close() and whenIdle() wait for the queue to empty. */
@@ -472,7 +484,7 @@ export class Connection implements OperationHost, DeadlineHost {
   private ended(): void {
     if (this.state === 'closed') return
     this.state = 'closed'
-    this.cancels.ended()
+    this.cancelState?.ended()
     // The wire's error is built only when someone receives it: a clean close() with nothing pending needs none.
     if (this.pending > 0) {
       const error = this.endReason ?? this.wire.error!
