@@ -10,7 +10,9 @@
 // BENCH_ROW_REPEAT (fetches per timed row sample, ~200k rows' worth);
 // BENCH_ONLY (comma list of substrings of scenario names); BENCH_DRIVERS
 // (comma list); BENCH_BASELINE (another build's dist/index.js, run as
-// 'pgfleet (baseline)'); BENCH_PGBENCH_SCRIPT (a pgbench script, `select 1;`,
+// 'pgfleet (baseline)'; a copy of the same build is an A/A check of the
+// harness: every ratio should be ~1.00); BENCH_SETTLE_MS (pause before each
+// timed sample, 100); BENCH_PGBENCH_SCRIPT (a pgbench script, `select 1;`,
 // from scripts/bench.sh: pgbench then runs in the same rounds as the `select 1`
 // scenario); BENCH_OUT (file prefix for results.json/chart.svg, default bench/;
 // under Bun results.bun.json/chart.bun.svg).
@@ -32,6 +34,18 @@ const out = process.env.BENCH_OUT ?? new URL('./', import.meta.url).pathname
 const runtime = typeof globalThis.Bun !== 'undefined' ? `Bun ${Bun.version}` : `Node ${process.versions.node}`
 
 const selected = scenarios.filter((s) => !only || only.some((o) => s.name.includes(o)))
+/**
+ * The drivers share one heap and, pinned, one CPU: V8's concurrent marking
+ * and sweeping threads and its pending GC tasks, started by one driver's
+ * garbage, ran during the next driver's sample and were counted as that
+ * driver's CPU time. The rotation keeps the drivers' cyclic order, so pgfleet
+ * always followed postgres.js: an A/A run (BENCH_BASELINE = a copy of the same
+ * build, 4 drivers, rows, 5 rounds) gave pgfleet / its copy 0.85-0.95
+ * (geometric mean over the object row cells, every cell below 1 in one run).
+ * A pause lets that work finish outside every sample: 0.975-0.99 with 100 ms.
+ */
+const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100)
+const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs))
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -62,6 +76,7 @@ async function timed(scenario, name) {
   else if (scenario.own === 'pool') subject = await driver.pool(10)
   try {
     if (scenario.own === 'pool') await scenario.run(subject) // open the pool's connections
+    await settle()
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     await scenario.run(subject)
