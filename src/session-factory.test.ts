@@ -88,3 +88,26 @@ describe('connectFactory', () => {
     expect(connectFactory('host=db3')).not.toBe(withEnv)
   })
 })
+
+describe('a custom runtime', () => {
+  it("its dial gets DialOptions.signal as a real AbortSignal that aborts at connect_timeout (pgfleet's own transports take the deadline itself)", async () => {
+    const { connect } = await import('./api.js')
+    const seen: AbortSignal[] = []
+    const custom: RuntimeEnvironment = {
+      ...runtime(true, []),
+      dial: (options) =>
+        new Promise((_resolve, reject) => {
+          const signal = options.signal!
+          seen.push(signal)
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true })
+        }),
+    }
+    const started = Date.now()
+    const error = await connect({ host: '127.0.0.9', port: 5432, user: 'u', sslmode: 'disable', connect_timeout: 1, runtime: custom }).catch((e: unknown) => e)
+    expect(String(error)).toMatch(/timeout expired after 1000 ms/)
+    expect(Date.now() - started).toBeLessThan(3000)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toBeInstanceOf(AbortSignal)
+    expect(seen[0]!.aborted).toBe(true)
+  })
+})

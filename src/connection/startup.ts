@@ -129,7 +129,11 @@ async function attemptSession(
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
   const dialing = runtime.dial({
     ...dialTarget(host),
-    signal,
+    stop: signal,
+    // A custom runtime's dial reads an AbortSignal; it is made only then (pgfleet's own transports read `stop`).
+    get signal() {
+      return signal instanceof Deadline ? signal.signal : signal
+    },
     keepAlive: config.keepAlive,
     directTls: step === 'direct-tls' ? upgrade : undefined,
   })

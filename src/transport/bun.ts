@@ -18,7 +18,7 @@ import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
   serverName: string
@@ -265,16 +265,16 @@ export const dialBun: Dial = async (options: DialOptions) => {
   const channel = new BunChannel(address)
   const target = options.path !== undefined ? { unix: options.path } : { hostname: options.host, port: options.port }
   try {
-    channel.socket = await raceSignal(bun().connect({ ...target, socket: channel.handlers }), options.signal, (late) => late.terminate())
+    channel.socket = await raceSignal(bun().connect({ ...target, socket: channel.handlers }), stopSignalOf(options), (late) => late.terminate())
   } catch (error) {
-    throw dialError(address, error, options.signal)
+    throw dialError(address, error, stopSignalOf(options))
   }
   if (options.path === undefined) {
     const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
     channel.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
   }
   const socket = new StreamSocket(channel, address, BUN_CAPABILITIES, (tlsOptions, abandoned) => upgrade(channel, tlsOptions, abandoned, address))
-  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
+  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, stopSignalOf(options))
 }
 
 /**

@@ -29,7 +29,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities.js'
 import { pullChannel, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** cloudflare:sockets: public roots and the host name, always; no ALPN, client certificate, files or unref. */
 const WORKERD_CAPABILITIES: Capabilities = {
@@ -165,10 +165,10 @@ export const dialCloudflare: Dial = async (options: DialOptions) => {
   let socket: CfSocket | undefined
   try {
     socket = connect({ hostname: options.host, port: options.port }, { secureTransport: 'starttls', allowHalfOpen: false })
-    await raceSignal(socket.opened, options.signal)
+    await raceSignal(socket.opened, stopSignalOf(options))
   } catch (error) {
     socket?.close().catch(() => undefined)
-    throw dialError(address, error, options.signal)
+    throw dialError(address, error, stopSignalOf(options))
   }
   const plain = cloudflareStream(socket)
   const opened = socket

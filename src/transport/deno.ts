@@ -32,7 +32,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, refuseTls, runtimeLimit, type Capabilities } from './capabilities.js'
 import { pullChannel, startDirectTls, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** rustls: sslrootcert is added to the default roots, the chain is always verified, no peer certificate. */
 const DENO_CAPABILITIES: Capabilities = {
@@ -189,11 +189,11 @@ async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOp
   }
   let tlsConn: DenoTlsConn
   try {
-    tlsConn = await raceSignal(deno().connectTls({ ...denoTlsOptions(direct), port: options.port }), options.signal, (late) => late.close())
+    tlsConn = await raceSignal(deno().connectTls({ ...denoTlsOptions(direct), port: options.port }), stopSignalOf(options), (late) => late.close())
   } catch (error) {
-    throw dialError(address, error, options.signal)
+    throw dialError(address, error, stopSignalOf(options))
   }
-  const info = await raceSignal(handshake(tlsConn, direct), options.signal).catch((error: unknown) => {
+  const info = await raceSignal(handshake(tlsConn, direct), stopSignalOf(options)).catch((error: unknown) => {
     closeQuietly(tlsConn)
     throw error
   })
@@ -214,13 +214,13 @@ export const dialDeno: Dial = async (options: DialOptions) => {
   }
   let conn: DenoConn
   try {
-    conn = await raceSignal(open(), options.signal, (late) => late.close())
+    conn = await raceSignal(open(), stopSignalOf(options), (late) => late.close())
   } catch (error) {
-    throw dialError(address, error, options.signal)
+    throw dialError(address, error, stopSignalOf(options))
   }
   if (options.path === undefined) conn.setKeepAlive?.(options.keepAlive?.enabled ?? true)
   const socket = new StreamSocket(pullChannel(denoStream(conn)), address, DENO_CAPABILITIES, (tlsOptions, abandoned) => upgrade(conn, tlsOptions, abandoned))
-  return direct === undefined ? socket : startDirectTls(socket, direct, options.signal)
+  return direct === undefined ? socket : startDirectTls(socket, direct, stopSignalOf(options))
 }
 
 /** The Deno runtime: Deno.connect / Deno.startTls, files and environment when permitted. */

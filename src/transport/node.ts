@@ -15,7 +15,7 @@ import { FULL_CAPABILITIES, refuseDial } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { appendKeyLog, fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import type { Dial, DialOptions, TlsInfo, TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 import { nodeChannel } from './node-diagnostics.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
@@ -205,7 +205,7 @@ async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ c
 
 function connectRaw(options: DialOptions, address: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const signal = options.signal
+    const signal = stopSignalOf(options)
     if (signal?.aborted) return reject(abortReason(signal))
     const socket =
       options.path !== undefined ? net.connect({ path: options.path }) : net.connect({ host: options.host, port: options.port })
@@ -249,7 +249,7 @@ export const dialNode: Dial = async (options) => {
   const address = addressOf(options)
   const raw = await connectRaw(options, address)
   const socket = new StreamSocket(new NodeChannel(raw), address, FULL_CAPABILITIES, (tlsOptions) => upgrade(raw, tlsOptions))
-  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, options.signal)
+  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, stopSignalOf(options))
 }
 
 /** The Node.js runtime: node:net/node:tls sockets, files, home directory and process.env. Node can do everything. */

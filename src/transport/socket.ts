@@ -12,12 +12,19 @@ export interface DialOptions {
   host: string
   port: number
   /**
-   * The connect deadline (src/deadline.ts: a Deadline or an AbortSignal,
-   * read only through onAbort, raceSignal and abortReason): when it ends, the
-   * dial (and a direct TLS handshake) stops, the socket is destroyed and the
-   * dial rejects with its reason. No signal = no time limit.
+   * The connect deadline, as an AbortSignal: when it aborts, the dial (and a
+   * direct TLS handshake) stops, the socket is destroyed and the dial rejects
+   * with its reason. No signal = no time limit. This is what a custom
+   * runtime's dial reads.
    */
-  signal?: StopSignal
+  signal?: AbortSignal
+  /**
+   * The same deadline as it is (src/deadline.ts: a Deadline or an
+   * AbortSignal, read only through onAbort, raceSignal and abortReason), for
+   * pgfleet's own transports: read through `stopSignalOf`, so a connect makes
+   * no AbortController (`signal` is then made only if something reads it).
+   */
+  stop?: StopSignal
   /**
    * TCP keepalive (libpq `keepalives`, `keepalives_idle`): on unless
    * `enabled` is false; `idleMs` > 0 sets the idle time before the first
@@ -90,3 +97,8 @@ export interface Socket {
 
 /** A runtime's dialer. */
 export type Dial = (options: DialOptions) => Promise<Socket & { tls?: TlsInfo }>
+
+/** The dial's deadline: `stop` when pgfleet passed one, else the caller's `signal`. */
+export function stopSignalOf(options: DialOptions): StopSignal | undefined {
+  return options.stop ?? options.signal
+}
