@@ -9,8 +9,9 @@
 //     taskset -c 0 node_modules/.bin/bun bench/ab.mjs
 // Env: AB_A, AB_B (a dist entry each; default: under Bun the Bun entry as A and
 // the Node entry (node:net on Bun's compat layer) as B, under Node both
-// dist/index.js); AB_SCENARIO select1 (default), param or cqc
-// (connect + select 1 + close); AB_ROUNDS (20); AB_SECONDS per side per round
+// dist/index.js); AB_SCENARIO select1 (default), param, cqc
+// (connect + select 1 + close) or text (20,000 rows of a 32-byte text column
+// from a table it creates, ab_text); AB_ROUNDS (20); AB_SECONDS per side per round
 // (1); AB_HOST, AB_PORT (5490), AB_USER.
 import { resolve } from 'node:path'
 
@@ -42,6 +43,14 @@ async function open(path) {
     }
   }
   const db = await connect(target)
+  if (scenario === 'text') {
+    await db.query('create table if not exists ab_text as select md5(g::text) as v from generate_series(1, 20000) g')
+    return async (deadline) => {
+      let n = 0
+      while (performance.now() < deadline) n += (await db.query('select v from ab_text', [])).rows.length
+      return n
+    }
+  }
   const once = scenario === 'param' ? (i) => db.query('select $1::int as x', [i]) : () => db.query('select 1')
   return async (deadline) => {
     let n = 0
