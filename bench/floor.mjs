@@ -24,7 +24,8 @@
 // (pgbench's from the children's rusage, read in /proc/self/stat) and the
 // server backend's CPU µs per query (/proc/<backend pid>/stat; not for
 // pgbench, whose backend is gone when it exits). Pinned to one CPU, wall ≈
-// client + server CPU: nothing else runs, nobody waits.
+// client + server CPU: nothing else runs, nobody waits; the `other` column
+// (wall − both) is time the CPU gave to other processes: a clean run has ~0.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import * as net from 'node:net'
@@ -284,10 +285,10 @@ const base = rate.pgbench
 const lines = [
   `${runtime}, select 1 sequential, ${seconds} s samples, median of ${rounds} rounds (alternating), load ${load0.map((l) => l.toFixed(2)).join(' ')} → ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
   '',
-  '| client | queries/s | × pgbench | wall µs/query | client CPU µs/query | server CPU µs/query | samples/s |',
-  '|---|---:|---:|---:|---:|---:|---|',
+  '| client | queries/s | × pgbench | wall µs/query | client CPU µs/query | server CPU µs/query | other µs/query | samples/s |',
+  '|---|---:|---:|---:|---:|---:|---:|---|',
   ...names.map((n) =>
-    `| ${n} | ${Math.round(rate[n])} | ${base ? (rate[n] / base).toFixed(2) + '×' : '–'} | ${(1e6 / rate[n]).toFixed(1)} | ${cpu[n].toFixed(1)} | ${server[n]?.toFixed(1) ?? '–'} | ${samples[n].map((s) => Math.round(s.rate)).join(', ')} |`,
+    `| ${n} | ${Math.round(rate[n])} | ${base ? (rate[n] / base).toFixed(2) + '×' : '–'} | ${(1e6 / rate[n]).toFixed(1)} | ${cpu[n].toFixed(1)} | ${server[n]?.toFixed(1) ?? '–'} | ${server[n] === undefined ? '–' : (1e6 / rate[n] - cpu[n] - server[n]).toFixed(1)} | ${samples[n].map((s) => Math.round(s.rate)).join(', ')} |`,
   ),
 ]
 console.log(lines.join('\n'))
