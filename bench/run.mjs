@@ -12,7 +12,8 @@
 // (comma list); BENCH_BASELINE (another build's dist/index.js, run as
 // 'pgfleet (baseline)'; a copy of the same build is an A/A check of the
 // harness: every ratio should be ~1.00); BENCH_SETTLE_MS (pause before each
-// timed sample, 100); BENCH_PGBENCH_SCRIPT (a pgbench script, `select 1;`,
+// timed sample, 100); BENCH_WARMUP_MS (untimed warm-up per driver for a
+// round-trip scenario, 1000); BENCH_PGBENCH_SCRIPT (a pgbench script, `select 1;`,
 // from scripts/bench.sh: pgbench then runs in the same rounds as the `select 1`
 // scenario); BENCH_OUT (file prefix for results.json/chart.svg, default bench/;
 // under Bun results.bun.json/chart.bun.svg).
@@ -46,6 +47,7 @@ const selected = scenarios.filter((s) => !only || only.some((o) => s.name.includ
  */
 const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100)
 const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs))
+const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1000)
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -115,8 +117,16 @@ const loadAtStart = loadavg()[0]
 for (const scenario of selected) {
   const samples = Object.fromEntries(names.map((n) => [n, []]))
   const cpuSamples = Object.fromEntries(names.map((n) => [n, []]))
-  // Warm-up: JIT, statement caches.
-  for (const name of names) if (!scenario.own) await scenario.run(sessions[name])
+  // Warm-up, untimed: JIT and statement caches. A round-trip scenario runs
+  // for BENCH_WARMUP_MS per driver: after one 2,000-query run Bun's JIT was
+  // still at work (pgfleet's select 1 climbed ~30% over its first ~12k
+  // queries, pg's less), so the first rounds timed the compiler. A row
+  // sample (~200k rows) is warm after one run.
+  for (const name of names) {
+    const until = performance.now() + (scenario.group === 'rows' ? 0 : warmupMs)
+    do await timed(scenario, name)
+    while (performance.now() < until)
+  }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length]
