@@ -30,6 +30,31 @@ const NO_ROW: unique symbol = Symbol('no row')
 /** build(): a value outgrew max_result_bytes while the row was built (types/inflation.ts). */
 const TOO_LARGE: unique symbol = Symbol('too large')
 
+/** Row builders made for one fields array, for one parser source at one version. */
+interface Builders {
+  source: ParserSource
+  version: number
+  object?: RowBuilder
+  array?: RowBuilder
+}
+
+const builders = new WeakMap<FieldDescription[], Builders>()
+
+/**
+ * The row builder for `fields`. MessageReader hands out the same fields array
+ * for a RowDescription whose bytes repeat the one before, so a query that
+ * gets the same columns as the last reuses its builder, while the parser
+ * source and its version are the same (a register() moves the version); a
+ * source without a version (pg's setTypeParser) gets a new builder each time.
+ */
+function builderFor(fields: FieldDescription[], parsers: ParserSource, mode: RowMode): RowBuilder {
+  const version = parsers.version
+  if (version === undefined) return new RowBuilder(fields, parsers, mode)
+  let kept = builders.get(fields)
+  if (kept === undefined || kept.source !== parsers || kept.version !== version) builders.set(fields, (kept = { source: parsers, version }))
+  return (kept[mode] ??= new RowBuilder(fields, parsers, mode))
+}
+
 /** Builds the Result of each statement of one query from its row messages. */
 export class ResultCollector {
   readonly results: Result<unknown>[] = []
@@ -59,7 +84,7 @@ export class ResultCollector {
   /** Columns are known (RowDescription). */
   describe(fields: FieldDescription[]): void {
     if (this.builder) throw new ProtocolError('server sent a second RowDescription before the CommandComplete of the first')
-    this.builder = new RowBuilder(fields, this.parsers, this.mode)
+    this.builder = builderFor(fields, this.parsers, this.mode)
   }
 
   /** Use a prebuilt builder (cached statement). */

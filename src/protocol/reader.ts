@@ -21,7 +21,10 @@ import { ErrorCode, ProtocolError } from '../errors.js'
 import type { BackendMessage } from './messages.js'
 import { BackendCode } from './codes.js'
 import { decodeBackendMessage, isBackendCode, unknownMessageError } from './backend/decode.js'
-import { decodeDataRowRange } from './backend/rows.js'
+import { decodeDataRowRange, decodeRowDescriptionRange, sameBytes } from './backend/rows.js'
+import { decodeCommandCompleteRange, decodeReadyForQueryRange } from './backend/status.js'
+
+type Msg<T extends BackendMessage['type']> = Extract<BackendMessage, { type: T }>
 
 /**
  * Default cap on one message's length (the Int32 length field, which counts
@@ -45,6 +48,8 @@ const MIN_SPLIT_BUFFER = 8 * 1024
  */
 const QUEUE_COMPACT_AT = 1024
 const EMPTY = new Uint8Array(0)
+/** Longest RowDescription / CommandComplete body kept to recognise its repeat. */
+const REPEAT_MAX_BYTES = 4096
 
 /** Limits of a MessageReader. */
 export interface MessageReaderOptions {
@@ -72,6 +77,9 @@ export class MessageReader {
   private splitBody: Uint8Array | undefined
   private splitBodyLength = 0
   private splitBodyNeeded = 0
+
+  /** The last RowDescription and CommandComplete, to hand out again when repeated. */
+  private readonly repeats = new Repeats()
 
   constructor(options: MessageReaderOptions = {}) {
     const max = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
@@ -111,11 +119,24 @@ export class MessageReader {
     if (this.frameHead === this.frameCode.length) this.clearQueue()
     else if (this.frameHead >= QUEUE_COMPACT_AT && this.frameHead * 2 >= this.frameCode.length) this.compactQueue()
     try {
-      return code === BackendCode.DataRow
-        ? decodeDataRowRange(bytes, start, end)
-        : decodeBackendMessage(code, bytes.subarray(start, end))
+      // DataRow first and alone: next() stays small enough to inline into the read loop.
+      return code === BackendCode.DataRow ? decodeDataRowRange(bytes, start, end) : this.decode(code, bytes, start, end)
     } catch (error) {
       throw this.fail(error)
+    }
+  }
+
+  /** Any message but DataRow; those of every query are decoded where they lie (no body view). */
+  private decode(code: number, bytes: Uint8Array, start: number, end: number): BackendMessage {
+    switch (code) {
+      case BackendCode.RowDescription:
+        return this.repeats.rowDescription(bytes, start, end)
+      case BackendCode.CommandComplete:
+        return this.repeats.commandComplete(bytes, start, end)
+      case BackendCode.ReadyForQuery:
+        return decodeReadyForQueryRange(bytes, start, end)
+      default:
+        return decodeBackendMessage(code, start === end ? EMPTY : bytes.subarray(start, end))
     }
   }
 
@@ -224,4 +245,49 @@ export class MessageReader {
     next.set(body.subarray(0, this.splitBodyLength))
     this.splitBody = next
   }
+}
+
+/**
+ * The last RowDescription and CommandComplete a reader decoded, with a copy of
+ * their bodies: a query that gets the same columns (the same tag) as the one
+ * before gets the same decoded message, so its row builder is reused too
+ * (connection/collector.ts). Kept out of MessageReader's own fields, which the
+ * DataRow path reads.
+ */
+class Repeats {
+  private descriptionBody: Uint8Array = EMPTY
+  private description: Msg<'RowDescription'> | undefined
+  private completeBody: Uint8Array = EMPTY
+  private complete: Msg<'CommandComplete'> | undefined
+
+  /** The RowDescription in bytes[start, end): the last one again when its body is the same bytes. */
+  rowDescription(bytes: Uint8Array, start: number, end: number): Msg<'RowDescription'> {
+    const last = this.descriptionBody
+    if (this.description !== undefined && last.length === end - start && sameBytes(last, bytes, start)) return this.description
+    const message = decodeRowDescriptionRange(bytes, start, end)
+    if (end - start <= REPEAT_MAX_BYTES) {
+      this.descriptionBody = copyRange(bytes, start, end)
+      this.description = message
+    }
+    return message
+  }
+
+  /** The CommandComplete in bytes[start, end): the last one again when its body is the same bytes. */
+  commandComplete(bytes: Uint8Array, start: number, end: number): Msg<'CommandComplete'> {
+    const last = this.completeBody
+    if (this.complete !== undefined && last.length === end - start && sameBytes(last, bytes, start)) return this.complete
+    const message = decodeCommandCompleteRange(bytes, start, end)
+    if (end - start <= REPEAT_MAX_BYTES) {
+      this.completeBody = copyRange(bytes, start, end)
+      this.complete = message
+    }
+    return message
+  }
+}
+
+/** A copy of bytes[start, end) as a plain Uint8Array (a Buffer's slice() would be a view). */
+function copyRange(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const copy = new Uint8Array(end - start)
+  copy.set(bytes.subarray(start, end))
+  return copy
 }

@@ -15,7 +15,12 @@ const MIN_FIELD_BYTES = 19
 
 /** RowDescription: Int16 count, then per column its name, table OID, attnum, type OID, type size, typmod, format. */
 export function decodeRowDescription(body: Uint8Array): Msg<'RowDescription'> {
-  const c = new BodyCursor(body, 0, body.length, 'RowDescription')
+  return decodeRowDescriptionRange(body, 0, body.length)
+}
+
+/** RowDescription over bytes[start, end) (no body view; MessageReader's path). */
+export function decodeRowDescriptionRange(bytes: Uint8Array, start: number, end: number): Msg<'RowDescription'> {
+  const c = new BodyCursor(bytes, start, end, 'RowDescription')
   const count = c.uint16('field count')
   c.checkCount(count, MIN_FIELD_BYTES, 'field')
   const fields: FieldDescription[] = new Array(count)
@@ -75,6 +80,12 @@ export function decodeDataRowRange(bytes: Uint8Array, start: number, end: number
 /** DataRow over all of `body`. */
 export function decodeDataRow(body: Uint8Array): Msg<'DataRow'> {
   return decodeDataRowRange(body, 0, body.length)
+}
+
+/** Whether bytes[start, start + copy.length) equals `copy` (the caller has compared the lengths). */
+export function sameBytes(copy: Uint8Array, bytes: Uint8Array, start: number): boolean {
+  for (let i = copy.length - 1; i >= 0; i--) if (copy[i] !== bytes[start + i]) return false
+  return true
 }
 
 /** Column count of a checked DataRow. */

@@ -57,8 +57,14 @@ const READY_FAILED: Msg<'ReadyForQuery'> = Object.freeze({ type: 'ReadyForQuery'
 
 /** ReadyForQuery: one status byte, 'I' idle, 'T' in a transaction, 'E' in a failed transaction. */
 export function decodeReadyForQuery(body: Uint8Array): Msg<'ReadyForQuery'> {
-  if (body.length !== 1) throw malformed('ReadyForQuery', `expected a 1-byte body, found ${body.length} bytes`)
-  switch (body[0]) {
+  return decodeReadyForQueryRange(body, 0, body.length)
+}
+
+/** ReadyForQuery over bytes[start, end) (no body view; MessageReader's path). */
+export function decodeReadyForQueryRange(bytes: Uint8Array, start: number, end: number): Msg<'ReadyForQuery'> {
+  if (end - start !== 1) throw malformed('ReadyForQuery', `expected a 1-byte body, found ${end - start} bytes`)
+  const status = bytes[start]
+  switch (status) {
     case TransactionStatus.Idle:
       return READY_IDLE
     case TransactionStatus.InTransaction:
@@ -66,13 +72,18 @@ export function decodeReadyForQuery(body: Uint8Array): Msg<'ReadyForQuery'> {
     case TransactionStatus.Failed:
       return READY_FAILED
     default:
-      throw malformed('ReadyForQuery', `expected transaction status 'I', 'T' or 'E', found byte 0x${body[0].toString(16).padStart(2, '0')}`)
+      throw malformed('ReadyForQuery', `expected transaction status 'I', 'T' or 'E', found byte 0x${status.toString(16).padStart(2, '0')}`)
   }
 }
 
 /** CommandComplete: the command tag, e.g. "INSERT 0 1" or "SELECT 5". */
 export function decodeCommandComplete(body: Uint8Array): Msg<'CommandComplete'> {
-  const c = new BodyCursor(body, 0, body.length, 'CommandComplete')
+  return decodeCommandCompleteRange(body, 0, body.length)
+}
+
+/** CommandComplete over bytes[start, end) (no body view; MessageReader's path). */
+export function decodeCommandCompleteRange(bytes: Uint8Array, start: number, end: number): Msg<'CommandComplete'> {
+  const c = new BodyCursor(bytes, start, end, 'CommandComplete')
   const tag = c.cstring('command tag')
   c.done()
   return { type: 'CommandComplete', tag }
