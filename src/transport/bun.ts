@@ -18,7 +18,7 @@ import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
   serverName: string
@@ -274,7 +274,7 @@ async function upgrade(plain: BunChannel, options: TlsUpgradeOptions, abandoned:
 }
 
 /** Dial with Bun's native sockets (TCP or Unix); direct TLS upgrades the fresh socket at once. */
-export const dialBun: Dial = async (options: DialOptions) => {
+export const dialBun: Dial = async (options: TransportDialOptions) => {
   refuseDial(BUN_CAPABILITIES, options)
   const address = addressOf(options)
   const channel = new BunChannel(address)

@@ -29,7 +29,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities.js'
 import { pullChannel, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** cloudflare:sockets: public roots and the host name, always; no ALPN, client certificate, files or unref. */
 const WORKERD_CAPABILITIES: Capabilities = {
@@ -158,7 +158,7 @@ async function upgrade(socket: CfSocket, plain: CfStream, options: TlsUpgradeOpt
 }
 
 /** Dial with `cloudflare:sockets` (STARTTLS-capable, as SSLRequest needs). */
-export const dialCloudflare: Dial = async (options: DialOptions) => {
+export const dialCloudflare: Dial = async (options: TransportDialOptions) => {
   refuseDial(WORKERD_CAPABILITIES, options)
   const address = addressOf(options)
   const connect = await loadConnect()

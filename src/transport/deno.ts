@@ -32,7 +32,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, refuseTls, runtimeLimit, type Capabilities } from './capabilities.js'
 import { pullChannel, startDirectTls, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** rustls: sslrootcert is added to the default roots, the chain is always verified, no peer certificate. */
 const DENO_CAPABILITIES: Capabilities = {
@@ -182,7 +182,7 @@ async function upgrade(conn: DenoConn, options: TlsUpgradeOptions, abandoned: Ab
  * Direct TLS with a client certificate: only `Deno.connectTls` takes one, and
  * it dials `hostname`, so the name to verify must be the host dialled.
  */
-async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOptions, address: string): Promise<StreamSocket> {
+async function dialTlsWithCertificate(options: TransportDialOptions, direct: TlsUpgradeOptions, address: string): Promise<StreamSocket> {
   refuseTls(DENO_CAPABILITIES, direct, true)
   if (direct.servername !== options.host) {
     throw runtimeLimit('Deno can only send a client certificate over direct TLS when the server name is the host dialled')
@@ -203,7 +203,7 @@ async function dialTlsWithCertificate(options: DialOptions, direct: TlsUpgradeOp
 }
 
 /** Dial with Deno's networking. Needs `--allow-net` (and `--allow-read` for Unix sockets). */
-export const dialDeno: Dial = async (options: DialOptions) => {
+export const dialDeno: Dial = async (options: TransportDialOptions) => {
   refuseDial(DENO_CAPABILITIES, options)
   const address = addressOf(options)
   const direct = options.directTls

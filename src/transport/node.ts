@@ -15,7 +15,7 @@ import { FULL_CAPABILITIES, refuseDial } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { appendKeyLog, fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import { stopSignalOf, type Dial, type DialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 import { nodeChannel } from './node-diagnostics.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
@@ -203,7 +203,7 @@ async function upgrade(raw: net.Socket, options: TlsUpgradeOptions): Promise<{ c
   })
 }
 
-function connectRaw(options: DialOptions, address: string): Promise<net.Socket> {
+function connectRaw(options: TransportDialOptions, address: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const signal = stopSignalOf(options)
     if (signal?.aborted) return reject(abortReason(signal))

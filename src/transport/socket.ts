@@ -19,13 +19,6 @@ export interface DialOptions {
    */
   signal?: AbortSignal
   /**
-   * The same deadline as it is (src/deadline.ts: a Deadline or an
-   * AbortSignal, read only through onAbort, raceSignal and abortReason), for
-   * pgfleet's own transports: read through `stopSignalOf`, so a connect makes
-   * no AbortController (`signal` is then made only if something reads it).
-   */
-  stop?: StopSignal
-  /**
    * TCP keepalive (libpq `keepalives`, `keepalives_idle`): on unless
    * `enabled` is false; `idleMs` > 0 sets the idle time before the first
    * probe where the runtime allows it. Ignored for Unix-domain sockets.
@@ -98,7 +91,18 @@ export interface Socket {
 /** A runtime's dialer. */
 export type Dial = (options: DialOptions) => Promise<Socket & { tls?: TlsInfo }>
 
+/**
+ * What pgfleet's own dials are given (not public: a custom runtime's dial
+ * sees DialOptions). `stop` is the connect deadline as it is (src/deadline.ts:
+ * a Deadline or an AbortSignal, read only through onAbort, raceSignal and
+ * abortReason), so a connect makes no AbortController: `signal` is then made
+ * only if something reads it.
+ */
+export interface TransportDialOptions extends DialOptions {
+  stop?: StopSignal
+}
+
 /** The dial's deadline: `stop` when pgfleet passed one, else the caller's `signal`. */
-export function stopSignalOf(options: DialOptions): StopSignal | undefined {
+export function stopSignalOf(options: TransportDialOptions): StopSignal | undefined {
   return options.stop ?? options.signal
 }
