@@ -19,7 +19,8 @@
 //   FLOOR_PORT=5503 taskset -c 0 node_modules/.bin/bun bench/floor.mjs
 // Env: FLOOR_HOST (127.0.0.1), FLOOR_PORT (5490), FLOOR_USER (postgres);
 // FLOOR_SECONDS per sample (10; pgbench's -T); FLOOR_ROUNDS (3); FLOOR_ONLY
-// (comma list of subject names); FLOOR_PGBENCH (pgbench binary, /usr/bin/pgbench).
+// (comma list of subject names); FLOOR_PGBENCH (pgbench binary, /usr/bin/pgbench);
+// FLOOR_BASELINE (another build's dist entry, run as 'pgfleet (baseline)').
 // Prints wall queries/s, the ratio to pgbench, client CPU µs per query
 // (pgbench's from the children's rusage, read in /proc/self/stat) and the
 // server backend's CPU µs per query (/proc/<backend pid>/stat; not for
@@ -27,7 +28,7 @@
 // client + server CPU: nothing else runs, nobody waits; the `other` column
 // (wall − both) is time the CPU gave to other processes: a clean run has ~0.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as net from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -220,7 +221,8 @@ if (isBun) {
 
 // pgbench: its own process (inheriting this one's CPU pinning); its CPU time is
 // read from this process's children's rusage (utime+stime of reaped children).
-const script = join(mkdtempSync(join(tmpdir(), 'floor-')), 'select1.sql')
+const scriptDir = mkdtempSync(join(tmpdir(), 'floor-'))
+const script = join(scriptDir, 'select1.sql')
 writeFileSync(script, 'select 1;\n')
 function childrenCpuSeconds() {
   // /proc/self/stat: fields after the ')' — cutime and cstime are the 16th and 17th fields overall.
@@ -292,4 +294,5 @@ const lines = [
   ),
 ]
 console.log(lines.join('\n'))
+rmSync(scriptDir, { recursive: true, force: true })
 process.exit(0)

@@ -71,6 +71,18 @@ for (const name of names) sessions[name] = await drivers[name].open()
   await db.close()
 }
 
+/** The scenario once, untimed and with no pause (the warm-up); the pool scenario on a pool of its own. */
+async function untimed(scenario, name) {
+  if (scenario.own === 'connect') return scenario.run(drivers[name])
+  if (scenario.own !== 'pool') return scenario.run(sessions[name])
+  const pool = await drivers[name].pool(10)
+  try {
+    await scenario.run(pool)
+  } finally {
+    await pool.close()
+  }
+}
+
 async function timed(scenario, name) {
   const driver = drivers[name]
   let subject = sessions[name]
@@ -97,8 +109,9 @@ async function timed(scenario, name) {
  */
 const pgbenchScript = process.env.BENCH_PGBENCH_SCRIPT
 const pgbenchSamples = { simple: [], prepared: [] }
-function pgbenchRound(transactions) {
+async function pgbenchRound(transactions) {
   for (const mode of ['simple', 'prepared']) {
+    await settle() // as before every driver's sample: the last driver's collector work stays out of it
     try {
       const out = execFileSync('pgbench', ['-h', target.host, '-p', String(target.port), '-U', target.user, '-n', '-c', '1',
         '-t', String(transactions), '-M', mode, '-f', pgbenchScript, target.database], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -124,7 +137,7 @@ for (const scenario of selected) {
   // sample (~200k rows) is warm after one run.
   for (const name of names) {
     const until = performance.now() + (scenario.group === 'rows' ? 0 : warmupMs)
-    do await timed(scenario, name)
+    do await untimed(scenario, name)
     while (performance.now() < until)
   }
   for (let round = 0; round < rounds; round++) {
@@ -134,7 +147,7 @@ for (const scenario of selected) {
       samples[name].push(rate)
       cpuSamples[name].push(cpuRate)
     }
-    if (pgbenchScript && scenario.name === 'select 1 (sequential)') pgbenchRound(scenario.ops)
+    if (pgbenchScript && scenario.name === 'select 1 (sequential)') await pgbenchRound(scenario.ops)
   }
   const medians = Object.fromEntries(names.map((n) => [n, median(samples[n])]))
   const cpuMedians = Object.fromEntries(names.map((n) => [n, median(cpuSamples[n])]))
