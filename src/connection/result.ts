@@ -137,16 +137,17 @@ function rangeParser(source: ParserSource, oid: number, format: 0 | 1): RangePar
 }
 
 /** Split a CommandComplete tag ("INSERT 0 5", "SELECT 3", "CREATE TABLE") into command and count. */
-export function parseCommandTag(tag: string): { command: string; rowCount: number | null } {
+export function parseCommandTag(tag: string): Readonly<{ command: string; rowCount: number | null }> {
   // MessageReader hands out the last CommandComplete again when its bytes repeat: its tag is this same string.
+  // Frozen: every caller of a repeated tag gets this one object.
   if (tag === lastTag) return lastParsed
-  lastParsed = splitCommandTag(tag)
+  lastParsed = Object.freeze(splitCommandTag(tag))
   lastTag = tag
   return lastParsed
 }
 
 let lastTag = ''
-let lastParsed: { command: string; rowCount: number | null } = { command: '', rowCount: null }
+let lastParsed: Readonly<{ command: string; rowCount: number | null }> = Object.freeze({ command: '', rowCount: null })
 
 function splitCommandTag(tag: string): { command: string; rowCount: number | null } {
   const space = tag.indexOf(' ')
