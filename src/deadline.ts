@@ -78,10 +78,6 @@ export class Deadline {
     return this.why
   }
 
-  get expired(): boolean {
-    return this.ended
-  }
-
   /** End the deadline now with `reason` (the work under it stops). */
   abort(reason: Error): void {
     this.clear()

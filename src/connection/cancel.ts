@@ -66,7 +66,7 @@ export async function sendCancelRequest(
       socket.destroy()
     }
   } catch (error) {
-    throw deadline.expired ? abortReason(deadline.signal) : error
+    throw deadline.aborted ? abortReason(deadline) : error
   } finally {
     deadline.clear()
   }

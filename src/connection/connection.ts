@@ -171,7 +171,12 @@ export class Connection implements OperationHost, DeadlineHost {
 
   /** Why the session ended by itself (server kill, network, a deadline); undefined while open or after close(). */
   get endError(): Error | undefined {
-    return this.state === 'closed' && !this.userClosed ? (this.endReason ?? this.wire.error) : undefined
+    return this.state === 'closed' && !this.userClosed ? this.whyEnded() : undefined
+  }
+
+  /** Why an ended session ended: the reason it was ended with, else the wire's (built on first read: see wire.ts). */
+  private whyEnded(): Error {
+    return this.endReason ?? this.wire.error!
   }
 
   /** Number of operations not yet finished. */
@@ -487,13 +492,13 @@ export class Connection implements OperationHost, DeadlineHost {
     this.cancelState?.ended()
     // The wire's error is built only when someone receives it: a clean close() with nothing pending needs none.
     if (this.pending > 0) {
-      const error = this.endReason ?? this.wire.error!
+      const error = this.whyEnded()
       for (const op of [...this.sent.splice(0), ...this.waiting.splice(0)]) op.fail(rejectionFor(error, this.host))
     }
     if (this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w())
     if (this.userClosed) this.resolveClosed(undefined)
     else {
-      const error = this.endReason ?? this.wire.error!
+      const error = this.whyEnded()
       this.resolveClosed(error)
       this.events.emit('error', error)
     }

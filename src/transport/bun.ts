@@ -277,19 +277,20 @@ async function upgrade(plain: BunChannel, options: TlsUpgradeOptions, abandoned:
 export const dialBun: Dial = async (options: TransportDialOptions) => {
   refuseDial(BUN_CAPABILITIES, options)
   const address = addressOf(options)
+  const stop = stopSignalOf(options)
   const channel = new BunChannel(address)
   const target = options.path !== undefined ? { unix: options.path } : { hostname: options.host, port: options.port }
   try {
-    channel.socket = await raceSignal(bun().connect({ ...target, socket: channel.handlers }), stopSignalOf(options), (late) => late.terminate())
+    channel.socket = await raceSignal(bun().connect({ ...target, socket: channel.handlers }), stop, (late) => late.terminate())
   } catch (error) {
-    throw dialError(address, error, stopSignalOf(options))
+    throw dialError(address, error, stop)
   }
   if (options.path === undefined) {
     const keepAlive = options.keepAlive ?? { enabled: true, idleMs: 0 }
     channel.socket.setKeepAlive?.(keepAlive.enabled, keepAlive.idleMs)
   }
   const socket = new StreamSocket(channel, address, BUN_CAPABILITIES, (tlsOptions, abandoned) => upgrade(channel, tlsOptions, abandoned, address))
-  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, stopSignalOf(options))
+  return options.directTls === undefined ? socket : startDirectTls(socket, options.directTls, stop)
 }
 
 /**

@@ -161,14 +161,15 @@ async function upgrade(socket: CfSocket, plain: CfStream, options: TlsUpgradeOpt
 export const dialCloudflare: Dial = async (options: TransportDialOptions) => {
   refuseDial(WORKERD_CAPABILITIES, options)
   const address = addressOf(options)
+  const stop = stopSignalOf(options)
   const connect = await loadConnect()
   let socket: CfSocket | undefined
   try {
     socket = connect({ hostname: options.host, port: options.port }, { secureTransport: 'starttls', allowHalfOpen: false })
-    await raceSignal(socket.opened, stopSignalOf(options))
+    await raceSignal(socket.opened, stop)
   } catch (error) {
     socket?.close().catch(() => undefined)
-    throw dialError(address, error, stopSignalOf(options))
+    throw dialError(address, error, stop)
   }
   const plain = cloudflareStream(socket)
   const opened = socket

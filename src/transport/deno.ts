@@ -184,16 +184,17 @@ async function upgrade(conn: DenoConn, options: TlsUpgradeOptions, abandoned: Ab
  */
 async function dialTlsWithCertificate(options: TransportDialOptions, direct: TlsUpgradeOptions, address: string): Promise<StreamSocket> {
   refuseTls(DENO_CAPABILITIES, direct, true)
+  const stop = stopSignalOf(options)
   if (direct.servername !== options.host) {
     throw runtimeLimit('Deno can only send a client certificate over direct TLS when the server name is the host dialled')
   }
   let tlsConn: DenoTlsConn
   try {
-    tlsConn = await raceSignal(deno().connectTls({ ...denoTlsOptions(direct), port: options.port }), stopSignalOf(options), (late) => late.close())
+    tlsConn = await raceSignal(deno().connectTls({ ...denoTlsOptions(direct), port: options.port }), stop, (late) => late.close())
   } catch (error) {
-    throw dialError(address, error, stopSignalOf(options))
+    throw dialError(address, error, stop)
   }
-  const info = await raceSignal(handshake(tlsConn, direct), stopSignalOf(options)).catch((error: unknown) => {
+  const info = await raceSignal(handshake(tlsConn, direct), stop).catch((error: unknown) => {
     closeQuietly(tlsConn)
     throw error
   })
@@ -206,6 +207,7 @@ async function dialTlsWithCertificate(options: TransportDialOptions, direct: Tls
 export const dialDeno: Dial = async (options: TransportDialOptions) => {
   refuseDial(DENO_CAPABILITIES, options)
   const address = addressOf(options)
+  const stop = stopSignalOf(options)
   const direct = options.directTls
   if (direct !== undefined && (direct.cert !== undefined || direct.key !== undefined)) return dialTlsWithCertificate(options, direct, address)
   const open = async (): Promise<DenoConn> => {
@@ -214,13 +216,13 @@ export const dialDeno: Dial = async (options: TransportDialOptions) => {
   }
   let conn: DenoConn
   try {
-    conn = await raceSignal(open(), stopSignalOf(options), (late) => late.close())
+    conn = await raceSignal(open(), stop, (late) => late.close())
   } catch (error) {
-    throw dialError(address, error, stopSignalOf(options))
+    throw dialError(address, error, stop)
   }
   if (options.path === undefined) conn.setKeepAlive?.(options.keepAlive?.enabled ?? true)
   const socket = new StreamSocket(pullChannel(denoStream(conn)), address, DENO_CAPABILITIES, (tlsOptions, abandoned) => upgrade(conn, tlsOptions, abandoned))
-  return direct === undefined ? socket : startDirectTls(socket, direct, stopSignalOf(options))
+  return direct === undefined ? socket : startDirectTls(socket, direct, stop)
 }
 
 /** The Deno runtime: Deno.connect / Deno.startTls, files and environment when permitted. */

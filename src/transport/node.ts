@@ -247,7 +247,7 @@ function connectRaw(options: TransportDialOptions, address: string): Promise<net
  * `signal` (the caller's connect deadline) bounds the connect and the direct
  * TLS handshake together.
  */
-export const dialNode: Dial = async (options) => {
+export const dialNode: Dial = async (options: TransportDialOptions) => {
   refuseDial(FULL_CAPABILITIES, options)
   const address = addressOf(options)
   const raw = await connectRaw(options, address)
