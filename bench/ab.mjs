@@ -11,9 +11,10 @@
 // the Node entry (node:net on Bun's compat layer) as B, under Node both
 // dist/index.js); AB_SCENARIO select1 (default), param, cqc
 // (connect + select 1 + close) or text (20,000 rows of a 32-byte text column
-// from a table it creates, ab_text); AB_ROUNDS (20); AB_SECONDS per side per round
-// (1); AB_HOST, AB_PORT (5490), AB_USER.
+// from a temporary table each side creates, ab_text); AB_ROUNDS (20); AB_SECONDS per side per round
+// (1); BENCH_SETTLE_MS (pause before each side's sample, 100); AB_HOST, AB_PORT (5490), AB_USER.
 import { resolve } from 'node:path'
+import { median, settle } from './rounds.mjs'
 
 const isBun = typeof globalThis.Bun !== 'undefined'
 const here = new URL('../', import.meta.url).pathname
@@ -44,7 +45,7 @@ async function open(path) {
   }
   const db = await connect(target)
   if (scenario === 'text') {
-    await db.query('create table if not exists ab_text as select md5(g::text) as v from generate_series(1, 20000) g')
+    await db.query('create temporary table ab_text as select md5(g::text) as v from generate_series(1, 20000) g')
     return async (deadline) => {
       let n = 0
       while (performance.now() < deadline) n += (await db.query('select v from ab_text', [])).rows.length
@@ -66,6 +67,7 @@ const cpu = { A: [], B: [] }
 const ratios = []
 for (let r = 0; r < rounds; r++) {
   for (const side of r % 2 ? ['B', 'A'] : ['A', 'B']) {
+    await settle() // the other side's garbage stays out of this sample (bench/rounds.mjs)
     const c0 = process.cpuUsage()
     const t0 = performance.now()
     const n = await run[side](t0 + seconds * 1000)
@@ -74,10 +76,6 @@ for (let r = 0; r < rounds; r++) {
     cpu[side].push((c.user + c.system) / n)
   }
   ratios.push(rate.B[r] / rate.A[r])
-}
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 const cpuRatios = cpu.A.map((a, i) => a / cpu.B[i])
 const wins = ratios.filter((x) => x > 1).length

@@ -34,6 +34,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import postgres from 'postgres'
+import { median, roundOrder, settle } from './rounds.mjs'
 
 const host = process.env.FLOOR_HOST ?? '127.0.0.1'
 const port = Number(process.env.FLOOR_PORT ?? 5490)
@@ -256,8 +257,8 @@ for (const name of names) if (name !== 'pgbench') await open[name].run(performan
 const samples = Object.fromEntries(names.map((n) => [n, []]))
 const load0 = loadavg()
 for (let round = 0; round < rounds; round++) {
-  for (let i = 0; i < names.length; i++) {
-    const name = names[(i + round) % names.length]
+  for (const name of roundOrder(names, round)) {
+    await settle() // the last subject's garbage stays out of this sample (bench/rounds.mjs)
     if (name === 'pgbench') {
       samples[name].push(runPgbench())
       continue
@@ -276,10 +277,6 @@ for (let round = 0; round < rounds; round++) {
 }
 for (const name of names) if (name !== 'pgbench') await open[name].close()
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 const rate = Object.fromEntries(names.map((n) => [n, median(samples[n].map((s) => s.rate))]))
 const cpu = Object.fromEntries(names.map((n) => [n, median(samples[n].map((s) => s.cpuPerQuery))]))
 const server = Object.fromEntries(names.map((n) => [n, n === 'pgbench' ? undefined : median(samples[n].map((s) => s.serverPerQuery))]))

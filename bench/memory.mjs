@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { median } from './rounds.mjs'
 
 const MiB = 1024 * 1024
 const mib = (n) => (n / MiB).toFixed(1)
@@ -199,10 +200,6 @@ function slope(points) {
   return sxx === 0 ? 0 : sxy / sxx
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 async function main() {
   const only = process.env.MEMORY_ONLY

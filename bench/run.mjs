@@ -1,6 +1,6 @@
 // pgfleet against pg, postgres.js (and Bun.sql under Bun) in ONE run: every
-// scenario runs each driver once per round, the order rotating each round so
-// no driver always goes first; medians and ratios are printed as a Markdown
+// scenario runs each driver once per round, in a different order each round
+// (bench/rounds.mjs) so no driver always goes first or follows the same one; medians and ratios are printed as a Markdown
 // table and written to bench/results.json, and bench/chart.svg is drawn from
 // them. Run through `npm run bench` (scripts/bench.sh starts a server and pins
 // it and this process to one CPU).
@@ -22,6 +22,7 @@ import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { drawChart } from './chart.mjs'
 import { drivers, target } from './drivers.mjs'
+import { median, roundOrder, settle } from './rounds.mjs'
 
 // pg warns when queries are queued on one client (the pipelining scenario does it on purpose).
 process.noDeprecation = true
@@ -35,23 +36,7 @@ const out = process.env.BENCH_OUT ?? new URL('./', import.meta.url).pathname
 const runtime = typeof globalThis.Bun !== 'undefined' ? `Bun ${Bun.version}` : `Node ${process.versions.node}`
 
 const selected = scenarios.filter((s) => !only || only.some((o) => s.name.includes(o)))
-/**
- * The drivers share one heap and, pinned, one CPU: V8's concurrent marking
- * and sweeping threads and its pending GC tasks, started by one driver's
- * garbage, ran during the next driver's sample and were counted as that
- * driver's CPU time. The rotation keeps the drivers' cyclic order, so pgfleet
- * always followed postgres.js: an A/A run (BENCH_BASELINE = a copy of the same
- * build, 4 drivers, rows, 5 rounds) gave pgfleet / its copy 0.85-0.95
- * (geometric mean over the object row cells, every cell below 1 in one run).
- * A pause lets that work finish outside every sample: 0.975-0.99 with 100 ms.
- */
-const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100)
-const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs))
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1000)
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 /** One open session per driver for the scenarios that run on a session. */
 const sessions = {}
@@ -141,8 +126,7 @@ for (const scenario of selected) {
     while (performance.now() < until)
   }
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(i + round) % names.length]
+    for (const name of roundOrder(names, round)) {
       const [rate, cpuRate] = await timed(scenario, name)
       samples[name].push(rate)
       cpuSamples[name].push(cpuRate)
