@@ -1,0 +1,103 @@
+// Paired row-cell comparison: for each selected row scenario (bench/scenarios.mjs),
+// pgfleet and its peers (and optionally a baseline pgfleet build) each take one
+// timed sample per round, in a new random order every round (a rotation keeps
+// the cyclic order, so one driver would always follow the same other one and
+// inherit its garbage: an A/A pair of one build read 0.92x), with a pause before
+// every sample so one driver's garbage is collected outside the next one's
+// sample. Per round the ratio pgfleet / peer is taken from that round's pair of
+// samples; the median of those ratios is printed per cell (with the quartiles),
+// so a drift of the machine's load moves both sides of a pair alike. For cells
+// where bench/run.mjs's 3-5 medians move ±15%.
+//
+// Usage (server and client pinned to CPU 0, as scripts/bench.sh does):
+//   BENCH_PORT=5512 PAIRED_ONLY='^rows (numeric|jsonb)' PAIRED_ROUNDS=15 \
+//     taskset -c 0 node_modules/.bin/bun bench/paired-rows.mjs
+// Env: PAIRED_ONLY (regex on scenario names, default all row cells),
+// PAIRED_ROUNDS (15), BENCH_DRIVERS (default pgfleet, postgres.js and, under
+// Bun, Bun.sql), BENCH_BASELINE (another build's entry, as 'pgfleet (baseline)'),
+// BENCH_SETTLE_MS (100), BENCH_ROWS / BENCH_ROW_REPEAT as in run.mjs;
+// each cell's ratios are printed by wall clock and by the client's CPU time.
+import { loadavg } from 'node:os'
+
+const isBun = typeof globalThis.Bun !== 'undefined'
+process.env.BENCH_DRIVERS ??= ['pgfleet', ...(process.env.BENCH_BASELINE ? ['pgfleet (baseline)'] : []), 'postgres.js', ...(isBun ? ['Bun.sql'] : [])].join(',')
+const { drivers, pgfleetEntry, target } = await import('./drivers.mjs')
+const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
+
+const names = process.env.BENCH_DRIVERS.split(',')
+const only = new RegExp(process.env.PAIRED_ONLY ?? '^rows ')
+const rounds = Number(process.env.PAIRED_ROUNDS ?? 15)
+const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100)
+const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs))
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const i = (s.length - 1) * q
+  const lo = Math.floor(i)
+  return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo)
+}
+const shuffled = (xs) => {
+  const out = [...xs]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[out[i], out[j]] = [out[j], out[i]]
+  }
+  return out
+}
+const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`)
+
+{
+  const { connect } = await import(pgfleetEntry)
+  const db = await connect({ ...target, sslmode: 'disable' })
+  const rows = Number(process.env.BENCH_ROWS ?? 50_000)
+  const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
+  if (count?.rows[0].n !== rows) {
+    await db.query(`drop table if exists ${ROW_TABLE}`)
+    await db.query(ROW_TABLE_SQL)
+    await db.query(`vacuum analyze ${ROW_TABLE}`)
+  }
+  await db.close()
+}
+
+const sessions = {}
+for (const name of names) sessions[name] = await drivers[name].open()
+const selected = scenarios.filter((s) => s.group === 'rows' && only.test(s.name))
+const peers = names.filter((n) => n !== 'pgfleet')
+const load0 = loadavg()[0]
+const started = performance.now()
+const head = [
+  `| cell | ${names.join(' | ')} | ${peers.map((p) => `× ${p} (q1–q3)`).join(' | ')} |`,
+  `|---|${names.map(() => '---:|').join('')}${peers.map(() => '---:|').join('')}`,
+]
+const lines = { wall: [...head], cpu: [...head] }
+for (const scenario of selected) {
+  for (const name of names) await scenario.run(sessions[name]) // warm-up
+  const rates = { wall: Object.fromEntries(names.map((n) => [n, []])), cpu: Object.fromEntries(names.map((n) => [n, []])) }
+  for (let round = 0; round < rounds; round++) {
+    for (const name of shuffled(names)) {
+      await settle()
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      await scenario.run(sessions[name])
+      const wall = (performance.now() - t0) / 1000
+      const c = process.cpuUsage(c0)
+      rates.wall[name].push(scenario.ops / wall)
+      rates.cpu[name].push(scenario.ops / ((c.user + c.system) / 1e6))
+    }
+  }
+  for (const clock of ['wall', 'cpu']) {
+    const r = rates[clock]
+    const cells = peers.map((p) => {
+      const rs = r.pgfleet.map((x, i) => x / r[p][i])
+      return `${quantile(rs, 0.5).toFixed(2)}× (${quantile(rs, 0.25).toFixed(2)}–${quantile(rs, 0.75).toFixed(2)})`
+    })
+    const line = `| ${scenario.name} | ${names.map((n) => fmt(quantile(r[n], 0.5))).join(' | ')} | ${cells.join(' | ')} |`
+    lines[clock].push(line)
+    if (clock === 'wall') process.stderr.write(line + '\n')
+  }
+}
+for (const name of names) await sessions[name].close()
+const runtime = isBun ? `Bun ${Bun.version}` : `Node ${process.versions.node}`
+console.log(`\n${runtime}, ${rounds} paired rounds, settle ${settleMs} ms, ${((performance.now() - started) / 1000).toFixed(0)} s, ` +
+  `load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; medians of per-round ratios pgfleet / peer\n\n` +
+  `Wall clock:\n\n${lines.wall.join('\n')}\n\nClient CPU time (same samples):\n\n${lines.cpu.join('\n')}`)
+process.exit(0)
