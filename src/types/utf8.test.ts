@@ -7,7 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { byteRanges as ranged } from './testing/arbitraries.js'
-import { asciiShort, utf8Decode, utf8DecodeRange } from './utf8.js'
+import { asciiDecodeRange, asciiShort, utf8Decode, utf8DecodeRange } from './utf8.js'
 
 const reference = new TextDecoder('utf-8', { ignoreBOM: true })
 
@@ -33,5 +33,18 @@ describe('asciiShort', () => {
     for (let start = 0; start < 4; start++)
       for (let n = 0; n <= 12; n++) expect(asciiShort(bytes, start, start + n)).toBe('~abcdefghijklmnop'.slice(start, start + n))
     expect(() => asciiShort(bytes, 0, 13)).toThrow(RangeError)
+  })
+})
+
+describe('asciiDecodeRange', () => {
+  it('equals TextDecoder on a copy of the range, plain or a Buffer (latin1Slice for ASCII)', () => {
+    fc.assert(
+      fc.property(ranged, ([bytes, start, end]) => {
+        const expected = reference.decode(bytes.slice(start, end))
+        expect(asciiDecodeRange(bytes, start, end)).toBe(expected)
+        expect(asciiDecodeRange(Buffer.from(bytes), start, end)).toBe(expected)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })

@@ -42,6 +42,22 @@ export function utf8DecodeRange(bytes: Uint8Array, start: number, end: number): 
   return decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))
 }
 
+/** A Buffer's native Latin-1 range decoder (one byte, one char), when the bytes have one. */
+interface Latin1Slicing {
+  latin1Slice?: (start: number, end: number) => string
+}
+
+/**
+ * Decode bytes[start, end) that are ASCII as a rule (numeric_out's digits):
+ * as utf8DecodeRange does, but a Buffer's ASCII range goes to latin1Slice.
+ */
+export function asciiDecodeRange(bytes: Uint8Array, start: number, end: number): string {
+  const slice = (bytes as Latin1Slicing).latin1Slice
+  if (slice === undefined) return utf8DecodeRange(bytes, start, end)
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return utf8DecodeRange(bytes, start, end)
+  return slice.call(bytes, start, end)
+}
+
 /**
  * The ASCII bytes[start, end), at most 12 of them, as one flat string: one
  * String.fromCharCode call, not a concatenation per byte (each of which copies
