@@ -16,7 +16,9 @@
 // PAIRED_ROUNDS (15), BENCH_DRIVERS (default pgfleet, postgres.js and, under
 // Bun, Bun.sql), BENCH_BASELINE (another build's entry, as 'pgfleet (baseline)'),
 // BENCH_SETTLE_MS (100), BENCH_ROWS / BENCH_ROW_REPEAT as in run.mjs;
+// PAIRED_JSON (a file for every sample, in round order);
 // each cell's ratios are printed by wall clock and by the client's CPU time.
+import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 
 const isBun = typeof globalThis.Bun !== 'undefined'
@@ -69,6 +71,7 @@ const head = [
   `|---|${names.map(() => '---:|').join('')}${peers.map(() => '---:|').join('')}`,
 ]
 const lines = { wall: [...head], cpu: [...head] }
+const raw = []
 for (const scenario of selected) {
   for (const name of names) await scenario.run(sessions[name]) // warm-up
   const rates = { wall: Object.fromEntries(names.map((n) => [n, []])), cpu: Object.fromEntries(names.map((n) => [n, []])) }
@@ -84,6 +87,7 @@ for (const scenario of selected) {
       rates.cpu[name].push(scenario.ops / ((c.user + c.system) / 1e6))
     }
   }
+  raw.push({ name: scenario.name, rates })
   for (const clock of ['wall', 'cpu']) {
     const r = rates[clock]
     const cells = peers.map((p) => {
@@ -96,6 +100,7 @@ for (const scenario of selected) {
   }
 }
 for (const name of names) await sessions[name].close()
+if (process.env.PAIRED_JSON) writeFileSync(process.env.PAIRED_JSON, JSON.stringify(raw))
 const runtime = isBun ? `Bun ${Bun.version}` : `Node ${process.versions.node}`
 console.log(`\n${runtime}, ${rounds} paired rounds, settle ${settleMs} ms, ${((performance.now() - started) / 1000).toFixed(0)} s, ` +
   `load ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}; medians of per-round ratios pgfleet / peer\n\n` +
