@@ -1,13 +1,12 @@
 // Paired row-cell comparison: for each selected row scenario (bench/scenarios.mjs),
 // pgfleet and its peers (and optionally a baseline pgfleet build) each take one
-// timed sample per round, in a new random order every round (a rotation keeps
-// the cyclic order, so one driver would always follow the same other one and
-// inherit its garbage: an A/A pair of one build read 0.92x), with a pause before
-// every sample so one driver's garbage is collected outside the next one's
-// sample. Per round the ratio pgfleet / peer is taken from that round's pair of
-// samples; the median of those ratios is printed per cell (with the quartiles),
-// so a drift of the machine's load moves both sides of a pair alike. For cells
-// where bench/run.mjs's 3-5 medians move ±15%.
+// timed sample per round, in bench/rounds.mjs's order (rotated, every other
+// round reversed), with its pause before every sample so one driver's garbage
+// is collected outside the next one's sample. Per round the ratio pgfleet /
+// peer is taken from that round's pair of samples; the median of those ratios
+// is printed per cell (with the quartiles), so a drift of the machine's load
+// moves both sides of a pair alike. For cells where bench/run.mjs's 3-5
+// medians move ±15%.
 //
 // Usage (server and client pinned to CPU 0, as scripts/bench.sh does):
 //   BENCH_PORT=5512 PAIRED_ONLY='^rows (numeric|jsonb)' PAIRED_ROUNDS=15 \
@@ -20,6 +19,7 @@
 // each cell's ratios are printed by wall clock and by the client's CPU time.
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { median, roundOrder, settle, settleMs } from './rounds.mjs'
 
 const isBun = typeof globalThis.Bun !== 'undefined'
 process.env.BENCH_DRIVERS ??= ['pgfleet', ...(process.env.BENCH_BASELINE ? ['pgfleet (baseline)'] : []), 'postgres.js', ...(isBun ? ['Bun.sql'] : [])].join(',')
@@ -29,21 +29,11 @@ const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
 const names = process.env.BENCH_DRIVERS.split(',')
 const only = new RegExp(process.env.PAIRED_ONLY ?? '^rows ')
 const rounds = Number(process.env.PAIRED_ROUNDS ?? 15)
-const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 100)
-const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs))
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b)
   const i = (s.length - 1) * q
   const lo = Math.floor(i)
   return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo)
-}
-const shuffled = (xs) => {
-  const out = [...xs]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j], out[i]]
-  }
-  return out
 }
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`)
 
@@ -76,7 +66,7 @@ for (const scenario of selected) {
   for (const name of names) await scenario.run(sessions[name]) // warm-up
   const rates = { wall: Object.fromEntries(names.map((n) => [n, []])), cpu: Object.fromEntries(names.map((n) => [n, []])) }
   for (let round = 0; round < rounds; round++) {
-    for (const name of shuffled(names)) {
+    for (const name of roundOrder(names, round)) {
       await settle()
       const c0 = process.cpuUsage()
       const t0 = performance.now()
@@ -92,9 +82,9 @@ for (const scenario of selected) {
     const r = rates[clock]
     const cells = peers.map((p) => {
       const rs = r.pgfleet.map((x, i) => x / r[p][i])
-      return `${quantile(rs, 0.5).toFixed(2)}× (${quantile(rs, 0.25).toFixed(2)}–${quantile(rs, 0.75).toFixed(2)})`
+      return `${median(rs).toFixed(2)}× (${quantile(rs, 0.25).toFixed(2)}–${quantile(rs, 0.75).toFixed(2)})`
     })
-    const line = `| ${scenario.name} | ${names.map((n) => fmt(quantile(r[n], 0.5))).join(' | ')} | ${cells.join(' | ')} |`
+    const line = `| ${scenario.name} | ${names.map((n) => fmt(median(r[n]))).join(' | ')} | ${cells.join(' | ')} |`
     lines[clock].push(line)
     if (clock === 'wall') process.stderr.write(line + '\n')
   }
