@@ -47,6 +47,13 @@ const MIN_SPLIT_BUFFER = 8 * 1024
  * repeated shifting of the rest.
  */
 const QUEUE_COMPACT_AT = 1024
+/**
+ * An emptied frame queue keeps its arrays (their length is their capacity) up
+ * to this many entries: a startup's ~20 messages and each query's few reuse
+ * them instead of growing four arrays again per chunk (~1.5 KB per connect);
+ * a longer burst of rows lets them go.
+ */
+const QUEUE_KEEP_ENTRIES = 128
 const EMPTY = new Uint8Array(0)
 /** Longest RowDescription / CommandComplete body kept to recognise its repeat. */
 const REPEAT_MAX_BYTES = 4096
@@ -62,12 +69,14 @@ export class MessageReader {
   private readonly maxMessageBytes: number
   private failure: ProtocolError | undefined
 
-  // Complete frames not yet decoded, as parallel arrays (no object per message).
+  // Complete frames not yet decoded, as parallel arrays (no object per message):
+  // entries [frameHead, frameTail) are queued; entries past frameTail are spare room.
   private readonly frameBytes: Uint8Array[] = []
   private readonly frameStart: number[] = []
   private readonly frameEnd: number[] = []
   private readonly frameCode: number[] = []
   private frameHead = 0
+  private frameTail = 0
   private queuedBytes = 0
 
   // The message currently split across chunks.
@@ -108,7 +117,7 @@ export class MessageReader {
   next(): BackendMessage | undefined {
     if (this.failure) throw this.failure
     const i = this.frameHead
-    if (i === this.frameCode.length) return undefined
+    if (i === this.frameTail) return undefined
     const bytes = this.frameBytes[i]
     const start = this.frameStart[i]
     const end = this.frameEnd[i]
@@ -116,8 +125,8 @@ export class MessageReader {
     this.frameBytes[i] = EMPTY // drop the reference so a consumed chunk can be collected
     this.frameHead = i + 1
     this.queuedBytes -= end - start + HEADER_BYTES
-    if (this.frameHead === this.frameCode.length) this.clearQueue()
-    else if (this.frameHead >= QUEUE_COMPACT_AT && this.frameHead * 2 >= this.frameCode.length) this.compactQueue()
+    if (this.frameHead === this.frameTail) this.emptyQueue()
+    else if (this.frameHead >= QUEUE_COMPACT_AT && this.frameHead * 2 >= this.frameTail) this.compactQueue()
     try {
       // DataRow first and alone: next() stays small enough to inline into the read loop.
       return code === BackendCode.DataRow ? decodeDataRowRange(bytes, start, end) : this.decode(code, bytes, start, end)
@@ -143,15 +152,22 @@ export class MessageReader {
   private fail(error: unknown): ProtocolError {
     this.failure =
       error instanceof ProtocolError ? error : new ProtocolError(`message decoding failed: ${String(error)}`, { cause: error })
-    this.clearQueue()
+    this.dropQueue()
     this.splitBody = undefined
     this.headerLength = this.splitBodyLength = 0
     return this.failure
   }
 
-  private clearQueue(): void {
+  /** Every queued frame was consumed (their chunks already let go): keep the arrays unless a burst made them long. */
+  private emptyQueue(): void {
+    if (this.frameCode.length > QUEUE_KEEP_ENTRIES) this.dropQueue()
+    else this.frameHead = this.frameTail = 0
+  }
+
+  /** Forget the queue and its arrays (and the chunks they hold). */
+  private dropQueue(): void {
     this.frameBytes.length = this.frameStart.length = this.frameEnd.length = this.frameCode.length = 0
-    this.frameHead = 0
+    this.frameHead = this.frameTail = 0
   }
 
   private compactQueue(): void {
@@ -160,14 +176,17 @@ export class MessageReader {
     this.frameStart.splice(0, n)
     this.frameEnd.splice(0, n)
     this.frameCode.splice(0, n)
+    this.frameTail -= n
     this.frameHead = 0
   }
 
   private push(bytes: Uint8Array, start: number, end: number, code: number): void {
-    this.frameBytes.push(bytes)
-    this.frameStart.push(start)
-    this.frameEnd.push(end)
-    this.frameCode.push(code)
+    // At the arrays' end a store appends; before it, it reuses a spare entry.
+    const i = this.frameTail++
+    this.frameBytes[i] = bytes
+    this.frameStart[i] = start
+    this.frameEnd[i] = end
+    this.frameCode[i] = code
     this.queuedBytes += end - start + HEADER_BYTES
   }
 
