@@ -101,12 +101,22 @@ const BUILTIN_ARRAY_INFO: ReadonlyMap<number, ArrayInfo> = new Map(
 const BUILTIN_PARSERS = new Map<number, RangeParser>()
 const BUILTIN_VIEW_PARSERS = new Map<number, ValueParser>()
 
+/**
+ * The own tables of a registry with no registrations (every session's, until
+ * it registers something): shared and never written, so a session makes no
+ * Maps of its own until its first register (see own()).
+ */
+const NO_CODECS: Map<number, TypeCodec> = new Map()
+const NO_ARRAYS: Map<number, ArrayInfo> = new Map()
+const NO_PENDING: Map<string, NamedTypeSpec> = new Map()
+const NO_SERIALIZERS: Serializer[] = []
+
 /** Types by OID, with parsers for both formats and parameter serialization. */
 export class TypeRegistry implements ParserSource {
-  /** This registry's own types, looked up before the shared built-ins. */
-  private readonly codecs: Map<number, TypeCodec>
-  private readonly arrays: Map<number, ArrayInfo>
-  private readonly pending: Map<string, NamedTypeSpec>
+  /** This registry's own types, looked up before the shared built-ins (the shared empty NO_* tables until own()). */
+  private codecs: Map<number, TypeCodec>
+  private arrays: Map<number, ArrayInfo>
+  private pending: Map<string, NamedTypeSpec>
   private serializers: Serializer[]
   /** rangeParserFor results, keyed `oid * 2 + format`: the shared built-in cache until the first register. */
   private parsers: Map<number, RangeParser>
@@ -116,10 +126,11 @@ export class TypeRegistry implements ParserSource {
 
   /** A registry with the built-in types, or a copy of `base` (its registrations included). */
   constructor(base?: TypeRegistry) {
-    this.codecs = new Map(base?.codecs)
-    this.arrays = new Map(base?.arrays)
-    this.pending = new Map(base?.pending)
-    this.serializers = base ? base.serializers.slice() : []
+    const copy = base !== undefined && base.codecs !== NO_CODECS
+    this.codecs = copy ? new Map(base.codecs) : NO_CODECS
+    this.arrays = copy ? new Map(base.arrays) : NO_ARRAYS
+    this.pending = copy ? new Map(base.pending) : NO_PENDING
+    this.serializers = copy ? base.serializers.slice() : NO_SERIALIZERS
     this.parsers = base && base.parsers !== BUILTIN_PARSERS ? new Map(base.parsers) : BUILTIN_PARSERS
     this.viewParsers = base && base.viewParsers !== BUILTIN_VIEW_PARSERS ? new Map(base.viewParsers) : BUILTIN_VIEW_PARSERS
   }
@@ -127,6 +138,7 @@ export class TypeRegistry implements ParserSource {
   /** Add or replace a type (and its array type). Replacing a built-in drops its binary decoder unless `parseBinary` is given, so text and binary never disagree. */
   register(type: TypeSpec): this {
     if (!Number.isInteger(type.oid) || type.oid <= 0) throw new RangeError(`type oid must be a positive integer, got ${type.oid}`)
+    this.own()
     const codec: TypeCodec = { parse: type.parse ?? parseString }
     const parseBinary = type.parseBinary
     // A user's decoder gets a view of its value, as TypeSpec documents: a plain Uint8Array
@@ -162,6 +174,7 @@ export class TypeRegistry implements ParserSource {
    * `resolveName` with the OIDs it found.
    */
   registerByName(name: string, type: NamedTypeSpec = {}): this {
+    this.own()
     this.pending.set(name, type)
     return this
   }
@@ -235,6 +248,15 @@ export class TypeRegistry implements ParserSource {
       }
     }
     return serializeParam(value, index)
+  }
+
+  /** Tables of its own before the first write (a session that never registers makes none). */
+  private own(): void {
+    if (this.codecs !== NO_CODECS) return
+    this.codecs = new Map()
+    this.arrays = new Map()
+    this.pending = new Map()
+    this.serializers = []
   }
 
   /** Own types first, then the shared built-ins. */
