@@ -106,7 +106,8 @@ export class Connection implements OperationHost, DeadlineHost {
   private exclusiveInFlight: Operation | undefined
   private outbox: Uint8Array[] = []
   private flushScheduled = false
-  private readonly ctx: ExtendedContext
+  /** The extended protocol's statement cache and registry, made by the first extended query (see extendedContext). */
+  private ctx: ExtendedContext | undefined
   private endReason: Error | undefined
   private resolveClosed!: (reason: Error | undefined) => void
   private userClosed = false
@@ -139,12 +140,6 @@ export class Connection implements OperationHost, DeadlineHost {
     this.encrypted = session.tls !== undefined
     this.types = new TypeRegistry()
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve))
-    this.ctx = {
-      registry: this.types,
-      cache: new StatementCache(config.statementCacheSize),
-      staleStatements: [],
-      requeue: (op) => this.enqueue(op),
-    }
     this.wire.setHandler((message) => this.dispatch(message))
     this.wire.onClose(() => this.ended())
   }
@@ -210,7 +205,7 @@ export class Connection implements OperationHost, DeadlineHost {
       const params = bindParams(this.types, values)
       const prepare = options.prepare ?? true
       const extended = { mode: options.rowMode ?? 'object', parsers: options.parsers, sink, prepare } as const
-      return new ExtendedQuery(this.ctx, sql, params, extended, resolve, reject)
+      return new ExtendedQuery(this.extendedContext(), sql, params, extended, resolve, reject)
     }, sql, values.length)
   }
 
@@ -407,6 +402,16 @@ export class Connection implements OperationHost, DeadlineHost {
     return this.cancelState
   }
 
+  /** Made on first use: a session that runs only simple queries (connect, `select 1`, close) needs no statement cache. */
+  private extendedContext(): ExtendedContext {
+    return (this.ctx ??= {
+      registry: this.types,
+      cache: new StatementCache(this.config.statementCacheSize),
+      staleStatements: [],
+      requeue: (op) => this.enqueue(op),
+    })
+  }
+
   private isPending(op: Operation): boolean {
     return this.sent.includes(op) || this.waiting.includes(op)
   }
@@ -463,7 +468,7 @@ export class Connection implements OperationHost, DeadlineHost {
     if (!op) throw new ProtocolError(`server sent ${message.type} while no query was running`)
     if (message.type === 'ReadyForQuery') this.status = message.status
     // The server dropped every prepared statement, whichever protocol ran the command.
-    if (message.type === 'CommandComplete' && (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL')) this.ctx.cache.clear()
+    if (message.type === 'CommandComplete' && (message.tag === 'DISCARD ALL' || message.tag === 'DEALLOCATE ALL')) this.ctx?.cache.clear()
     if (!op.handle(message, this)) return
     this.sent.shift()
     const cancels = this.cancelState
