@@ -237,6 +237,25 @@ const scenarios: Record<string, Scenario> = {
     })
   },
 
+  /** numeric comes in binary on Node and in text on Bun (src/types/builtins.ts): both must give the server's own text. */
+  async numericValues(pg, env) {
+    return using(pg, { ...env.main, user: env.scramUser, password: env.password, database: env.database, sslmode: 'disable' }, async (db) => {
+      const values = ['0', '0.000', '-0.5', '1e-20', '123456789012345678901234567890.123456789', '-99999.99990', 'NaN', 'Infinity', '-Infinity', '10000', '0.0001']
+      const sql = `select v, v::text as t, array[v, null, 1.5]::numeric[] as a, array[v, null, 1.5]::numeric[]::text as at
+        from unnest($1::numeric[]) with ordinality as u(v, n) order by n`
+      const objects = await db.query<{ v: string; t: string; a: (string | null)[]; at: string }>(sql, [values])
+      const arrays = await db.query(sql, [values], { rowMode: 'array' })
+      check(objects.rows.length === values.length && arrays.rows.length === values.length, `rows=${objects.rows.length}/${arrays.rows.length}`)
+      for (let i = 0; i < values.length; i++) {
+        const { v, t, a, at } = objects.rows[i]!
+        const row = arrays.rows[i] as unknown as unknown[]
+        check(v === t && row[0] === t, `${values[i]}: object ${v}, array ${String(row[0])}, server ${t}`)
+        check(`{${a.map((x) => x ?? 'NULL').join(',')}}` === at, `${values[i]}[]: ${JSON.stringify(a)}, server ${at}`)
+      }
+      return { ok: true, detail: `${values.length} numerics (NaN, ±Infinity, scale, 39 digits) as the server prints them, objects and arrays, and in numeric[]` }
+    })
+  },
+
   async errorThenUsable(pg, env) {
     return using(pg, { ...env.main, user: env.scramUser, password: env.password, database: env.database, sslmode: 'disable' }, async (db) => {
       let error: unknown
