@@ -1,14 +1,19 @@
-// What the timed bench scripts (run.mjs, floor.mjs, ab.mjs, memory.mjs) share
-// about rounds: the order subjects run in, the pause before each sample, the median.
+// What the timed bench scripts share about rounds: the order subjects run in
+// (run.mjs, floor.mjs, paired-rows.mjs), the pause before each sample
+// (those and ab.mjs) and the median (all of them, memory.mjs too).
 
 /**
- * The order of round `round`: rotated by one each round and reversed every
- * other round. A plain rotation keeps the cyclic order, so one driver always
- * ran right after the same other one and paid for its garbage (see settle);
- * reversing gives each subject a different predecessor from round to round.
+ * The order of round `round`: a rotation, advanced every second round, and
+ * reversed in odd rounds (ab, ba, ba, ab, ... for two). Over 2n rounds each
+ * of n subjects sits at every position equally often, and its predecessor
+ * alternates between its two neighbours: a plain rotation kept the cyclic
+ * order, so one driver always ran right after the same other one and paid
+ * for its garbage (see settle). Rotating by `round` and reversing odd rounds
+ * kept each subject on positions of one parity when n is even.
  */
 export function roundOrder(names, round) {
-  const rotated = names.map((_, i) => names[(i + round) % names.length])
+  const shift = Math.floor(round / 2)
+  const rotated = names.map((_, i) => names[(i + shift) % names.length])
   return round % 2 ? rotated.reverse() : rotated
 }
 
