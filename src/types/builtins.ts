@@ -35,6 +35,8 @@ export interface TypeCodec {
   parseBytes?: RangeParser
   /** Binary format. */
   parseBinary?: RangeParser
+  /** Ask the server for text although parseBinary could decode binary (numeric on Bun, below); decode() still takes both. */
+  preferText?: boolean
 }
 
 /**
@@ -59,7 +61,9 @@ export const BUILTIN_CODECS: ReadonlyMap<number, TypeCodec> = new Map<number, Ty
   [Oid.int8, { parse: parseInt8, parseBinary: decodeInt8 }],
   [Oid.float4, { parse: parseFloat, parseBinary: decodeFloat4 }],
   [Oid.float8, { parse: parseFloat, parseBinary: decodeFloat8 }],
-  [Oid.numeric, NUMERIC_IN_TEXT ? { parse: parseString, parseBytes: asciiDecodeRange } : { parse: parseString, parseBinary: decodeNumeric }],
+  [Oid.numeric, NUMERIC_IN_TEXT
+    ? { parse: parseString, parseBytes: asciiDecodeRange, parseBinary: decodeNumeric, preferText: true }
+    : { parse: parseString, parseBinary: decodeNumeric }],
   [Oid.bytea, { parse: parseBytea, parseBytes: parseByteaBytes, parseBinary: decodeBytea }],
   [Oid.text, { parse: parseString, parseBinary: decodeText }],
   [Oid.varchar, { parse: parseString, parseBinary: decodeText }],

@@ -194,9 +194,10 @@ export class TypeRegistry implements ParserSource {
   /** True when the binary format of `oid` can be decoded (and is worth asking for). */
   hasBinaryDecoder(oid: number): boolean {
     const codec = this.codec(oid)
-    if (codec !== undefined) return codec.parseBinary !== undefined
+    if (codec !== undefined) return codec.parseBinary !== undefined && !codec.preferText
     const array = this.array(oid)
-    return array !== undefined && this.codec(array.elementOid)?.parseBinary !== undefined
+    const element = array && this.codec(array.elementOid)
+    return element?.parseBinary !== undefined && !element.preferText
   }
 
   /**

@@ -252,7 +252,12 @@ const scenarios: Record<string, Scenario> = {
         check(v === t && row[0] === t, `${values[i]}: object ${v}, array ${String(row[0])}, server ${t}`)
         check(`{${a.map((x) => x ?? 'NULL').join(',')}}` === at, `${values[i]}[]: ${JSON.stringify(a)}, server ${at}`)
       }
-      return { ok: true, detail: `${values.length} numerics (NaN, ±Infinity, scale, 39 digits) as the server prints them, objects and arrays, and in numeric[]` }
+      // The registry decodes both formats on every runtime, whichever one it asks the server for.
+      const registry = new pg.TypeRegistry()
+      const binary = registry.decode(1700, 1, new Uint8Array([0, 2, 0, 0, 0, 0, 0, 4, 0, 1, 19, 136])) // 1.5000
+      const text = registry.decode(1700, 0, new TextEncoder().encode('-0.25'))
+      check(binary === '1.5000' && text === '-0.25', `registry: binary ${String(binary)}, text ${String(text)}`)
+      return { ok: true, detail: `${values.length} numerics (NaN, ±Infinity, scale, 39 digits) as the server prints them, objects and arrays, and in numeric[]; the registry decodes both formats` }
     })
   },
 
