@@ -31,23 +31,37 @@ export class Wire {
     private readonly address: string,
   ) {
     this.reader = new MessageReader({ maxMessageBytes })
-    socket.onData = (chunk) => {
+    // Handlers made by calls, not function literals stored into properties:
+    // V8 allocates those in old space, where they keep the whole session past
+    // young-generation GCs (see Connection.flusherOf).
+    socket.onData = Wire.reading(this)
+    socket.onClose = Wire.closing(this)
+  }
+
+  /** Each chunk read goes through the reader to the handler or waiter. */
+  private static reading(wire: Wire): (chunk: Uint8Array) => void {
+    return (chunk) => {
       try {
-        this.reader.feed(chunk)
+        wire.reader.feed(chunk)
       } catch (error) {
-        return this.fail(error as Error)
+        return wire.fail(error as Error)
       }
-      this.deliver()
+      wire.deliver()
     }
-    // A TLS failure reported by the close (Workers verify lazily: a bad
-    // certificate surfaces as the first read failing) stays a TlsError. The
-    // ConnectionError of any other close is built only when asked for: a
-    // clean close after close() has nobody to tell (an Error with its stack
-    // cost ~8 µs and 0.5 KB per connect).
-    socket.onClose = (error) => {
-      if (error instanceof TlsError) return this.fail(error)
-      this.closedReason = error
-      this.end(undefined)
+  }
+
+  /**
+   * A TLS failure reported by the close (Workers verify lazily: a bad
+   * certificate surfaces as the first read failing) stays a TlsError. The
+   * ConnectionError of any other close is built only when asked for: a
+   * clean close after close() has nobody to tell (an Error with its stack
+   * cost ~8 µs and 0.5 KB per connect).
+   */
+  private static closing(wire: Wire): (error?: Error) => void {
+    return (error) => {
+      if (error instanceof TlsError) return wire.fail(error)
+      wire.closedReason = error
+      wire.end(undefined)
     }
   }
 

@@ -86,19 +86,36 @@ class NodeChannel implements Channel {
    * text decoder (src/types/utf8.ts) finds their native utf8Slice, about a third
    * of TextDecoder's cost per value. Their slice() is a view, not a copy: code
    * that keeps bytes of a frame copies them (see test/integration/retained-bytes).
+   * The three listeners are made by calls, not function literals stored into
+   * properties, which V8 allocates in old space while the process is young:
+   * from there they kept every session past young-generation GCs (see
+   * Connection.flusherOf in src/connection/connection.ts).
    */
-  private readonly forward = (chunk: Buffer): void => this.events?.data(chunk)
-  private readonly remember = (error: Error): void => {
-    this.failure ??= error
+  private readonly forward = NodeChannel.forwarding(this)
+  private readonly remember = NodeChannel.remembering(this)
+  private readonly closed = NodeChannel.closing(this)
+
+  private static forwarding(channel: NodeChannel): (chunk: Buffer) => void {
+    return (chunk) => channel.events?.data(chunk)
   }
-  private readonly closed = (): void => {
-    // The peer answered the FIN (or the socket died): the grace timer has nothing left to do,
-    // and cleared it does not hold the socket for 2 s (at hundreds of connects a second,
-    // hundreds of dead sockets kept past the young generation).
-    if (this.endTimer !== undefined) clearTimeout(this.endTimer)
-    this.endTimer = undefined
-    this.events?.end(this.failure)
+
+  private static remembering(channel: NodeChannel): (error: Error) => void {
+    return (error) => {
+      channel.failure ??= error
+    }
   }
+
+  private static closing(channel: NodeChannel): () => void {
+    return () => {
+      // The peer answered the FIN (or the socket died): the grace timer has nothing left to do,
+      // and cleared it does not hold the socket for 2 s (at hundreds of connects a second,
+      // hundreds of dead sockets kept past the young generation).
+      if (channel.endTimer !== undefined) clearTimeout(channel.endTimer)
+      channel.endTimer = undefined
+      channel.events?.end(channel.failure)
+    }
+  }
+
   private endTimer: ReturnType<typeof setTimeout> | undefined
 
   write(data: Uint8Array): Promise<void> | undefined {
