@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { BackendMessage } from '../protocol/messages.js'
+import { MessageReader } from '../protocol/reader.js'
+import { comparable, dataRow, encodeBackendMessages } from '../protocol/testing/index.js'
 import { RawStream, type RawStreamHost } from './raw-stream.js'
 
 const copyData = (n: number): BackendMessage => ({ type: 'CopyData', data: new Uint8Array(n).fill(0x78) })
@@ -38,5 +40,28 @@ describe('RawStream read()', () => {
     expect(tail?.length).toBe(5 + 10 + 5)
     expect(tail?.[tail.length - 5]).toBe(0x63) // 'c' CopyDone
     expect(stream.read()).toBeNull()
+  })
+
+  it('keeps a copy of each captured DataRow (the reader overwrites its one DataRow message)', () => {
+    const redelivered: BackendMessage[] = []
+    const stream = new RawStream({
+      writeRaw: () => true,
+      pause: () => undefined,
+      resume: () => undefined,
+      drain: () => Promise.resolve(),
+      redeliver: (m) => void redelivered.push(m),
+    })
+    const onData = stream.listeners('data')[0]!
+    stream.removeAllListeners('data')
+    const reader = new MessageReader()
+    reader.feed(encodeBackendMessages([dataRow([new Uint8Array([0x31])]), dataRow([new Uint8Array([0x32])])]))
+    for (let m = reader.next(); m !== undefined; m = reader.next()) stream.capture(m)
+    const unread = stream.read()!
+    stream.on('data', onData)
+    stream.emit('data', unread)
+    expect(redelivered.map(comparable)).toEqual([
+      { type: 'DataRow', values: [new Uint8Array([0x31])] },
+      { type: 'DataRow', values: [new Uint8Array([0x32])] },
+    ])
   })
 })

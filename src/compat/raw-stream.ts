@@ -81,7 +81,9 @@ export class RawStream extends Emitter {
     const bytes = frame(message)
     this.#frames.push(bytes)
     this.#frameBytes += bytes.length
-    this.#kept.push(message)
+    // The reader overwrites its one DataRow message on its next message (a COPY
+    // followed by a SELECT in one query string brings rows here): keep a copy.
+    this.#kept.push(message.type === 'DataRow' ? { ...message } : message)
     if (this.#frameBytes > READ_HIGH_WATER && !this.#pausedSocket) {
       this.#pausedSocket = true
       this.#host.pause()
