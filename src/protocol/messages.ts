@@ -41,6 +41,9 @@ export type BackendMessage =
    * Int32 length (-1 = NULL) and the value. Checked when decoded (lengths fit,
    * nothing left over); rows are built from it in place, with no view or array
    * per row (`dataRowValues` makes views for code that wants them).
+   * MessageReader hands out ONE DataRow object and overwrites it on its next
+   * next() (no object per row, issue 14): keep a copy (`{ ...row }`), not the
+   * message, to hold a row longer; the bytes themselves are never overwritten.
    */
   | { type: 'DataRow'; bytes: Uint8Array; start: number; end: number }
   | { type: 'CommandComplete'; tag: string }

@@ -11,7 +11,8 @@ import { comparable, dataRow, encodeBackendMessage, encodeBackendMessages } from
 
 function drain(reader: MessageReader): BackendMessage[] {
   const out: BackendMessage[] = []
-  for (let m = reader.next(); m !== undefined; m = reader.next()) out.push(m)
+  // The reader overwrites its one DataRow message on each next(): keep copies.
+  for (let m = reader.next(); m !== undefined; m = reader.next()) out.push(m.type === 'DataRow' ? { ...m } : m)
   return out
 }
 
@@ -174,10 +175,28 @@ describe('MessageReader', () => {
     expect(thrownBy(() => framing.feed(READY))).toBe(first)
   })
 
-  it('a malformed DataRow from the fast path is a ProtocolError', () => {
+  it('a malformed DataRow from the fast path is a ProtocolError naming DataRow', () => {
     const reader = new MessageReader()
     reader.feed(msg('D', i16(2), i32(1), [9]))
-    expect(() => reader.next()).toThrow(/column count 2 needs at least 8 bytes/)
+    const error = thrownBy(() => reader.next())
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect((error as Error).message).toMatch(/DataRow.*column count 2 needs at least 8 bytes/)
+  })
+
+  it('hands out one DataRow object, overwritten by the next next(); the bytes it pointed at stay', () => {
+    const reader = new MessageReader()
+    const chunk = encodeBackendMessages([dataRow([new Uint8Array([0x31])]), dataRow([new Uint8Array([0x32]), null])])
+    reader.feed(chunk)
+    const first = reader.next() as Extract<BackendMessage, { type: 'DataRow' }>
+    const kept = { ...first }
+    const second = reader.next()
+    expect(second).toBe(first)
+    expect(comparable(kept)).toEqual({ type: 'DataRow', values: [new Uint8Array([0x31])] })
+    expect(comparable(second!)).toEqual({ type: 'DataRow', values: [new Uint8Array([0x32]), null] })
+    // Nothing left: the shared message lets the consumed chunk go.
+    expect(reader.next()).toBeUndefined()
+    expect(first.bytes).not.toBe(chunk)
+    expect(first.bytes.length).toBe(0)
   })
 })
 

@@ -69,8 +69,9 @@ export function checkDataRow(bytes: Uint8Array, start: number, end: number): num
 
 /**
  * DataRow over bytes[start, end), checked (see checkDataRow). The message
- * keeps the range; nothing is copied. Used directly by MessageReader to skip
- * building a body view.
+ * keeps the range; nothing is copied. A new message per call (decodeFrame,
+ * tests and tools); MessageReader instead checks with checkDataRow and
+ * overwrites one message of its own.
  */
 export function decodeDataRowRange(bytes: Uint8Array, start: number, end: number): Msg<'DataRow'> {
   checkDataRow(bytes, start, end)
