@@ -4,6 +4,7 @@ import type { RuntimeEnvironment } from './runtime.js'
 import { installRuntime } from './runtime.js'
 import { connectFactory, resolveConfig } from './session-factory.js'
 import { FULL_CAPABILITIES } from './transport/capabilities.js'
+import type { DialOptions } from './transport/socket.js'
 
 /** A runtime that records its warnings; `keyLog`: whether its TLS can log session keys. */
 function runtime(keyLog: boolean, warnings: string[]): RuntimeEnvironment {
@@ -106,6 +107,22 @@ describe('a custom runtime', () => {
     const error = await connect({ host: '127.0.0.9', port: 5432, user: 'u', sslmode: 'disable', connect_timeout: 1, runtime: custom }).catch((e: unknown) => e)
     expect(String(error)).toMatch(/timeout expired after 1000 ms/)
     expect(Date.now() - started).toBeLessThan(3000)
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).toBeInstanceOf(AbortSignal)
+    expect(seen[0]!.aborted).toBe(true)
+  })
+
+  it('a dial that copies its options ({ ...options }) before reading signal still gets it (review: a getter on a prototype is not copied)', async () => {
+    const { connect } = await import('./api.js')
+    const seen: (AbortSignal | undefined)[] = []
+    const inner = (options: DialOptions) =>
+      new Promise<never>((_resolve, reject) => {
+        seen.push(options.signal)
+        options.signal?.addEventListener('abort', () => reject(options.signal!.reason as Error), { once: true })
+      })
+    const custom: RuntimeEnvironment = { ...runtime(true, []), dial: (options) => inner({ ...options, host: options.host }) }
+    const error = await connect({ host: '127.0.0.9', port: 5432, user: 'u', sslmode: 'disable', connect_timeout: 1, runtime: custom }).catch((e: unknown) => e)
+    expect(String(error)).toMatch(/timeout expired after 1000 ms/)
     expect(seen).toHaveLength(1)
     expect(seen[0]).toBeInstanceOf(AbortSignal)
     expect(seen[0]!.aborted).toBe(true)
