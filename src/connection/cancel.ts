@@ -55,8 +55,8 @@ export async function sendCancelRequest(
     try {
       if (step === 'ssl-request') await raceSignal(negotiateSsl(socket, config, upgrade!), deadline.signal)
       const closed = new Promise<void>((resolve) => {
-        socket.onData = () => undefined
-        socket.onClose = () => resolve()
+        socket.onData = ignore
+        socket.onClose = resolveOnClose(resolve) // made by a call: see Connection.flusherOf
       })
       socket.resume()
       socket.write(encodeCancelRequest(processId, secretKey))
@@ -70,4 +70,11 @@ export async function sendCancelRequest(
   } finally {
     deadline.clear()
   }
+}
+
+const ignore = (): void => undefined
+
+/** The cancel socket's onClose, made by a call: a literal stored into a property lives in old space (Connection.flusherOf). */
+function resolveOnClose(resolve: () => void): () => void {
+  return () => resolve()
 }

@@ -236,6 +236,21 @@ function withDirectTlsHint(error: unknown): unknown {
   })
 }
 
+// The SSLRequest answer's handlers, made by calls: a function literal stored
+// straight into a property is allocated in old space by V8 and keeps what it
+// holds (here the socket, later the session's) past young-generation GCs
+// (see Connection.flusherOf).
+function firstChunkTo(socket: Socket, resolve: (chunk: Uint8Array) => void): (chunk: Uint8Array) => void {
+  return (chunk) => {
+    socket.pause()
+    resolve(chunk)
+  }
+}
+
+function closedDuringSsl(reject: (error: Error) => void): (error?: Error) => void {
+  return (error) => reject(error ?? new TlsError('server closed the connection during SSL negotiation', { safeToRetry: true }))
+}
+
 /**
  * SSLRequest → one byte. 'S': upgrade; any byte after it before the handshake
  * is fatal (CVE-2021-23222). 'N'/'E' are judged by the sslmode policy.
@@ -248,12 +263,8 @@ export async function negotiateSsl(
   attempt?: EncryptionAttempt,
 ): Promise<TlsInfo | undefined> {
   const answer = await new Promise<Uint8Array>((resolve, reject) => {
-    socket.onData = (chunk) => {
-      socket.pause()
-      resolve(chunk)
-    }
-    socket.onClose = (error) =>
-      reject(error ?? new TlsError('server closed the connection during SSL negotiation', { safeToRetry: true }))
+    socket.onData = firstChunkTo(socket, resolve)
+    socket.onClose = closedDuringSsl(reject)
     socket.write(SSL_REQUEST)
   })
   const decision = onSslResponse(config, answer[0]!, answer.length - 1, attempt)
