@@ -5,8 +5,9 @@
 /**
  * The order of round `round`: a rotation, advanced every second round, and
  * reversed in odd rounds (ab, ba, ba, ab, ... for two). Over 2n rounds each
- * of n subjects sits at every position equally often, and its predecessor
- * alternates between its two neighbours: a plain rotation kept the cyclic
+ * of n subjects sits at every position equally often and follows each of its
+ * two neighbours (the default 3 or 5 rounds come near that, not exactly; one
+ * subject runs twice in a row across each even-to-odd round): a plain rotation kept the cyclic
  * order, so one driver always ran right after the same other one and paid
  * for its garbage (see settle). Rotating by `round` and reversing odd rounds
  * kept each subject on positions of one parity when n is even.

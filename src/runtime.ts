@@ -47,11 +47,6 @@ export function installRuntime(runtime: RuntimeEnvironment): void {
   if (runtime.channel) bridgeChannels(runtime.channel)
 }
 
-/** Whether `dial` is the installed runtime's: one of pgfleet's own transports, which read the internal `stop` (src/transport/socket.ts). */
-export function isInstalledDial(dial: Runtime['dial']): boolean {
-  return installed !== undefined && installed.dial === dial
-}
-
 /** The runtime to use when the caller gave none. */
 export function defaultRuntime(): RuntimeEnvironment {
   if (!installed)

@@ -112,7 +112,7 @@ describe('a custom runtime', () => {
     expect(seen[0]!.aborted).toBe(true)
   })
 
-  it('a dial that copies its options ({ ...options }) before reading signal still gets it (review: a getter on a prototype is not copied)', async () => {
+  it.each(['passed as runtime', 'installed'])('a dial that copies its options ({ ...options }) before reading signal still gets it, %s (review: a getter on a prototype is not copied)', async (how) => {
     const { connect } = await import('./api.js')
     const seen: (AbortSignal | undefined)[] = []
     const inner = (options: DialOptions) =>
@@ -121,7 +121,9 @@ describe('a custom runtime', () => {
         options.signal?.addEventListener('abort', () => reject(options.signal!.reason as Error), { once: true })
       })
     const custom: RuntimeEnvironment = { ...runtime(true, []), dial: (options) => inner({ ...options, host: options.host }) }
-    const error = await connect({ host: '127.0.0.9', port: 5432, user: 'u', sslmode: 'disable', connect_timeout: 1, runtime: custom }).catch((e: unknown) => e)
+    if (how === 'installed') installRuntime(custom)
+    const options = { host: '127.0.0.9', port: 5432, user: 'u', sslmode: 'disable', connect_timeout: 1 } as const
+    const error = await connect(how === 'installed' ? options : { ...options, runtime: custom }).catch((e: unknown) => e)
     expect(String(error)).toMatch(/timeout expired after 1000 ms/)
     expect(seen).toHaveLength(1)
     expect(seen[0]).toBeInstanceOf(AbortSignal)

@@ -61,7 +61,7 @@ export const OPTION_DOCS: { readonly [N in CanonicalName]: OptionDoc } = {
   cancel_timeout: { default: String(DEFAULT_CANCEL_TIMEOUT_MS), doc: 'milliseconds the server has to answer the CancelRequest after a deadline or abort before the session is destroyed (`0`: at once)' },
   keepalives: { default: 'on', doc: 'TCP keepalive, as in libpq (`0` is off)' },
   keepalives_idle: { default: "the system's", doc: 'seconds idle before the first probe' },
-  max_result_bytes: { default: mib(DEFAULT_MAX_RESULT_BYTES), doc: 'row bytes a buffered `query()` result may hold, as received (a numeric is ~8–12 bytes in binary on Node, its digits in text on Bun); more rejects with `PGFLEET_RESULT_TOO_LARGE` (`stream()` and `cursor()` are not capped; `0`: no cap)' },
+  max_result_bytes: { default: mib(DEFAULT_MAX_RESULT_BYTES), doc: 'row bytes a buffered `query()` result may hold, as received (a numeric is 8 bytes plus 2 per 4 digits in binary on Node, its digits in text on Bun); more rejects with `PGFLEET_RESULT_TOO_LARGE` (`stream()` and `cursor()` are not capped; `0`: no cap)' },
   target_session_attrs: { default: '`any`', doc: '`any`, `read-write`, `read-only`, `primary`, `standby`, `prefer-standby` (libpq 16)' },
   load_balance_hosts: { default: '`disable`', doc: '`random` shuffles the host list (libpq 16)' },
   load_balance: { default: '`false`', doc: '`true`/`any`, `only-primary`, `only-rr`, `prefer-primary`, `prefer-rr`' },

@@ -4,7 +4,7 @@
  * ParameterStatus / BackendKeyData until the first ReadyForQuery
  * (protocol docs 55.2.1, "Start-up").
  */
-import { isInstalledDial, type Runtime } from '../runtime.js'
+import type { Runtime } from '../runtime.js'
 import { checkAuthRequest } from '../auth/require-auth.js'
 import { md5PasswordMessage } from '../auth/md5.js'
 import { assertScramCompleted, continueScram, finishScram, startScram, type ScramSession } from '../auth/scram.js'
@@ -29,7 +29,7 @@ import {
   tlsUpgradeOptions,
   type EncryptionAttempt,
 } from '../tls/policy.js'
-import type { Socket, TlsInfo, TlsUpgradeOptions, TransportDialOptions } from '../transport/socket.js'
+import { dialReadsStop, type Socket, type TlsInfo, type TlsUpgradeOptions, type TransportDialOptions } from '../transport/socket.js'
 import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal, type StopSignal } from '../deadline.js'
 import { SessionPassword } from './password.js'
 import { Wire } from './wire.js'
@@ -135,9 +135,10 @@ async function attemptSession(
   const upgrade = step === 'plain' ? undefined : tlsUpgradeOptions(config, host.host, runtime.readFile, { homeDir: runtime.homeDir?.() })
   const target = dialTarget(host)
   const directTls = step === 'direct-tls' ? upgrade : undefined
-  // Any other dial (a custom runtime's, or a wrapper around ours) gets plain
-  // data: it may copy the options ({ ...options, host }), which drops a getter.
-  const dialOptions: TransportDialOptions = isInstalledDial(runtime.dial)
+  // pgfleet's own dials read `stop`; any other (a custom runtime's, installed
+  // or passed, or a wrapper around ours) gets plain data: it may copy the
+  // options ({ ...options, host }), which drops a getter.
+  const dialOptions: TransportDialOptions = dialReadsStop(runtime.dial)
     ? new StartupDial(target.host, target.port, target.path, signal, config.keepAlive, directTls)
     : { host: target.host, port: target.port, path: target.path, keepAlive: config.keepAlive, directTls, signal: signal instanceof Deadline ? signal.signal : signal }
   const dialing = runtime.dial(dialOptions)
@@ -147,7 +148,7 @@ async function attemptSession(
 }
 
 /**
- * What a startup gives the installed runtime's dial. `signal` is made only
+ * What a startup gives pgfleet's own dials (src/transport/socket.ts readsStop). `signal` is made only
  * when read (pgfleet's own transports read `stop`). A class, so the getter
  * sits on the prototype: an object literal with a getter costs a closure and
  * an accessor pair per connect (and a spread followed by a getter is built in

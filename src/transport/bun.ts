@@ -18,7 +18,7 @@ import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { readsStop, stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 interface BunTlsOptions {
   serverName: string
@@ -303,7 +303,7 @@ const BUN_CAPABILITIES: Capabilities = { ...FULL_CAPABILITIES, keyLog: false }
 export const bunRuntime: RuntimeEnvironment = {
   name: 'bun',
   capabilities: BUN_CAPABILITIES,
-  dial: dialBun,
+  dial: readsStop(dialBun),
   readFile: readFileText,
   homeDir: homeDirectory,
   fileMode,

@@ -29,7 +29,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, type Capabilities } from './capabilities.js'
 import { pullChannel, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { readsStop, stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** cloudflare:sockets: public roots and the host name, always; no ALPN, client certificate, files or unref. */
 const WORKERD_CAPABILITIES: Capabilities = {
@@ -177,4 +177,4 @@ export const dialCloudflare: Dial = async (options: TransportDialOptions) => {
 }
 
 /** The Workers runtime: no files and no process environment (certificates as PEM text, settings in the connection string). */
-export const workerdRuntime: RuntimeEnvironment = { name: 'workerd', capabilities: WORKERD_CAPABILITIES, dial: dialCloudflare, env: () => ({}) }
+export const workerdRuntime: RuntimeEnvironment = { name: 'workerd', capabilities: WORKERD_CAPABILITIES, dial: readsStop(dialCloudflare), env: () => ({}) }

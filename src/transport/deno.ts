@@ -32,7 +32,7 @@ import { onAbort, raceSignal } from '../deadline.js'
 import { FULL_CAPABILITIES, refuseDial, refuseTls, runtimeLimit, type Capabilities } from './capabilities.js'
 import { pullChannel, startDirectTls, StreamSocket, type Channel, type PullStream } from './core.js'
 import { addressOf, dialError } from './errors.js'
-import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { readsStop, stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 
 /** rustls: sslrootcert is added to the default roots, the chain is always verified, no peer certificate. */
 const DENO_CAPABILITIES: Capabilities = {
@@ -229,7 +229,7 @@ export const dialDeno: Dial = async (options: TransportDialOptions) => {
 export const denoRuntime: RuntimeEnvironment = {
   name: 'deno',
   capabilities: DENO_CAPABILITIES,
-  dial: dialDeno,
+  dial: readsStop(dialDeno),
   readFile: (path) => {
     try {
       return deno().readTextFileSync(path)

@@ -15,7 +15,7 @@ import { FULL_CAPABILITIES, refuseDial } from './capabilities.js'
 import { startDirectTls, StreamSocket, type Channel, type ChannelEvents } from './core.js'
 import { addressOf, dialError } from './errors.js'
 import { appendKeyLog, fileMode, homeDirectory, readFileText, warn } from './node-fs.js'
-import { stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
+import { readsStop, stopSignalOf, type Dial, type TransportDialOptions, type TlsInfo, type TlsUpgradeOptions } from './socket.js'
 import { nodeChannel } from './node-diagnostics.js'
 
 function tlsError(error: Error & { code?: string; reason?: string }): TlsError {
@@ -276,7 +276,7 @@ export const dialNode: Dial = async (options: TransportDialOptions) => {
 export const nodeRuntime: RuntimeEnvironment = {
   name: 'node',
   capabilities: FULL_CAPABILITIES,
-  dial: dialNode,
+  dial: readsStop(dialNode),
   readFile: readFileText,
   homeDir: homeDirectory,
   fileMode,

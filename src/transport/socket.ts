@@ -102,6 +102,19 @@ export interface TransportDialOptions extends DialOptions {
   stop?: StopSignal
 }
 
+const STOP_READERS = new WeakSet<Dial>()
+
+/** Mark one of pgfleet's own dials: it reads `stop` (TransportDialOptions). Any other dial, custom or a wrapper, is given plain DialOptions. */
+export function readsStop(dial: Dial): Dial {
+  STOP_READERS.add(dial)
+  return dial
+}
+
+/** Whether `dial` is one of pgfleet's own (marked with readsStop). */
+export function dialReadsStop(dial: Dial): boolean {
+  return STOP_READERS.has(dial)
+}
+
 /** The dial's deadline: `stop` when pgfleet passed one, else the caller's `signal`. */
 export function stopSignalOf(options: TransportDialOptions): StopSignal | undefined {
   return options.stop ?? options.signal
