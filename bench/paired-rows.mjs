@@ -23,8 +23,8 @@ import { median, roundOrder, settle, settleMs } from './rounds.mjs'
 
 const isBun = typeof globalThis.Bun !== 'undefined'
 process.env.BENCH_DRIVERS ??= ['pgfleet', ...(process.env.BENCH_BASELINE ? ['pgfleet (baseline)'] : []), 'postgres.js', ...(isBun ? ['Bun.sql'] : [])].join(',')
-const { drivers, pgfleetEntry, target } = await import('./drivers.mjs')
-const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
+const { drivers } = await import('./drivers.mjs')
+const { scenarios, ensureRowTable } = await import('./scenarios.mjs')
 
 const names = process.env.BENCH_DRIVERS.split(',')
 const only = new RegExp(process.env.PAIRED_ONLY ?? '^rows ')
@@ -37,18 +37,7 @@ const quantile = (xs, q) => {
 }
 const fmt = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(0)}k`)
 
-{
-  const { connect } = await import(pgfleetEntry)
-  const db = await connect({ ...target, sslmode: 'disable' })
-  const rows = Number(process.env.BENCH_ROWS ?? 50_000)
-  const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
-  if (count?.rows[0].n !== rows) {
-    await db.query(`drop table if exists ${ROW_TABLE}`)
-    await db.query(ROW_TABLE_SQL)
-    await db.query(`vacuum analyze ${ROW_TABLE}`)
-  }
-  await db.close()
-}
+await ensureRowTable()
 
 const sessions = {}
 for (const name of names) sessions[name] = await drivers[name].open()

@@ -28,7 +28,7 @@ import { median, roundOrder, settle } from './rounds.mjs'
 process.noDeprecation = true
 const quick = process.env.BENCH_QUICK === '1'
 if (quick) process.env.BENCH_ROWS ??= '20000'
-const { scenarios, ROW_TABLE, ROW_TABLE_SQL } = await import('./scenarios.mjs')
+const { scenarios, ensureRowTable } = await import('./scenarios.mjs')
 const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 5))
 const only = process.env.BENCH_ONLY?.split(',')
 const names = process.env.BENCH_DRIVERS?.split(',') ?? Object.keys(drivers)
@@ -41,20 +41,7 @@ const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 1000)
 /** One open session per driver for the scenarios that run on a session. */
 const sessions = {}
 for (const name of names) sessions[name] = await drivers[name].open()
-{
-  // The row table, sized for BENCH_ROWS (rebuilt when its size differs).
-  const { target, pgfleetEntry } = await import('./drivers.mjs')
-  const { connect } = await import(pgfleetEntry)
-  const db = await connect({ ...target, sslmode: 'disable' })
-  const rows = Number(process.env.BENCH_ROWS ?? 50_000)
-  const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
-  if (count?.rows[0].n !== rows) {
-    await db.query(`drop table if exists ${ROW_TABLE}`)
-    await db.query(ROW_TABLE_SQL)
-    await db.query(`vacuum analyze ${ROW_TABLE}`)
-  }
-  await db.close()
-}
+await ensureRowTable()
 
 /** The scenario once, untimed and with no pause (the warm-up); the pool scenario on a pool of its own. */
 async function untimed(scenario, name) {

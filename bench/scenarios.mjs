@@ -85,3 +85,18 @@ const roundTrips = [
 ].map((s) => ({ group: 'round trips', ...s }))
 
 export const scenarios = [...roundTrips, ...rowScenarios]
+
+/** The row table, sized for BENCH_ROWS (rebuilt when its size differs): for bench/run.mjs and bench/paired-rows.mjs. */
+export async function ensureRowTable() {
+  const { target, pgfleetEntry } = await import('./drivers.mjs')
+  const { connect } = await import(pgfleetEntry)
+  const db = await connect({ ...target, sslmode: 'disable' })
+  const rows = Number(process.env.BENCH_ROWS ?? 50_000)
+  const count = await db.query(`select count(*)::int as n from ${ROW_TABLE}`, []).catch(() => null)
+  if (count?.rows[0].n !== rows) {
+    await db.query(`drop table if exists ${ROW_TABLE}`)
+    await db.query(ROW_TABLE_SQL)
+    await db.query(`vacuum analyze ${ROW_TABLE}`)
+  }
+  await db.close()
+}

@@ -138,6 +138,11 @@ export function onAbort(signal: StopSignal | undefined, listener: () => void): (
   return () => signal.removeEventListener('abort', listener)
 }
 
+/** The AbortSignal of a StopSignal, for an API that takes one (a Deadline makes its own on first use). */
+export function abortSignalOf(signal: StopSignal): AbortSignal {
+  return signal instanceof Deadline ? signal.signal : signal
+}
+
 /** The error a signal aborted with (an Error even when the reason is not one). */
 export function abortReason(signal: StopSignal): Error {
   const reason: unknown = signal.reason

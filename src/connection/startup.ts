@@ -30,7 +30,7 @@ import {
   type EncryptionAttempt,
 } from '../tls/policy.js'
 import { dialReadsStop, type Socket, type TlsInfo, type TlsUpgradeOptions, type TransportDialOptions } from '../transport/socket.js'
-import { abortReason, connectTimeoutError, Deadline, onAbort, raceSignal, type StopSignal } from '../deadline.js'
+import { abortReason, abortSignalOf, connectTimeoutError, Deadline, onAbort, raceSignal, type StopSignal } from '../deadline.js'
 import { SessionPassword } from './password.js'
 import { Wire } from './wire.js'
 import type { BackendMessage } from '../protocol/messages.js'
@@ -140,7 +140,7 @@ async function attemptSession(
   // options ({ ...options, host }), which drops a getter.
   const dialOptions: TransportDialOptions = dialReadsStop(runtime.dial)
     ? new StartupDial(target.host, target.port, target.path, signal, config.keepAlive, directTls)
-    : { host: target.host, port: target.port, path: target.path, keepAlive: config.keepAlive, directTls, signal: signal instanceof Deadline ? signal.signal : signal }
+    : { host: target.host, port: target.port, path: target.path, keepAlive: config.keepAlive, directTls, signal: abortSignalOf(signal) }
   const dialing = runtime.dial(dialOptions)
   const socket = await (step === 'direct-tls' ? dialing.catch((error: unknown) => Promise.reject(withDirectTlsHint(error))) : dialing)
   const tls = step === 'plain' ? undefined : await secureSocket(socket, config, step, upgrade!, attempt, signal)
@@ -165,8 +165,7 @@ class StartupDial implements TransportDialOptions {
   ) {}
 
   get signal(): AbortSignal {
-    const stop = this.stop
-    return stop instanceof Deadline ? stop.signal : stop
+    return abortSignalOf(this.stop)
   }
 }
 
